@@ -1,0 +1,120 @@
+/**
+ * The one port in front of the CRM. Domain code depends on this interface only; the Kommo
+ * adapter (kommo.client.ts) is the real implementation, and tests talk to that adapter
+ * pointed at the Kommo simulator (server/sandbox/kommo-sim).
+ * Shapes follow Kommo API v4 (shared/docs/kommo-reference.md), trimmed to what we use.
+ */
+export type CrmEntityType = 'leads' | 'contacts' | 'companies';
+
+export interface CrmFieldValue {
+  value?: string | number | boolean | null;
+  enum_id?: number;
+  enum_code?: string;
+}
+
+export interface CrmCustomFieldValue {
+  field_id: number;
+  field_name?: string;
+  field_code?: string | null;
+  field_type?: string;
+  values: CrmFieldValue[] | null;
+}
+
+export interface CrmTag {
+  id: number;
+  name: string;
+}
+
+export interface CrmLead {
+  id: number;
+  name: string;
+  price: number | null;
+  responsible_user_id: number;
+  status_id: number;
+  pipeline_id: number;
+  created_at: number;
+  updated_at: number;
+  custom_fields_values: CrmCustomFieldValue[] | null;
+  tags: CrmTag[];
+  contacts: { id: number; is_main: boolean }[];
+  companies: { id: number }[];
+}
+
+export interface CrmContact {
+  id: number;
+  name: string;
+  first_name: string;
+  last_name: string;
+  responsible_user_id: number;
+  custom_fields_values: CrmCustomFieldValue[] | null;
+  companies: { id: number }[];
+  leads: { id: number }[];
+}
+
+export interface CrmCompany {
+  id: number;
+  name: string;
+  responsible_user_id: number;
+  custom_fields_values: CrmCustomFieldValue[] | null;
+  contacts: { id: number }[];
+}
+
+export interface CrmUser {
+  id: number;
+  name: string;
+  email: string;
+}
+
+export interface CrmCustomFieldDef {
+  id: number;
+  name: string;
+  code: string | null;
+  type: string;
+  enums: { id: number; value: string }[] | null;
+}
+
+export interface CrmPipeline {
+  id: number;
+  name: string;
+  statuses: { id: number; name: string }[];
+}
+
+export interface CrmTaskInput {
+  text: string;
+  complete_till: number;
+  task_type_id: number;
+  entity_id: number;
+  entity_type: CrmEntityType;
+  responsible_user_id?: number;
+}
+
+/** One PATCH item for /leads, /contacts or /companies (see kommo-reference.md "Update"). */
+export interface CrmEntityPatch {
+  id: number;
+  status_id?: number;
+  pipeline_id?: number;
+  custom_fields_values?: { field_id: number; values: CrmFieldValue[] | null }[];
+  tags_to_add?: { name?: string; id?: number }[];
+  tags_to_delete?: { name?: string; id?: number }[];
+}
+
+export interface CrmLeadInput {
+  name: string;
+  pipeline_id?: number;
+  status_id?: number;
+  responsible_user_id?: number;
+  contactId?: number;
+}
+
+export interface CrmClient {
+  getLead(id: number): Promise<CrmLead | null>;
+  getContact(id: number): Promise<CrmContact | null>;
+  getCompany(id: number): Promise<CrmCompany | null>;
+  listUsers(): Promise<CrmUser[]>;
+  listCustomFields(entity: CrmEntityType): Promise<CrmCustomFieldDef[]>;
+  listPipelines(): Promise<CrmPipeline[]>;
+  updateEntities(entity: CrmEntityType, patches: CrmEntityPatch[]): Promise<void>;
+  addNote(entity: CrmEntityType, entityId: number, text: string): Promise<{ id: number }>;
+  createTask(task: CrmTaskInput): Promise<{ id: number }>;
+  createLead(lead: CrmLeadInput): Promise<{ id: number }>;
+}

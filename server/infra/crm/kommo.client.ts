@@ -1,0 +1,114 @@
+/**
+ * The real CrmClient: Kommo API v4 over fetch (kommo-reference.md "REST API v4"). Transport,
+ * retries, rate limiting and error typing live in kommo-http.ts; this file knows the endpoints,
+ * pagination and the mapping to the port's types.
+ */
+import { AppError, ErrorCode } from '../../errors.js';
+import type {
+  CrmClient,
+  CrmCompany,
+  CrmContact,
+  CrmCustomFieldDef,
+  CrmEntityPatch,
+  CrmEntityType,
+  CrmLead,
+  CrmLeadInput,
+  CrmPipeline,
+  CrmTaskInput,
+  CrmUser,
+} from './crm-client.js';
+import { KommoHttp, type KommoHttpOptions } from './kommo-http.js';
+import { embedded, toCompany, toContact, toCustomFieldDef, toLead, toPipeline, toUser, type Json } from './kommo.mappers.js';
+
+export type { KommoHttpOptions as KommoClientOptions } from './kommo-http.js';
+
+/** Kommo's page size ceiling. */
+const PAGE_LIMIT = 250;
+/** Kommo accepts up to 250 entities per batch but recommends 50 to stay clear of timeouts. */
+const PATCH_BATCH = 50;
+/** A guard against a server that keeps linking to further pages forever. */
+const MAX_PAGES = 1000;
+
+export class KommoCrmClient implements CrmClient {
+  private readonly http: KommoHttp;
+
+  constructor(opts: KommoHttpOptions) {
+    this.http = new KommoHttp(opts);
+  }
+
+  async getLead(id: number): Promise<CrmLead | null> {
+    const body = await this.http.request<Json>('GET', `/leads/${id}`, { query: { with: 'contacts' }, notFoundAsNull: true });
+    return body && toLead(body);
+  }
+
+  async getContact(id: number): Promise<CrmContact | null> {
+    const body = await this.http.request<Json>('GET', `/contacts/${id}`, { query: { with: 'leads' }, notFoundAsNull: true });
+    return body && toContact(body);
+  }
+
+  async getCompany(id: number): Promise<CrmCompany | null> {
+    const body = await this.http.request<Json>('GET', `/companies/${id}`, { query: { with: 'contacts' }, notFoundAsNull: true });
+    return body && toCompany(body);
+  }
+
+  async listUsers(): Promise<CrmUser[]> {
+    return (await this.listAll('/users', 'users')).map(toUser);
+  }
+
+  async listCustomFields(entity: CrmEntityType): Promise<CrmCustomFieldDef[]> {
+    return (await this.listAll(`/${entity}/custom_fields`, 'custom_fields')).map(toCustomFieldDef);
+  }
+
+  /** Not paginated in Kommo: an account has at most 50 pipelines. */
+  async listPipelines(): Promise<CrmPipeline[]> {
+    const body = await this.http.request<Json>('GET', '/leads/pipelines');
+    return embedded(body, 'pipelines').map(toPipeline);
+  }
+
+  async updateEntities(entity: CrmEntityType, patches: CrmEntityPatch[]): Promise<void> {
+    for (let i = 0; i < patches.length; i += PATCH_BATCH) {
+      await this.http.request('PATCH', `/${entity}`, { body: patches.slice(i, i + PATCH_BATCH) });
+    }
+  }
+
+  async addNote(entity: CrmEntityType, entityId: number, text: string): Promise<{ id: number }> {
+    const body = await this.http.request<Json>('POST', `/${entity}/notes`, {
+      body: [{ entity_id: entityId, note_type: 'common', params: { text } }],
+    });
+    return this.firstId(body, 'notes');
+  }
+
+  async createTask(task: CrmTaskInput): Promise<{ id: number }> {
+    return this.firstId(await this.http.request<Json>('POST', '/tasks', { body: [task] }), 'tasks');
+  }
+
+  async createLead(lead: CrmLeadInput): Promise<{ id: number }> {
+    const { contactId, ...fields } = lead;
+    const item = contactId !== undefined ? { ...fields, _embedded: { contacts: [{ id: contactId }] } } : fields;
+    return this.firstId(await this.http.request<Json>('POST', '/leads', { body: [item] }), 'leads');
+  }
+
+  /** Collects every page, following `_links.next` until Kommo stops linking (or answers 204). */
+  private async listAll(path: string, key: string): Promise<Json[]> {
+    const items: Json[] = [];
+    let page = 1;
+    for (let n = 0; n < MAX_PAGES; n++) {
+      const body = await this.http.request<Json>('GET', path, { query: { page, limit: PAGE_LIMIT } });
+      if (!body) break;
+      items.push(...embedded(body, key));
+      const next = (body._links as { next?: { href?: string } } | undefined)?.next?.href;
+      if (!next) break;
+      // Only the page number is taken from the link: its host is Kommo's canonical one, which
+      // need not be the base URL we were configured with.
+      const linked = Number(new URL(next, 'http://kommo.invalid').searchParams.get('page'));
+      page = Number.isInteger(linked) && linked > page ? linked : page + 1;
+    }
+    return items;
+  }
+
+  private firstId(body: Json | null, key: string): { id: number } {
+    const id = embedded(body, key)[0]?.id;
+    if (typeof id !== 'number') throw new AppError(ErrorCode.KOMMO_API, `Kommo did not return the created ${key}`, { body });
+    return { id };
+  }
+}

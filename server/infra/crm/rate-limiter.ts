@@ -1,0 +1,56 @@
+/**
+ * Kommo allows at most 7 requests per second per account (kommo-reference.md) and answers
+ * 429, then 403 (account blocked) to clients that keep exceeding it. So callers wait for a slot
+ * instead of being dropped, and one limiter per process is shared by every client of an
+ * account: two jobs for the same account must not each think they own the budget.
+ */
+
+export interface RateLimiterOptions {
+  /** Requests allowed inside one window. */
+  limit: number;
+  windowMs: number;
+}
+
+/** Sliding-window limiter: at most `limit` starts inside any `windowMs`, FIFO per key. */
+export class SlidingWindowRateLimiter {
+  private readonly starts = new Map<string, number[]>();
+  private readonly tails = new Map<string, Promise<void>>();
+
+  constructor(private readonly opts: RateLimiterOptions) {}
+
+  /** Resolves when the caller may send one request for `key`; the slot is taken on resolve. */
+  acquire(key: string): Promise<void> {
+    const prev = this.tails.get(key) ?? Promise.resolve();
+    const mine = prev.then(() => this.takeSlot(key));
+    // The chain must never reject, or one failure would block the key forever.
+    const tail = mine.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return mine;
+  }
+
+  private async takeSlot(key: string): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      const recent = (this.starts.get(key) ?? []).filter((t) => t > now - this.opts.windowMs);
+      if (recent.length < this.opts.limit) {
+        recent.push(now);
+        this.starts.set(key, recent);
+        return;
+      }
+      this.starts.set(key, recent);
+      await new Promise((r) => setTimeout(r, recent[0]! + this.opts.windowMs - now + 1));
+    }
+  }
+}
+
+/**
+ * Kommo counts arrivals, we count departures: network jitter can bunch requests sent just over
+ * a second apart into one second at Kommo's side. The extra 100 ms absorbs that.
+ */
+export const KOMMO_RATE_LIMIT: RateLimiterOptions = { limit: 7, windowMs: 1100 };
+
+/** The process-wide limiter every KommoCrmClient uses unless a test passes its own. */
+export const kommoRateLimiter = new SlidingWindowRateLimiter(KOMMO_RATE_LIMIT);

@@ -1,0 +1,4 @@
+/** Every migration, in order. Names are timestamps: never edit one that has landed. */
+import * as m20261122190000 from './20261122190000-initial.js';
+
+export const migrations: { name: string; up: string }[] = [{ name: '20261122190000-initial', up: m20261122190000.up }];

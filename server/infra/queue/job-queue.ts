@@ -1,0 +1,81 @@
+/**
+ * The job queue: Agenda 6 on PostgreSQL (@agendajs/postgres-backend), sharing the app's pool.
+ * Jobs carry ids only; the rows they point at are the truth (persist first, then enqueue).
+ * Agenda locks a job row while it runs, so several server processes can share one database.
+ */
+import { Agenda, type Job } from 'agenda';
+import { PostgresBackend } from '@agendajs/postgres-backend';
+import type { Db } from '../db/db.js';
+import type { Logger } from '../log/logger.js';
+
+export type JobHandler<T> = (data: T) => Promise<void>;
+
+export interface JobQueueOptions {
+  processEveryMs: number;
+  /** Shorter in tests: every run leaves a lock timer of this length (platform-notes.md). */
+  lockLifetimeMs?: number;
+  maxConcurrency?: number;
+}
+
+export class JobQueue {
+  private readonly agenda: Agenda;
+  private started = false;
+
+  constructor(
+    pool: Db,
+    private readonly log: Logger,
+    opts: JobQueueOptions,
+  ) {
+    this.agenda = new Agenda({
+      backend: new PostgresBackend({ pool }),
+      processEvery: opts.processEveryMs,
+      maxConcurrency: opts.maxConcurrency ?? 20,
+      defaultConcurrency: opts.maxConcurrency ?? 20,
+      // A low lock limit throttles Agenda badly (platform-notes.md): leave it generous.
+      defaultLockLimit: 0,
+      lockLimit: 0,
+      defaultLockLifetime: opts.lockLifetimeMs ?? 5 * 60_000,
+      removeOnComplete: true,
+    });
+    this.agenda.on('error', (err) => this.log.error({ err }, 'job queue error'));
+  }
+
+  /** Waits until the backend has connected (and created agenda_jobs); rejects with a clear error. */
+  async ready(): Promise<void> {
+    try {
+      await this.agenda.ready;
+    } catch (err) {
+      throw new Error(`job queue could not connect to PostgreSQL: ${(err as Error).message}`);
+    }
+  }
+
+  define<T>(name: string, handler: JobHandler<T>, opts: { concurrency?: number } = {}): void {
+    this.agenda.define(
+      name,
+      async (job: Job) => {
+        await handler(job.attrs.data as T);
+      },
+      opts.concurrency ? { concurrency: opts.concurrency } : undefined,
+    );
+  }
+
+  async schedule<T>(name: string, data: T, at: Date = new Date()): Promise<void> {
+    await this.agenda.create(name, data as Record<string, unknown>).schedule(at).save();
+  }
+
+  async every(interval: string, name: string): Promise<void> {
+    await this.agenda.every(interval, name, undefined, { skipImmediate: false });
+  }
+
+  async start(): Promise<void> {
+    await this.agenda.start();
+    this.started = true;
+  }
+
+  /** Lets running jobs finish, then stops (stop() alone can leave jobs half-recorded). */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.agenda.drain();
+  }
+}

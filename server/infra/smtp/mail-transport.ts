@@ -1,0 +1,57 @@
+/**
+ * The port the sending pipeline uses to hand one message to a user's SMTP server. The real
+ * adapter is nodemailer.transport.ts; tests run it against smtp-server (test/support/smtp-sink.ts).
+ * Failures are thrown as the library's own errors: pass them to classifySmtpError() — the one
+ * place that decides transient / auth / permanent.
+ */
+
+/** A bare address (`bob@example.com`) or an address with a display name. */
+export type AddressInput = string | { name?: string; address: string };
+
+export interface OutgoingAttachment {
+  filename: string;
+  content: Buffer;
+  /** Guessed from the filename when absent. */
+  contentType?: string;
+}
+
+export interface OutgoingMessage {
+  from: { name?: string; address: string };
+  replyTo?: AddressInput;
+  to: AddressInput[];
+  cc?: AddressInput[];
+  /** Delivered via the envelope only: never written into the message headers. */
+  bcc?: AddressInput[];
+  subject: string;
+  html: string;
+  text?: string;
+  attachments?: OutgoingAttachment[];
+  /**
+   * Our own Message-ID (with or without angle brackets), so replies and bounces found over IMAP
+   * can be matched back, and so the Sent-folder de-duplication has something to search for.
+   */
+  messageId: string;
+  /**
+   * Extra headers (List-Unsubscribe, Auto-Submitted, X-Leadmail-Id...). ASCII values are written
+   * unfolded: RFC 8058 senders must not fold List-Unsubscribe. CR/LF in a name or value throws.
+   */
+  headers?: Record<string, string>;
+}
+
+export interface SendResult {
+  /** The server's final reply to DATA, verbatim, e.g. `250 2.0.0 OK queued as 4Xyz`. */
+  response: string;
+  /** Envelope recipients the server accepted / refused at RCPT TO. */
+  accepted: string[];
+  rejected: string[];
+  /** The exact RFC 5322 bytes that went over DATA (before dot-stuffing): APPEND these to Sent. */
+  raw: Buffer;
+}
+
+export interface MailTransport {
+  send(message: OutgoingMessage): Promise<SendResult>;
+  /** Connect, greet, (STARTTLS,) AUTH, QUIT. Rejects within ~15 s; classify with context 'check'. */
+  verify(): Promise<void>;
+  /** Releases pooled connections; the transport must not be used afterwards. */
+  close(): void;
+}

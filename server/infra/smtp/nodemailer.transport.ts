@@ -1,0 +1,155 @@
+/**
+ * The MailTransport adapter over nodemailer. The message is composed once (compose-message.ts)
+ * and handed to nodemailer as `raw` with an explicit envelope, so the bytes we return are the
+ * bytes the server received.
+ */
+import nodemailer from 'nodemailer';
+import type { SMTPTransportOptions } from 'nodemailer/lib/smtp-transport';
+import { composeMessage } from './compose-message.js';
+import type { MailTransport, OutgoingMessage, SendResult } from './mail-transport.js';
+import type { SmtpAuth, SmtpSettings } from './smtp-settings.js';
+
+/** Hard ceiling for verify(): a settings check the user waits on must not hang. */
+export const VERIFY_DEADLINE_MS = 15_000;
+const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
+/**
+ * Socket inactivity limit while sending. RFC 5321 §4.5.3.2.6 asks clients to wait up to 10 min
+ * for the reply to the final dot; a worker cannot block that long, and a timeout there is
+ * ambiguous (the server may have accepted the message). 60 s covers real servers' content
+ * scanning; the caller retries as transient and the Sent-folder dedupe stops a second copy there.
+ */
+const DEFAULT_SOCKET_TIMEOUT_MS = 60_000;
+
+/** Minimal logger shape (pino's Logger fits). Only counts and domains are logged, never addresses. */
+export interface TransportLogger {
+  debug(obj: object, msg?: string): void;
+}
+
+export interface SmtpTransportOptions {
+  /**
+   * Keep connections open between messages. One connection at a time manages ~9 msg/s because
+   * servers pause before the greeting; a pool of 5 ~800 msg/s (shared/docs/platform-notes.md).
+   */
+  pool?: { maxConnections?: number; maxMessages?: number };
+  /** Host name for EHLO; defaults to the machine's name. Some servers refuse bare names. */
+  clientName?: string;
+  socketTimeoutMs?: number;
+  /** Hard ceiling for verify(); default VERIFY_DEADLINE_MS. */
+  verifyDeadlineMs?: number;
+  logger?: TransportLogger;
+}
+
+export function createSmtpTransport(settings: SmtpSettings, opts: SmtpTransportOptions = {}): MailTransport {
+  const connectionTimeout = settings.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
+  const sendOptions = nodemailerOptions(settings, opts, {
+    connectionTimeout,
+    socketTimeout: opts.socketTimeoutMs ?? DEFAULT_SOCKET_TIMEOUT_MS,
+  });
+  const transporter = opts.pool
+    ? nodemailer.createTransport({
+        ...sendOptions,
+        pool: true,
+        maxConnections: opts.pool.maxConnections ?? 5,
+        maxMessages: opts.pool.maxMessages ?? 100,
+      })
+    : nodemailer.createTransport(sendOptions);
+  // nodemailer re-emits transport-level problems (an OAuth2 token error, a pooled connection
+  // dying while idle) as 'error' events; unhandled they would crash the process. The send that
+  // is affected rejects with the same error, which is where callers handle it.
+  transporter.on('error', () => {});
+
+  return {
+    async send(message: OutgoingMessage): Promise<SendResult> {
+      const { raw, envelope } = await composeMessage(message);
+      const info = await transporter.sendMail({ envelope, raw });
+      opts.logger?.debug(
+        { smtpHost: settings.host, recipients: envelope.to.length, domains: domainsOf(envelope.to), bytes: raw.length },
+        'smtp message accepted',
+      );
+      return {
+        response: info.response,
+        accepted: info.accepted.map(addressString),
+        rejected: info.rejected.map(addressString),
+        raw,
+      };
+    },
+
+    async verify(): Promise<void> {
+      // A separate one-shot connection with tighter limits; nodemailer's connectionTimeout
+      // already covers DNS + TCP + TLS + greeting, the socket timeout each later step (EHLO,
+      // STARTTLS, AUTH). The race below is the hard ceiling on top of both.
+      const limit = opts.verifyDeadlineMs ?? VERIFY_DEADLINE_MS;
+      const checkTimeout = Math.min(connectionTimeout, Math.max(limit - 5_000, 1_000));
+      const checker = nodemailer.createTransport(
+        nodemailerOptions(settings, opts, { connectionTimeout: checkTimeout, socketTimeout: 5_000 }),
+      );
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          reject(Object.assign(new Error(`SMTP check did not finish within ${limit} ms`), { code: 'ETIMEDOUT' }));
+        }, limit);
+      });
+      try {
+        await Promise.race([checker.verify(), deadline]);
+      } finally {
+        clearTimeout(timer);
+        checker.close();
+      }
+    },
+
+    close(): void {
+      transporter.close();
+    },
+  };
+}
+
+function nodemailerOptions(
+  s: SmtpSettings,
+  opts: SmtpTransportOptions,
+  t: { connectionTimeout: number; socketTimeout: number },
+): SMTPTransportOptions {
+  return {
+    host: s.host,
+    port: s.port,
+    // 'tls': implicit TLS (RFC 8314). 'starttls': refuse to continue in plain text if the upgrade
+    // is not possible (RFC 3207; a stripped STARTTLS must not leak the password). 'none': never
+    // upgrade, even if offered.
+    secure: s.security === 'tls',
+    requireTLS: s.security === 'starttls',
+    ignoreTLS: s.security === 'none',
+    ...(s.auth ? { auth: toNodemailerAuth(s.auth) } : {}),
+    // Without this nodemailer silently skips AUTH when the server does not advertise it (many
+    // hide AUTH until STARTTLS, RFC 4954 §4) and the user later gets a puzzling 530/550 at
+    // MAIL FROM; with it the login is attempted and the server says why it refuses (538...).
+    forceAuth: s.auth !== null,
+    tls: { rejectUnauthorized: s.tlsRejectUnauthorized ?? true },
+    connectionTimeout: t.connectionTimeout,
+    greetingTimeout: t.connectionTimeout,
+    dnsTimeout: t.connectionTimeout,
+    socketTimeout: t.socketTimeout,
+    ...(opts.clientName ? { name: opts.clientName } : {}),
+    // nodemailer's own log lines name every recipient in full: keep them off.
+    logger: false,
+    debug: false,
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  };
+}
+
+function toNodemailerAuth(auth: SmtpAuth): NonNullable<SMTPTransportOptions['auth']> {
+  return auth.type === 'oauth2'
+    ? // No clientId/refreshToken: the mailboxes module refreshes tokens; nodemailer only sends
+      // XOAUTH2 (https://developers.google.com/gmail/imap/xoauth2-protocol).
+      { type: 'OAuth2', user: auth.user, accessToken: auth.accessToken }
+    : { type: 'login', user: auth.user, pass: auth.pass };
+}
+
+function addressString(a: unknown): string {
+  if (typeof a === 'string') return a;
+  if (a && typeof a === 'object' && 'address' in a && typeof a.address === 'string') return a.address;
+  return String(a);
+}
+
+function domainsOf(addresses: string[]): string[] {
+  return [...new Set(addresses.map((a) => a.slice(a.lastIndexOf('@') + 1).toLowerCase()))];
+}

@@ -1,0 +1,38 @@
+/**
+ * `npm start`: validated config → database (embedded unless DATABASE_URL) → migrations →
+ * queue → HTTP. SIGINT/SIGTERM drain running jobs before exit.
+ */
+import { loadConfig, ConfigError } from './infra/config/config.js';
+import { createLogger } from './infra/log/logger.js';
+import { startServer } from './app/server.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  const server = await startServer(config, log);
+  log.info({ url: config.publicUrl, port: server.port, database: server.databaseKind }, 'leadmail is running');
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    await server.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err: Error) => {
+  console.error(`leadmail failed to start: ${err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import type { Api } from '../../http/route.js';
+import { route } from '../../http/route.js';
+import { assertAdmin } from '../../http/auth.js';
+import type { AppConfig } from '../../infra/config/config.js';
+import { kommoBaseUrl } from '../../infra/config/config.js';
+import type { Db } from '../../infra/db/db.js';
+import { exchangeAuthorizationCode } from '../../infra/crm/kommo-oauth.js';
+import { fetchKommoAccount } from '../../infra/crm/kommo-account.js';
+import { AppError, ErrorCode } from '../../errors.js';
+import { ensureAccount } from './accounts.repository.js';
+import type { KommoTokens } from './kommo-tokens.service.js';
+
+const Referer = z
+  .string()
+  .transform((r) => r.replace(/^https?:\/\//, '').replace(/\/.*$/, '').toLowerCase())
+  .pipe(z.string().regex(/^[a-z0-9][a-z0-9-]*\.(kommo\.com|amocrm\.(com|ru))$/, 'must be <subdomain>.kommo.com'));
+
+const KommoStatus = z.object({ connected: z.boolean(), kind: z.string().nullable(), expiresAt: z.string().nullable() });
+
+export function registerAccountRoutes(api: Api, deps: { db: Db; config: AppConfig; tokens: KommoTokens }): void {
+  const tag = 'kommo';
+  route(
+    api,
+    {
+      method: 'get',
+      path: '/oauth/kommo/callback',
+      summary: 'Kommo OAuth install: exchanges the code and stores the tokens',
+      tag,
+      auth: 'public',
+      query: z.object({ code: z.string().min(1, 'is required'), referer: Referer, state: z.string().optional() }),
+      responseContentType: 'text/html',
+    },
+    async ({ query, res }) => {
+      const subdomain = query.referer.split('.')[0]!;
+      const baseUrl = kommoBaseUrl(deps.config, subdomain);
+      const tokens = await exchangeAuthorizationCode({
+        baseUrl,
+        clientId: deps.config.kommo.clientId,
+        clientSecret: deps.config.kommo.clientSecret,
+        redirectUri: deps.config.kommo.redirectUri ?? '',
+        code: query.code,
+      });
+      // The callback names the subdomain only; the account id comes from Kommo itself.
+      const account = await fetchKommoAccount({ baseUrl, accessToken: tokens.accessToken });
+      await ensureAccount(deps.db, account.id, account.subdomain ?? subdomain);
+      await deps.tokens.store(account.id, 'oauth', tokens);
+      res
+        .status(200)
+        .type('html')
+        .send('<!doctype html><meta charset="utf-8"><title>leadmail</title><p>leadmail is connected to your Kommo account. You can close this window.</p>');
+    },
+  );
+  route(api, { method: 'get', path: '/api/kommo/status', summary: 'Whether this account’s Kommo API access is connected', tag, auth: 'widget', response: KommoStatus }, ({ auth }) =>
+    deps.tokens.status(auth.accountId),
+  );
+  route(
+    api,
+    { method: 'put', path: '/api/kommo/token', summary: 'Admin: store a long-lived Kommo token instead of OAuth', tag, auth: 'widget', body: z.object({ accessToken: z.string().min(20, 'must be a Kommo long-lived token') }), response: KommoStatus },
+    async ({ auth, body }) => {
+      assertAdmin(auth, 'store a Kommo token');
+      const account = await fetchKommoAccount({ baseUrl: kommoBaseUrl(deps.config, auth.subdomain), accessToken: body.accessToken });
+      if (account.id !== auth.accountId) throw new AppError(ErrorCode.VALIDATION, 'accessToken: belongs to another Kommo account');
+      await deps.tokens.store(auth.accountId, 'long_lived', { accessToken: body.accessToken, refreshToken: null, expiresAt: null });
+      return deps.tokens.status(auth.accountId);
+    },
+  );
+}

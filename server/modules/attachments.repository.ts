@@ -1,0 +1,50 @@
+import crypto from 'node:crypto';
+import type { Queryable } from '../infra/db/db.js';
+
+export interface AttachmentMeta {
+  id: string;
+  filename: string;
+  content_type: string;
+  size: number;
+}
+
+export interface AttachmentFile {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+}
+
+type Owner = { templateId: string } | { emailId: string };
+
+export async function insertAttachments(db: Queryable, accountId: number, owner: Owner, files: AttachmentFile[]): Promise<void> {
+  for (const f of files) {
+    await db.query(
+      `INSERT INTO attachments (id, account_id, template_id, email_id, filename, content_type, size, content)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        crypto.randomUUID(), accountId, 'templateId' in owner ? owner.templateId : null, 'emailId' in owner ? owner.emailId : null,
+        f.filename, f.contentType, f.content.length, f.content,
+      ],
+    );
+  }
+}
+
+export async function listAttachmentMeta(db: Queryable, owner: Owner): Promise<AttachmentMeta[]> {
+  const [col, id] = 'templateId' in owner ? ['template_id', owner.templateId] : ['email_id', owner.emailId];
+  const r = await db.query<AttachmentMeta>(`SELECT id, filename, content_type, size FROM attachments WHERE ${col} = $1 ORDER BY created_at, id`, [id]);
+  return r.rows;
+}
+
+export async function loadAttachmentFiles(db: Queryable, owner: Owner): Promise<AttachmentFile[]> {
+  const [col, id] = 'templateId' in owner ? ['template_id', owner.templateId] : ['email_id', owner.emailId];
+  const r = await db.query<{ filename: string; content_type: string; content: Buffer }>(
+    `SELECT filename, content_type, content FROM attachments WHERE ${col} = $1 ORDER BY created_at, id`,
+    [id],
+  );
+  return r.rows.map((a) => ({ filename: a.filename, contentType: a.content_type, content: a.content }));
+}
+
+export async function deleteTemplateAttachment(db: Queryable, accountId: number, templateId: string, attachmentId: string): Promise<boolean> {
+  const r = await db.query('DELETE FROM attachments WHERE account_id = $1 AND template_id = $2 AND id = $3', [accountId, templateId, attachmentId]);
+  return (r.rowCount ?? 0) > 0;
+}

@@ -1,0 +1,38 @@
+/**
+ * Subject + HTML + signature for one entity: the single function behind both preview and send,
+ * so the preview is exactly what would be sent.
+ */
+import type { Queryable } from '../../infra/db/db.js';
+import type { AuthContext } from '../../http/auth.js';
+import type { EntityData } from './entity-data.js';
+import { getSignature } from './templates.repository.js';
+import { buildTemplateContext } from './render/template-context.js';
+import { renderTemplate } from './render/render.js';
+import { applySignature } from './render/signature.js';
+
+export interface ComposedMessage {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export async function composeMessage(
+  db: Queryable,
+  auth: Pick<AuthContext, 'accountId' | 'userId'>,
+  data: EntityData,
+  source: { subject: string; html: string; disableSignature: boolean },
+): Promise<ComposedMessage> {
+  const signature = source.disableSignature ? '' : await getSignature(db, auth.accountId, auth.userId);
+  const context = buildTemplateContext({
+    lead: data.lead ?? undefined,
+    contact: data.contact ?? undefined,
+    company: data.company ?? undefined,
+    responsible: data.responsible ?? undefined,
+    sender: data.users.find((u) => u.id === auth.userId),
+    fieldDefs: data.fieldDefs,
+    pipelines: data.pipelines,
+    now: new Date(),
+  });
+  const rendered = renderTemplate({ subject: source.subject, html: applySignature(source.html, signature || null, source.disableSignature) }, context);
+  return rendered;
+}

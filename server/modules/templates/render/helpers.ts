@@ -1,0 +1,159 @@
+/**
+ * Every helper a template may call, registered in one place (handlebars-instance.ts).
+ *
+ *   {{date}}                          today, YYYY-MM-DD, in the render's time zone
+ *   {{date lead.created_at "DD.MM.YYYY"}}   any date-ish value re-formatted (date-format.ts tokens)
+ *   {{date "now" "DD.MM.YYYY HH:mm"}}  the render's current time
+ *   {{default contact.first_name "customer"}}  fallback when the value is empty
+ *   {{#if (eq lead.status_id 142)}}…{{/if}}    equality as a value
+ *   {{#if_eq lead.fields.[Source] "Web"}}…{{else}}…{{/if_eq}}  equality as a block
+ *   {{upper contact.name}} {{lower contact.email}}
+ *   {{triggerlink 8}}                 tracked link URL; resolved per render (see RenderRuntime)
+ *
+ * Helpers return plain strings, never SafeString: in the HTML body Handlebars escapes what they
+ * return, so a helper can never smuggle CRM data in unescaped.
+ */
+import type { HelperDelegate, HelperOptions } from 'handlebars';
+import { AppError, ErrorCode } from '../../../errors.js';
+import { DEFAULT_DATE_FORMAT, formatParts, parseDateInput } from './date-format.js';
+
+/** Resolves `{{triggerlink N}}` to the tracked URL for this email (issue: trigger links). */
+export interface TriggerLinkResolver {
+  triggerlink(id: number): string;
+}
+
+/**
+ * Per-render state the helpers read from Handlebars' `data` frame (`options.data[RUNTIME_KEY]`).
+ * It travels with each render call instead of living on the shared instance, so concurrent
+ * renders for different emails can never see each other's links or clocks. Handlebars copies
+ * the data frame into nested blocks (`#each`, `#with`), so helpers find it at any depth.
+ */
+export interface RenderRuntime {
+  links?: TriggerLinkResolver;
+  timeZone: string;
+  now: Date;
+}
+
+export const RUNTIME_KEY = 'leadmail';
+
+/** Handlebars passes `loc` to helpers at runtime; the bundled typings omit it. */
+type Options = HelperOptions & {
+  name?: string;
+  loc?: { start: { line: number; column: number } };
+};
+
+/**
+ * A helper used the wrong way. render.ts turns it into TEMPLATE_SYNTAX with the part and the
+ * position Handlebars gave the helper call.
+ */
+export class TemplateUsageError extends Error {
+  constructor(
+    message: string,
+    readonly line: number | null,
+    readonly column: number | null,
+  ) {
+    super(message);
+    this.name = 'TemplateUsageError';
+  }
+}
+
+function usageError(options: Options, message: string): TemplateUsageError {
+  const start = options.loc?.start;
+  // Handlebars columns are 0-based; we report 1-based like every editor's status bar.
+  return new TemplateUsageError(message, start?.line ?? null, start ? start.column + 1 : null);
+}
+
+function split(args: unknown[]): { params: unknown[]; options: Options } {
+  return { params: args.slice(0, -1), options: args[args.length - 1] as Options };
+}
+
+function runtimeOf(options: Options): RenderRuntime {
+  const data = options.data as Record<string, unknown> | undefined;
+  const rt = data?.[RUNTIME_KEY] as RenderRuntime | undefined;
+  return rt ?? { timeZone: 'UTC', now: new Date() };
+}
+
+function isEmpty(value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  if (typeof value === 'string') return value.trim() === '';
+  if (Array.isArray(value)) return value.length === 0;
+  return false;
+}
+
+/** CRM custom fields arrive as strings, template literals as numbers: 5 and "5" are equal. */
+function looselyEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  const primitive = (v: unknown): boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+  return primitive(a) && primitive(b) && String(a) === String(b);
+}
+
+const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+
+const date: HelperDelegate = (...args: unknown[]) => {
+  const { params, options } = split(args);
+  const rt = runtimeOf(options);
+  const value = params.length === 0 ? 'now' : params[0];
+  const format = params[1] === undefined ? DEFAULT_DATE_FORMAT : params[1];
+  if (typeof format !== 'string') throw usageError(options, 'date: the format must be a string, e.g. "DD.MM.YYYY"');
+  if (isEmpty(value)) return '';
+  const parts = parseDateInput(value, rt.now, rt.timeZone);
+  // An unreadable value is shown as written rather than silently dropped from the email.
+  return parts ? formatParts(parts, format) : text(value);
+};
+
+const fallback: HelperDelegate = (...args: unknown[]) => {
+  const { params, options } = split(args);
+  if (params.length !== 2) throw usageError(options, 'default needs a value and a fallback: {{default contact.name "customer"}}');
+  return text(isEmpty(params[0]) ? params[1] : params[0]);
+};
+
+const eq: HelperDelegate = (...args: unknown[]) => {
+  const { params, options } = split(args);
+  if (params.length !== 2) throw usageError(options, 'eq compares two values: {{#if (eq a b)}}');
+  return looselyEqual(params[0], params[1]);
+};
+
+const ifEq: HelperDelegate = function (this: unknown, ...args: unknown[]) {
+  const { params, options } = split(args);
+  if (params.length !== 2 || typeof options.fn !== 'function') {
+    throw usageError(options, 'if_eq is a block with two values: {{#if_eq a b}}…{{else}}…{{/if_eq}}');
+  }
+  return looselyEqual(params[0], params[1]) ? options.fn(this) : options.inverse(this);
+};
+
+const upper: HelperDelegate = (...args: unknown[]) => text(split(args).params[0]).toUpperCase();
+const lower: HelperDelegate = (...args: unknown[]) => text(split(args).params[0]).toLowerCase();
+
+const triggerlink: HelperDelegate = (...args: unknown[]) => {
+  const { params, options } = split(args);
+  const id = typeof params[0] === 'string' ? Number(params[0]) : params[0];
+  if (params.length !== 1 || typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) {
+    throw usageError(options, 'triggerlink takes one trigger link id: {{triggerlink 8}}');
+  }
+  const links = runtimeOf(options).links;
+  if (!links) {
+    // Not a template mistake: the caller rendered without wiring trigger links (e.g. a preview
+    // path that forgot to). Failing loudly beats mailing a link that goes nowhere.
+    throw new AppError(
+      ErrorCode.VALIDATION,
+      `The template uses {{triggerlink ${id}}} but this render has no trigger link resolver (options.links)`,
+      { helper: 'triggerlink', id },
+    );
+  }
+  return links.triggerlink(id);
+};
+
+export const templateHelpers: Readonly<Record<string, HelperDelegate>> = {
+  date,
+  default: fallback,
+  eq,
+  if_eq: ifEq,
+  upper,
+  lower,
+  triggerlink,
+};
+
+/** The one place helpers are registered; called once by handlebars-instance.ts. */
+export function registerTemplateHelpers(env: { registerHelper(name: string, fn: HelperDelegate): void }): void {
+  for (const [name, fn] of Object.entries(templateHelpers)) env.registerHelper(name, fn);
+}

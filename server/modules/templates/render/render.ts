@@ -1,0 +1,189 @@
+/**
+ * Renders a template (subject + HTML body) against a context from buildTemplateContext().
+ *
+ * Escaping: the HTML body is the author's HTML, so it is compiled as a Handlebars template with
+ * escaping ON: every `{{value}}` from the CRM is HTML-escaped (a contact named `<script>` stays
+ * text). The subject is a plain-text header, so it is compiled with `noEscape`: "Tom & Jerry"
+ * must not arrive as "Tom &amp; Jerry". The signature is appended raw afterwards (signature.ts).
+ *
+ * Missing variables render empty (`strict: false`): CRM records are routinely incomplete and an
+ * email with a blank beats an email that never goes out. Mistakes in the template itself
+ * (syntax, unknown helpers, partials) fail with TEMPLATE_SYNTAX and a line/column.
+ */
+import { createHash } from 'node:crypto';
+import type { TemplateDelegate } from 'handlebars';
+import { AppError, ErrorCode } from '../../../errors.js';
+import { assertTimeZone, DEFAULT_TIMEZONE } from './date-format.js';
+import { hbs, knownHelperNames } from './handlebars-instance.js';
+import { RUNTIME_KEY, TemplateUsageError, type RenderRuntime, type TriggerLinkResolver } from './helpers.js';
+import { htmlToText } from './html-to-text.js';
+import { rewriteLegacyPlaceholders, type RewrittenSource } from './legacy-syntax.js';
+import { LruCache } from './lru-cache.js';
+import { applySignature } from './signature.js';
+import { fromHandlebarsError, templateSyntaxError, type TemplatePart } from './template-errors.js';
+
+/** "The maximum size of the email body (text and HTML code) should not exceed 8 MB" (seed 004). */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+export interface TemplateSource {
+  subject: string;
+  html: string;
+}
+
+export interface RenderOptions {
+  /** Resolves `{{triggerlink N}}`; without it a template using trigger links fails (VALIDATION). */
+  links?: TriggerLinkResolver;
+  /** The sender's signature; skipped when null/empty or when the template disables it. */
+  signature?: { html: string | null; disabled?: boolean };
+  /** IANA zone for the `date` helper (use the account's); default UTC. */
+  timezone?: string;
+  /** The clock for `{{date}}` / `{{date "now"}}`; default the current time. */
+  now?: Date;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+// 500 templates or 64 MiB of template source, whichever comes first (see lru-cache.ts).
+const cache = new LruCache<TemplateDelegate>(500, 64 * 1024 * 1024);
+
+export function templateCacheStats(): { size: number; hits: number; misses: number } {
+  return { size: cache.size, hits: cache.hits, misses: cache.misses };
+}
+
+export function clearTemplateCache(): void {
+  cache.clear();
+}
+
+function assertBodySize(field: string, value: string, stage: 'template' | 'rendered'): void {
+  const bytes = Buffer.byteLength(value, 'utf8');
+  if (bytes > MAX_BODY_BYTES) {
+    throw new AppError(
+      ErrorCode.PAYLOAD_TOO_LARGE,
+      `${field}: the ${stage === 'template' ? 'template body' : 'rendered email body'} is ${bytes} bytes; the limit is ${MAX_BODY_BYTES} (8 MB)`,
+      { field, stage, bytes, limit: MAX_BODY_BYTES },
+    );
+  }
+}
+
+interface AstNode {
+  type: string;
+  loc?: { start: { line: number; column: number } } | null;
+  path?: { type: string; data?: boolean; depth?: number; parts?: string[]; original?: unknown };
+  params?: unknown[];
+  hash?: { pairs?: unknown[] } | null;
+  escaped?: boolean;
+}
+
+function walk(node: unknown, visit: (n: AstNode) => void): void {
+  if (Array.isArray(node)) {
+    for (const child of node) walk(child, visit);
+    return;
+  }
+  if (!node || typeof node !== 'object') return;
+  const n = node as AstNode & Record<string, unknown>;
+  if (typeof n.type === 'string') visit(n);
+  for (const [key, value] of Object.entries(n)) {
+    if (key !== 'loc' && key !== 'strip' && value && typeof value === 'object') walk(value, visit);
+  }
+}
+
+/**
+ * Catches at save time what Handlebars would only report while sending: a call to a helper
+ * that does not exist (`{{formatMoney lead.price}}` → "Missing helper" on every send) and
+ * partials/decorators, which we never register.
+ */
+function checkAst(ast: unknown, part: TemplatePart, rewritten: RewrittenSource): void {
+  walk(ast, (n) => {
+    const fail = (message: string): never => {
+      const start = n.loc?.start;
+      throw templateSyntaxError(part, { line: start?.line ?? null, column: start ? start.column + 1 : null, message }, rewritten);
+    };
+    if (n.type === 'PartialStatement' || n.type === 'PartialBlockStatement') fail('Partials ({{> name}}) are not supported');
+    if (n.type === 'Decorator' || n.type === 'DecoratorBlock') fail('Decorators ({{* name}}) are not supported');
+    if (n.type !== 'MustacheStatement' && n.type !== 'SubExpression' && n.type !== 'BlockStatement') return;
+    // {{{x}}} / {{& x}} in the body would put CRM data into the HTML unescaped: a contact named
+    // "<a href=…>" could then rewrite the company's own email. The subject is plain text anyway.
+    if (part === 'html' && n.type === 'MustacheStatement' && n.escaped === false) {
+      fail('{{{…}}} would insert CRM data as raw HTML; use {{…}} (values are escaped, the template\'s own HTML is kept)');
+    }
+    const hasArgs = (n.params?.length ?? 0) > 0 || (n.hash?.pairs?.length ?? 0) > 0;
+    const p = n.path;
+    const simple = p?.type === 'PathExpression' && !p.data && p.depth === 0 && p.parts?.length === 1;
+    const name = simple ? String(p.original) : '';
+    if (hasArgs && simple && name !== 'this' && !knownHelperNames.has(name)) {
+      fail(`Unknown helper "${name}". Available: ${[...knownHelperNames].filter((h) => !h.startsWith('helperMissing') && !h.startsWith('blockHelper')).join(', ')}`);
+    }
+  });
+}
+
+function compile(source: string, part: TemplatePart): TemplateDelegate {
+  const key = createHash('sha256').update(part).update('\0').update(source).digest('hex');
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const rewritten = rewriteLegacyPlaceholders(source);
+  let ast: unknown;
+  try {
+    ast = hbs.parse(rewritten.source);
+  } catch (err) {
+    throw fromHandlebarsError(err, part, rewritten);
+  }
+  checkAst(ast, part, rewritten);
+  // Compiled from the string rather than the AST: hbs.compile(ast) would run the whitespace
+  // pass a second time over an already processed tree.
+  const fn = hbs.compile(rewritten.source, { noEscape: part === 'subject', strict: false });
+  cache.set(key, fn, source.length);
+  return fn;
+}
+
+/** Throws TEMPLATE_SYNTAX / PAYLOAD_TOO_LARGE for a template that could never render; use on save. */
+export function validateTemplate(template: Partial<TemplateSource>): void {
+  if (template.html !== undefined) {
+    assertBodySize('html', template.html, 'template');
+    compile(template.html, 'html');
+  }
+  if (template.subject !== undefined) compile(template.subject, 'subject');
+}
+
+function run(fn: TemplateDelegate, context: object, part: TemplatePart, runtime: RenderRuntime): string {
+  try {
+    return fn(context, {
+      data: { [RUNTIME_KEY]: runtime },
+      // Explicit although these are Handlebars' defaults: templates must only ever read own
+      // data properties, never prototype members such as constructor or __proto__.
+      allowProtoPropertiesByDefault: false,
+      allowProtoMethodsByDefault: false,
+    });
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    if (err instanceof TemplateUsageError) {
+      throw templateSyntaxError(part, { line: err.line, column: err.column, message: err.message });
+    }
+    // Runtime Exceptions ("Must pass iterator to #each") are template mistakes as well. Their
+    // column (if any) refers to the rewritten source; close enough for a rare case.
+    if (err instanceof hbs.Exception) throw fromHandlebarsError(err, part);
+    throw err;
+  }
+}
+
+export function renderTemplate(template: TemplateSource, context: object, options: RenderOptions = {}): RenderedEmail {
+  assertBodySize('html', template.html, 'template');
+  const timeZone = options.timezone ?? DEFAULT_TIMEZONE;
+  assertTimeZone(timeZone);
+  const runtime: RenderRuntime = { links: options.links, timeZone, now: options.now ?? new Date() };
+
+  const subjectFn = compile(template.subject, 'subject');
+  const htmlFn = compile(template.html, 'html');
+  // A subject is one header line: CR/LF from a CRM value must not end up in it.
+  const subject = run(subjectFn, context, 'subject', runtime).replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  const body = run(htmlFn, context, 'html', runtime);
+  const html = applySignature(body, options.signature?.html ?? null, options.signature?.disabled ?? false);
+  assertBodySize('html', html, 'rendered');
+  const text = htmlToText(html);
+  // The limit covers text and HTML together (seed 004).
+  assertBodySize('html', html + text, 'rendered');
+  return { subject, html, text };
+}

@@ -1,0 +1,71 @@
+import type { Queryable } from '../../infra/db/db.js';
+
+export interface TemplateRow {
+  id: string;
+  account_id: number;
+  owner_user_id: number;
+  name: string;
+  subject: string;
+  body_html: string;
+  is_public: boolean;
+  disable_signature: boolean;
+  link_attachments: { url: string; filename?: string }[];
+  updated_at: Date;
+}
+
+export interface TemplateColumns {
+  owner_user_id: number;
+  name: string;
+  subject: string;
+  body_html: string;
+  is_public: boolean;
+  disable_signature: boolean;
+  link_attachments: { url: string; filename?: string }[];
+}
+
+export async function insertTemplate(db: Queryable, id: string, accountId: number, c: TemplateColumns): Promise<void> {
+  await db.query(
+    `INSERT INTO templates (id, account_id, owner_user_id, name, subject, body_html, is_public, disable_signature, link_attachments)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [id, accountId, c.owner_user_id, c.name, c.subject, c.body_html, c.is_public, c.disable_signature, JSON.stringify(c.link_attachments)],
+  );
+}
+
+export async function updateTemplate(db: Queryable, accountId: number, id: string, c: TemplateColumns): Promise<void> {
+  await db.query(
+    `UPDATE templates SET owner_user_id = $3, name = $4, subject = $5, body_html = $6, is_public = $7, disable_signature = $8,
+       link_attachments = $9, updated_at = now() WHERE account_id = $1 AND id = $2`,
+    [accountId, id, c.owner_user_id, c.name, c.subject, c.body_html, c.is_public, c.disable_signature, JSON.stringify(c.link_attachments)],
+  );
+}
+
+export async function findTemplate(db: Queryable, accountId: number, id: string, forUpdate = false): Promise<TemplateRow | null> {
+  const r = await db.query<TemplateRow>(`SELECT * FROM templates WHERE account_id = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`, [accountId, id]);
+  return r.rows[0] ?? null;
+}
+
+/** Own and public templates; every template of the account for an admin (seed 004). */
+export async function listTemplates(db: Queryable, accountId: number, userId: number, isAdmin: boolean): Promise<TemplateRow[]> {
+  const r = await db.query<TemplateRow>(
+    `SELECT * FROM templates WHERE account_id = $1 AND ($3 OR owner_user_id = $2 OR is_public) ORDER BY name, created_at`,
+    [accountId, userId, isAdmin],
+  );
+  return r.rows;
+}
+
+export async function deleteTemplate(db: Queryable, accountId: number, id: string): Promise<void> {
+  await db.query('DELETE FROM templates WHERE account_id = $1 AND id = $2', [accountId, id]);
+}
+
+export async function getSignature(db: Queryable, accountId: number, userId: number): Promise<string> {
+  const r = await db.query<{ signature_html: string }>('SELECT signature_html FROM user_settings WHERE account_id = $1 AND user_id = $2', [accountId, userId]);
+  return r.rows[0]?.signature_html ?? '';
+}
+
+export async function setSignature(db: Queryable, accountId: number, userId: number, html: string): Promise<void> {
+  await db.query(
+    `INSERT INTO user_settings (account_id, user_id, signature_html) VALUES ($1, $2, $3)
+     ON CONFLICT (account_id, user_id) DO UPDATE SET signature_html = EXCLUDED.signature_html, updated_at = now()`,
+    [accountId, userId, html],
+  );
+}

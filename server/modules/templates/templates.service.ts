@@ -1,0 +1,169 @@
+/**
+ * Templates: own + public for users, all for admins (seed 004). Preview renders with real CRM
+ * data and the signature through the same `composeMessage` the sender uses.
+ */
+import crypto from 'node:crypto';
+import type { TemplateInput, TemplateView } from '../../../shared/schemas/template.js';
+import { MAX_TEMPLATE_ATTACHMENTS_BYTES } from '../../../shared/schemas/template.js';
+import type { EntityType } from '../../../shared/schemas/common.js';
+import { withTransaction, type Db } from '../../infra/db/db.js';
+import type { CrmClient } from '../../infra/crm/crm-client.js';
+import { AppError, ErrorCode, notFound } from '../../errors.js';
+import { assertAdmin, type AuthContext } from '../../http/auth.js';
+import * as attachments from '../attachments.repository.js';
+import type { AttachmentFile } from '../attachments.repository.js';
+import * as repo from './templates.repository.js';
+import type { TemplateRow } from './templates.repository.js';
+import { loadEntityData } from './entity-data.js';
+import { composeMessage, type ComposedMessage } from './compose.js';
+import { listVariables } from './render/variables-catalog.js';
+
+export class TemplatesService {
+  constructor(
+    private readonly db: Db,
+    private readonly crmFor: (accountId: number) => Promise<CrmClient>,
+  ) {}
+
+  async list(auth: AuthContext): Promise<TemplateView[]> {
+    const rows = await repo.listTemplates(this.db, auth.accountId, auth.userId, auth.isAdmin);
+    return Promise.all(rows.map((r) => this.view(auth, r)));
+  }
+
+  async get(auth: AuthContext, id: string): Promise<TemplateView> {
+    return this.view(auth, await this.getUsable(auth, id));
+  }
+
+  /** A template the caller may use: own, public, or any for an admin. Others are "not found". */
+  async getUsable(auth: AuthContext, id: string): Promise<TemplateRow> {
+    const row = await repo.findTemplate(this.db, auth.accountId, id);
+    if (!row || !(auth.isAdmin || row.is_public || row.owner_user_id === auth.userId)) throw notFound('template');
+    return row;
+  }
+
+  private async getEditable(auth: AuthContext, id: string): Promise<TemplateRow> {
+    const row = await this.getUsable(auth, id);
+    // A public template of someone else is usable but not editable.
+    if (!auth.isAdmin && row.owner_user_id !== auth.userId) {
+      throw new AppError(ErrorCode.FORBIDDEN, 'only the owner or an administrator may change this template');
+    }
+    return row;
+  }
+
+  async create(auth: AuthContext, input: TemplateInput, files: AttachmentFile[]): Promise<TemplateView> {
+    checkAttachmentBudget(0, files);
+    const id = crypto.randomUUID();
+    await withTransaction(this.db, async (tx) => {
+      await repo.insertTemplate(tx, id, auth.accountId, this.columns(auth, input, auth.userId));
+      await attachments.insertAttachments(tx, auth.accountId, { templateId: id }, files);
+    });
+    return this.get(auth, id);
+  }
+
+  async update(auth: AuthContext, id: string, input: TemplateInput): Promise<TemplateView> {
+    const existing = await this.getEditable(auth, id);
+    await repo.updateTemplate(this.db, auth.accountId, id, this.columns(auth, input, existing.owner_user_id));
+    return this.get(auth, id);
+  }
+
+  async remove(auth: AuthContext, id: string): Promise<void> {
+    await this.getEditable(auth, id);
+    await repo.deleteTemplate(this.db, auth.accountId, id);
+  }
+
+  async addAttachments(auth: AuthContext, id: string, files: AttachmentFile[]): Promise<TemplateView> {
+    await this.getEditable(auth, id);
+    await withTransaction(this.db, async (tx) => {
+      // Lock the template so two uploads cannot both pass the 50 MB check.
+      await repo.findTemplate(tx, auth.accountId, id, true);
+      const existing = await attachments.listAttachmentMeta(tx, { templateId: id });
+      checkAttachmentBudget(existing.reduce((n, a) => n + a.size, 0), files);
+      await attachments.insertAttachments(tx, auth.accountId, { templateId: id }, files);
+    });
+    return this.get(auth, id);
+  }
+
+  async removeAttachment(auth: AuthContext, id: string, attachmentId: string): Promise<void> {
+    await this.getEditable(auth, id);
+    if (!(await attachments.deleteTemplateAttachment(this.db, auth.accountId, id, attachmentId))) throw notFound('attachment');
+  }
+
+  async preview(
+    auth: AuthContext,
+    id: string | null,
+    req: { entityType: EntityType; entityId: number; subject?: string; html?: string; disableSignature?: boolean },
+  ): Promise<ComposedMessage> {
+    const template = id ? await this.getUsable(auth, id) : null;
+    const subject = req.subject ?? template?.subject;
+    const html = req.html ?? template?.body_html;
+    if (subject === undefined) throw new AppError(ErrorCode.VALIDATION, 'subject: is required without a template');
+    if (html === undefined) throw new AppError(ErrorCode.VALIDATION, 'html: is required without a template');
+    const crm = await this.crmFor(auth.accountId);
+    const data = await loadEntityData(crm, req.entityType, req.entityId);
+    return composeMessage(this.db, auth, data, {
+      subject,
+      html,
+      disableSignature: req.disableSignature ?? template?.disable_signature ?? false,
+    });
+  }
+
+  async variables(auth: AuthContext): Promise<ReturnType<typeof listVariables>> {
+    const crm = await this.crmFor(auth.accountId);
+    const [leads, contacts, companies, pipelines] = await Promise.all([
+      crm.listCustomFields('leads'),
+      crm.listCustomFields('contacts'),
+      crm.listCustomFields('companies'),
+      crm.listPipelines(),
+    ]);
+    return listVariables({ fieldDefs: { leads, contacts, companies }, pipelines });
+  }
+
+  async getSignature(auth: AuthContext): Promise<{ html: string }> {
+    return { html: await repo.getSignature(this.db, auth.accountId, auth.userId) };
+  }
+
+  async setSignature(auth: AuthContext, html: string): Promise<{ html: string }> {
+    await repo.setSignature(this.db, auth.accountId, auth.userId, html);
+    return { html };
+  }
+
+  private columns(auth: AuthContext, input: TemplateInput, currentOwner: number): repo.TemplateColumns {
+    let owner = currentOwner;
+    if (input.ownerUserId !== undefined && input.ownerUserId !== currentOwner) {
+      assertAdmin(auth, 'change a template’s owner');
+      owner = input.ownerUserId;
+    }
+    return {
+      owner_user_id: owner,
+      name: input.name,
+      subject: input.subject,
+      body_html: input.html,
+      is_public: input.isPublic,
+      disable_signature: input.disableSignature,
+      link_attachments: input.linkAttachments,
+    };
+  }
+
+  private async view(auth: AuthContext, r: TemplateRow): Promise<TemplateView> {
+    const files = await attachments.listAttachmentMeta(this.db, { templateId: r.id });
+    return {
+      id: r.id,
+      name: r.name,
+      subject: r.subject,
+      html: r.body_html,
+      isPublic: r.is_public,
+      disableSignature: r.disable_signature,
+      ownerUserId: r.owner_user_id,
+      linkAttachments: r.link_attachments,
+      attachments: files.map((f) => ({ id: f.id, filename: f.filename, size: f.size, contentType: f.content_type })),
+      canEdit: auth.isAdmin || r.owner_user_id === auth.userId,
+      updatedAt: r.updated_at.toISOString(),
+    };
+  }
+}
+
+function checkAttachmentBudget(existingBytes: number, files: AttachmentFile[]): void {
+  const total = existingBytes + files.reduce((n, f) => n + f.content.length, 0);
+  if (total > MAX_TEMPLATE_ATTACHMENTS_BYTES) {
+    throw new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `files: a template's attachments may total at most 50 MB (would be ${(total / 1048576).toFixed(1)} MB)`);
+  }
+}

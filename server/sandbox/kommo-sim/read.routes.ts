@@ -1,0 +1,91 @@
+/** GET routes of the simulated API v4 (mounted under /{sub}/api/v4, after auth). */
+import { Router, type Request, type Response } from 'express';
+import { companyJson, contactJson, customFieldJson, leadJson, pipelineJson, userJson } from './serialize.js';
+import { baseOf, idParam, sendHal, sendPage, sendProblem, withParts } from './http.js';
+import type { SimStore } from './store.js';
+import type { SimAccount, SimEntityType } from './types.js';
+
+export interface ReadOptions {
+  /**
+   * What GET /{entity}/{id} answers for an unknown id. 404 by default; Kommo has been seen
+   * answering 204 instead, so tests can switch to prove the client copes with both.
+   */
+  missingEntityStatus: 404 | 204;
+}
+
+const ENTITY_TYPES: SimEntityType[] = ['leads', 'contacts', 'companies'];
+
+function serializeEntity(account: SimAccount, entity: SimEntityType, id: number, base: string, w: Set<string>) {
+  if (entity === 'leads') {
+    const lead = account.leads.get(id);
+    return lead && leadJson(account, lead, base, w);
+  }
+  if (entity === 'contacts') {
+    const contact = account.contacts.get(id);
+    return contact && contactJson(account, contact, base, w);
+  }
+  const company = account.companies.get(id);
+  return company && companyJson(account, company, base, w);
+}
+
+export function readRoutes(store: SimStore, opts: ReadOptions): Router {
+  const router = Router({ mergeParams: true });
+  const account = (req: Request) => store.account(String(req.params.sub));
+
+  // Who a token belongs to: the OAuth callback only names a subdomain, the id comes from here.
+  router.get('/account', (req, res) => {
+    const acc = account(req);
+    const admin = [...acc.users.values()].find((u) => u.is_admin) ?? acc.users.values().next().value;
+    sendHal(res, 200, {
+      id: acc.id,
+      name: acc.subdomain,
+      subdomain: acc.subdomain,
+      current_user_id: admin?.id ?? 0,
+      country: 'US',
+      currency: 'USD',
+      is_unsorted_on: true,
+      _links: { self: { href: `${baseOf(req)}/api/v4/account` } },
+    });
+  });
+
+  // Pipelines are not paginated in Kommo (an account has at most 50).
+  router.get('/leads/pipelines', (req, res) => {
+    const acc = account(req);
+    const pipelines = [...acc.pipelines.values()].map((p) => pipelineJson(acc, p, baseOf(req)));
+    sendHal(res, 200, {
+      _total_items: pipelines.length,
+      _links: { self: { href: `${baseOf(req)}/api/v4/leads/pipelines` } },
+      _embedded: { pipelines },
+    });
+  });
+
+  router.get('/users', (req, res) => {
+    const users = [...account(req).users.values()].map((u) => userJson(u, baseOf(req)));
+    sendPage(req, res, 'users', users, { totals: true });
+  });
+
+  for (const entity of ENTITY_TYPES) {
+    router.get(`/${entity}/custom_fields`, (req, res) => {
+      const acc = account(req);
+      const defs = [...acc.customFields[entity].values()].sort((a, b) => a.sort - b.sort).map((d) => customFieldJson(acc, d, baseOf(req)));
+      sendPage(req, res, 'custom_fields', defs, { totals: true });
+    });
+
+    router.get(`/${entity}`, (req, res) => {
+      const acc = account(req);
+      const ids = [...acc[entity].keys()].sort((a, b) => a - b);
+      const items = ids.map((id) => serializeEntity(acc, entity, id, baseOf(req), withParts(req)));
+      sendPage(req, res, entity, items);
+    });
+
+    router.get(`/${entity}/:id`, (req: Request, res: Response) => {
+      const id = idParam(req);
+      const body = id === undefined ? undefined : serializeEntity(account(req), entity, id, baseOf(req), withParts(req));
+      if (body) return sendHal(res, 200, body);
+      if (opts.missingEntityStatus === 204) return void res.status(204).end();
+      sendProblem(res, 404, 'Not Found', 'Entity not found');
+    });
+  }
+
+  return router;
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { EmailAddress, EntityType } from './common.js';
+
+export const EmailStatus = z.enum(['queued', 'sending', 'sent', 'failed', 'cancelled']);
+export type EmailStatus = z.infer<typeof EmailStatus>;
+
+export const SendEmailRequest = z
+  .object({
+    entityType: EntityType,
+    entityId: z.number().int().positive(),
+    /** Ignored when the account has a global mailbox: that one sends everything. */
+    mailboxId: z.uuid({ message: 'must be a mailbox id' }).optional(),
+    /** Contacts of the entity whose email addresses receive the mail. */
+    contactIds: z.array(z.number().int().positive()).max(500).default([]),
+    to: z.array(EmailAddress).max(500).default([]),
+    cc: z.array(EmailAddress).max(100).default([]),
+    bcc: z.array(EmailAddress).max(100).default([]),
+    templateId: z.uuid({ message: 'must be a template id' }).optional(),
+    /** Overrides the template's subject / body when given. */
+    subject: z.string().max(998).optional(),
+    html: z.string().optional(),
+    disableSignature: z.boolean().optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (!v.templateId && v.subject === undefined) ctx.addIssue({ code: 'custom', path: ['subject'], message: 'is required without a template' });
+    if (!v.templateId && v.html === undefined) ctx.addIssue({ code: 'custom', path: ['html'], message: 'is required without a template' });
+  });
+export type SendEmailRequest = z.infer<typeof SendEmailRequest>;
+
+export const EmailEventView = z.object({ type: z.string(), at: z.string(), data: z.record(z.string(), z.unknown()) });
+
+export const EmailView = z.object({
+  id: z.string(),
+  status: EmailStatus,
+  entityType: EntityType,
+  entityId: z.number(),
+  mailboxId: z.string(),
+  templateId: z.string().nullable(),
+  userId: z.number(),
+  messageId: z.string(),
+  to: z.array(z.string()),
+  cc: z.array(z.string()),
+  bcc: z.array(z.string()),
+  subject: z.string(),
+  attempts: z.number(),
+  scheduledAt: z.string(),
+  sentAt: z.string().nullable(),
+  error: z.object({ code: z.string().nullable(), text: z.string().nullable() }).nullable(),
+  sentFolder: z.string().nullable(),
+  opens: z.number(),
+  firstOpenedAt: z.string().nullable(),
+  createdAt: z.string(),
+  attachments: z.array(z.object({ id: z.string(), filename: z.string(), size: z.number(), contentType: z.string() })),
+  events: z.array(EmailEventView).optional(),
+});
+export type EmailView = z.infer<typeof EmailView>;
+
+export const EmailHistoryQuery = z.object({
+  entityType: EntityType,
+  entityId: z.coerce.number().int().positive(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});

@@ -83,6 +83,7 @@ export function createSmtpTransport(settings: SmtpSettings, opts: SmtpTransportO
       const checker = nodemailer.createTransport(
         nodemailerOptions(settings, opts, { connectionTimeout: checkTimeout, socketTimeout: 5_000 }),
       );
+      checker.on('error', () => {});
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {

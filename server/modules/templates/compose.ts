@@ -8,7 +8,6 @@ import type { EntityData } from './entity-data.js';
 import { getSignature } from './templates.repository.js';
 import { buildTemplateContext } from './render/template-context.js';
 import { renderTemplate } from './render/render.js';
-import { applySignature } from './render/signature.js';
 
 export interface ComposedMessage {
   subject: string;
@@ -22,6 +21,7 @@ export async function composeMessage(
   data: EntityData,
   source: { subject: string; html: string; disableSignature: boolean },
 ): Promise<ComposedMessage> {
+  const now = new Date();
   const signature = source.disableSignature ? '' : await getSignature(db, auth.accountId, auth.userId);
   const context = buildTemplateContext({
     lead: data.lead ?? undefined,
@@ -31,8 +31,10 @@ export async function composeMessage(
     sender: data.users.find((u) => u.id === auth.userId),
     fieldDefs: data.fieldDefs,
     pipelines: data.pipelines,
-    now: new Date(),
+    now,
   });
-  const rendered = renderTemplate({ subject: source.subject, html: applySignature(source.html, signature || null, source.disableSignature) }, context);
-  return rendered;
+  return renderTemplate({ subject: source.subject, html: source.html }, context, {
+    signature: { html: signature || null, disabled: source.disableSignature },
+    now,
+  });
 }

@@ -17,6 +17,7 @@ import type { TemplateRow } from './templates.repository.js';
 import { loadEntityData } from './entity-data.js';
 import { composeMessage, type ComposedMessage } from './compose.js';
 import { listVariables } from './render/variables-catalog.js';
+import { validateTemplate } from './render/render.js';
 
 export class TemplatesService {
   constructor(
@@ -127,6 +128,8 @@ export class TemplatesService {
   }
 
   private columns(auth: AuthContext, input: TemplateInput, currentOwner: number): repo.TemplateColumns {
+    // A template that could never render is refused at save time, with line and column.
+    validateTemplate({ subject: input.subject, html: input.html });
     let owner = currentOwner;
     if (input.ownerUserId !== undefined && input.ownerUserId !== currentOwner) {
       assertAdmin(auth, 'change a template’s owner');

@@ -7,7 +7,10 @@ describe('SlidingWindowRateLimiter', () => {
     const grants: { i: number; time: number }[] = [];
     await Promise.all(Array.from({ length: 10 }, (_, i) => limiter.acquire('a').then(() => grants.push({ i, time: Date.now() }))));
     expect(grants.map((g) => g.i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(peakRequestsInWindow(grants, 200)).toBe(3);
+    // Grants are timed after the fact (in a then-callback), so a GC pause can skew them by a few
+    // ms; a 150 ms window still proves the limiting (unlimited, all ten land in the same ms).
+    expect(peakRequestsInWindow(grants, 150)).toBe(3);
+    expect(grants[9]!.time - grants[0]!.time).toBeGreaterThanOrEqual(3 * 200 - 10);
   });
 
   it('keeps separate budgets per key', async () => {

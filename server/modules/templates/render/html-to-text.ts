@@ -9,7 +9,7 @@
 
 const BLOCKS = new Set([
   'address', 'article', 'aside', 'blockquote', 'br', 'dd', 'div', 'dl', 'dt', 'footer', 'form',
-  'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'li', 'main', 'nav', 'ol', 'p', 'pre',
+  'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'main', 'nav', 'ol', 'p', 'pre',
   'section', 'table', 'tbody', 'thead', 'tfoot', 'tr', 'ul',
 ]);
 const SKIP_CONTENT = new Set(['script', 'style', 'head', 'title', 'template']);
@@ -93,7 +93,8 @@ export function htmlToText(html: string): string {
       }
       continue;
     }
-    if (name === 'li' && !closing) out += '\n- ';
+    // <li> starts its own line; </li> adds nothing, or lists would be double-spaced.
+    if (name === 'li') out += closing ? '' : '\n- ';
     else if (name === 'td' || name === 'th') out += ' ';
     else if (BLOCKS.has(name)) out += '\n';
   }

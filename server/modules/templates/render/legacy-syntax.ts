@@ -15,7 +15,7 @@
  */
 
 const PATTERN =
-  /\{\{[ \t]*triggerlink[ \t]*:[ \t]*(\d+)[ \t]*\}\}|(?<!\{)\{[ \t]*triggerlink[ \t]*:[ \t]*(\d+)[ \t]*\}(?!\})|%7Btriggerlink(?::|%3A)(\d+)%7D/gi;
+  /(?<!\{)\{\{[ \t]*triggerlink[ \t]*:[ \t]*(\d+)[ \t]*\}\}(?!\})|(?<!\{)\{[ \t]*triggerlink[ \t]*:[ \t]*(\d+)[ \t]*\}(?!\})|%7Btriggerlink(?::|%3A)(\d+)%7D/gi;
 
 interface Replacement {
   line: number; // 1-based

@@ -1,0 +1,166 @@
+import net from 'node:net';
+import { startWorld, type World } from '../support/world.js';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { imapUser } from '../support/imap-client.js';
+import { mailboxPayload } from '../support/mailbox-payload.js';
+
+let w: World;
+let sink: SmtpSink;
+beforeAll(async () => {
+  w = await startWorld();
+  sink = await startSmtpSink({ auth: { user: 'maria', pass: 'smtp-secret' } });
+});
+afterAll(async () => {
+  await sink.close();
+  await w.stop();
+});
+
+/** Secrets that must never appear in any API response. */
+const SECRETS = ['smtp-secret', 'secret', 'wrong-password'];
+function expectNoSecrets(body: unknown): void {
+  const text = JSON.stringify(body);
+  for (const s of SECRETS) expect(text).not.toContain(`"${s}"`);
+  expect(text).not.toMatch(/v1\.[A-Za-z0-9_-]{16}\./); // no ciphertext either
+}
+
+async function closedPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+describe('mailboxes', () => {
+  it('creates a mailbox, hides the password and keeps it when edited without one', async () => {
+    const created = await w.api(w.user).post('/api/mailboxes').send(mailboxPayload(sink));
+    expect(created.status).toBe(201);
+    expect(created.body.smtp.hasPassword).toBe(true);
+    expect(created.body.smtp).not.toHaveProperty('password');
+    expect(created.body.pacing).toEqual({ messages: 1, seconds: 1 });
+    expectNoSecrets(created.body);
+
+    const edit = mailboxPayload(sink);
+    delete (edit.smtp as Record<string, unknown>).password;
+    edit.displayName = 'Renamed';
+    const updated = await w.api(w.user).put(`/api/mailboxes/${created.body.id}`).send(edit);
+    expect(updated.status).toBe(200);
+    expect(updated.body.displayName).toBe('Renamed');
+    expect(updated.body.smtp.hasPassword).toBe(true);
+
+    // The kept password still works: the check authenticates against the sink.
+    const check = await w.api(w.user).post(`/api/mailboxes/${created.body.id}/check`);
+    expect(check.body.smtp.ok).toBe(true);
+
+    const list = await w.api(w.user).get('/api/mailboxes');
+    expect(list.body.map((m: { id: string }) => m.id)).toContain(created.body.id);
+    expectNoSecrets(list.body);
+  });
+
+  it('stores passwords encrypted at rest', async () => {
+    const created = await w.api(w.user).post('/api/mailboxes').send(mailboxPayload(sink, { imapUser: imapUser(0) }));
+    const row = await w.server.services.db.query('SELECT smtp_secret_enc, imap_secret_enc FROM mailboxes WHERE id = $1', [created.body.id]);
+    expect(row.rows[0].smtp_secret_enc).toMatch(/^v1\./);
+    expect(row.rows[0].smtp_secret_enc).not.toContain('smtp-secret');
+    expect(row.rows[0].imap_secret_enc).not.toContain('secret"');
+  });
+
+  it('names the field and the problem on bad input, and changes nothing', async () => {
+    const bad = mailboxPayload(sink);
+    (bad.smtp as Record<string, unknown>).port = 70000;
+    bad.fromAddress = 'not-an-address';
+    const res = await w.api(w.user).post('/api/mailboxes').send(bad);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION');
+    const paths = res.body.error.details.issues.map((i: { path: string }) => i.path);
+    expect(paths).toEqual(expect.arrayContaining(['body.fromAddress', 'body.smtp.port']));
+
+    const before = await w.api(w.user).get('/api/mailboxes');
+    const target = before.body[0];
+    const badEdit = mailboxPayload(sink, { imapUser: null });
+    (badEdit.imap as Record<string, unknown>) = { enabled: true };
+    const edit = await w.api(w.user).put(`/api/mailboxes/${target.id}`).send(badEdit);
+    expect(edit.status).toBe(400);
+    expect(edit.body.error.message).toMatch(/imap\.host/);
+    const after = await w.api(w.user).get(`/api/mailboxes/${target.id}`);
+    expect(after.body).toEqual(target);
+  });
+
+  describe('check', () => {
+    it('is green when SMTP and IMAP work, and finds the Sent folder', async () => {
+      const mb = await w.api(w.user).post('/api/mailboxes').send(mailboxPayload(sink, { imapUser: imapUser(0) }));
+      const res = await w.api(w.user).post(`/api/mailboxes/${mb.body.id}/check`);
+      expect(res.status).toBe(200);
+      expect(res.body.status).toBe('green');
+      expect(res.body.imap.sentFolder).toBe('Sent');
+      const stored = await w.api(w.user).get(`/api/mailboxes/${mb.body.id}`);
+      expect(stored.body.checkStatus).toBe('green');
+      expect(stored.body.check.status).toBe('green');
+    });
+
+    it('is grey when IMAP is off', async () => {
+      const mb = await w.api(w.user).post('/api/mailboxes').send(mailboxPayload(sink));
+      const res = await w.api(w.user).post(`/api/mailboxes/${mb.body.id}/check`);
+      expect(res.body.status).toBe('grey');
+      expect(res.body.imap.skipped).toBe(true);
+    });
+
+    it('is grey when SMTP works but IMAP login fails, with Dovecot’s own words', async () => {
+      const mb = await w.api(w.user).post('/api/mailboxes').send(mailboxPayload(sink, { imapUser: imapUser(0), imapPass: 'wrong-password' }));
+      const res = await w.api(w.user).post(`/api/mailboxes/${mb.body.id}/check`);
+      expect(res.body.status).toBe('grey');
+      expect(res.body.imap.ok).toBe(false);
+      expect(res.body.imap.kind).toBe('auth');
+      expect(res.body.imap.serverText).toMatch(/Authentication failed/i);
+      expect(res.body.imap.hint).toBeTruthy();
+      expectNoSecrets(res.body);
+    });
+
+    it('is red with the server’s reply when the SMTP password is wrong', async () => {
+      const mb = await w.api(w.user).post('/api/mailboxes').send(mailboxPayload(sink, { smtpPass: 'wrong-password' }));
+      const res = await w.api(w.user).post(`/api/mailboxes/${mb.body.id}/check`);
+      expect(res.body.status).toBe('red');
+      expect(res.body.smtp.kind).toBe('auth');
+      expect(res.body.smtp.serverText).toMatch(/535/);
+      expect(res.body.smtp.hint).toMatch(/password/i);
+      expectNoSecrets(res.body);
+    });
+
+    it('is red with a "refused" hint when the port is closed', async () => {
+      const payload = mailboxPayload(sink);
+      (payload.smtp as Record<string, unknown>).port = await closedPort();
+      const mb = await w.api(w.user).post('/api/mailboxes').send(payload);
+      const res = await w.api(w.user).post(`/api/mailboxes/${mb.body.id}/check`);
+      expect(res.body.status).toBe('red');
+      expect(res.body.smtp.serverText).toMatch(/ECONNREFUSED|refused/i);
+      expect(res.body.smtp.hint).toMatch(/nothing accepts connections/i);
+    });
+  });
+
+  describe('ownership', () => {
+    it('another user of the account cannot see or change my mailbox; an admin can', async () => {
+      const mb = await w.api(w.user).post('/api/mailboxes').send(mailboxPayload(sink));
+      expect((await w.api(w.otherUser).get(`/api/mailboxes/${mb.body.id}`)).status).toBe(404);
+      expect((await w.api(w.otherUser).put(`/api/mailboxes/${mb.body.id}`).send(mailboxPayload(sink))).status).toBe(404);
+      expect((await w.api(w.otherUser).post(`/api/mailboxes/${mb.body.id}/check`)).status).toBe(404);
+      expect((await w.api(w.admin).get(`/api/mailboxes/${mb.body.id}`)).status).toBe(200);
+    });
+
+    it('only an admin may set the global mailbox, which then shows for everyone', async () => {
+      const mb = await w.api(w.admin).post('/api/mailboxes').send(mailboxPayload(sink));
+      const denied = await w.api(w.user).put('/api/account/global-mailbox').send({ mailboxId: mb.body.id });
+      expect(denied.status).toBe(403);
+      const ok = await w.api(w.admin).put('/api/account/global-mailbox').send({ mailboxId: mb.body.id });
+      expect(ok.status).toBe(204);
+      const list = await w.api(w.otherUser).get('/api/mailboxes');
+      const global = list.body.find((m: { id: string }) => m.id === mb.body.id);
+      expect(global.isGlobal).toBe(true);
+      await w.api(w.admin).put('/api/account/global-mailbox').send({ mailboxId: null });
+    });
+
+    it('a user cannot create a mailbox for someone else', async () => {
+      const res = await w.api(w.user).post('/api/mailboxes').send({ ...mailboxPayload(sink), ownerUserId: w.crm.otherUserId });
+      expect(res.status).toBe(403);
+    });
+  });
+});

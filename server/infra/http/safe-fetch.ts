@@ -73,7 +73,7 @@ function parseTarget(raw: string | URL): URL {
 }
 
 /** Validates one hop and returns the single address we will connect to. */
-async function vetHost(url: URL, policy: AddressPolicy, resolve: FetchPublicFileOptions['resolve'] & {}, deadline: Promise<never>): Promise<ResolvedAddress> {
+async function vetHost(url: URL, policy: AddressPolicy, resolve: NonNullable<FetchPublicFileOptions['resolve']>, deadline: Promise<never>): Promise<ResolvedAddress> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const name = host.toLowerCase().replace(/\.$/, '');
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));

@@ -26,8 +26,12 @@ export class JobQueue {
     private readonly log: Logger,
     opts: JobQueueOptions,
   ) {
+    const backend = new PostgresBackend({ pool });
+    // The LISTEN connection reports losses as 'error' events (it reconnects by itself); without a
+    // listener Node would turn a database restart into a process crash.
+    backend.notificationChannel?.on('error', (err: Error) => this.log.warn({ err }, 'job notifications interrupted'));
     this.agenda = new Agenda({
-      backend: new PostgresBackend({ pool }),
+      backend,
       processEvery: opts.processEveryMs,
       maxConcurrency: opts.maxConcurrency ?? 20,
       defaultConcurrency: opts.maxConcurrency ?? 20,

@@ -33,7 +33,6 @@ export function createKommoSimulator(options: KommoSimulatorOptions = {}) {
   const rateLimit = new SimRateLimit(options.rateLimitPerSecond === undefined ? 7 : options.rateLimitPerSecond);
 
   const app: Express = express();
-  app.set('trust proxy', false);
   app.use(requestLogger(requests));
   app.use(express.json({ type: ['application/json', 'application/*+json'], limit: '2mb' }));
   // The token endpoint also takes form-encoded bodies, as OAuth 2.0 (RFC 6749 §4.1.3) specifies.

@@ -58,8 +58,8 @@ export function clearTemplateCache(): void {
   cache.clear();
 }
 
-function assertBodySize(field: string, value: string, stage: 'template' | 'rendered'): void {
-  const bytes = Buffer.byteLength(value, 'utf8');
+function assertBodySize(field: string, values: string[], stage: 'template' | 'rendered'): void {
+  const bytes = values.reduce((sum, v) => sum + Buffer.byteLength(v, 'utf8'), 0);
   if (bytes > MAX_BODY_BYTES) {
     throw new AppError(
       ErrorCode.PAYLOAD_TOO_LARGE,
@@ -91,6 +91,8 @@ function walk(node: unknown, visit: (n: AstNode) => void): void {
   }
 }
 
+const HELPER_LIST = [...knownHelperNames].filter((h) => !/helperMissing$/i.test(h) && h !== 'log').join(', ');
+
 /**
  * Catches at save time what Handlebars would only report while sending: a call to a helper
  * that does not exist (`{{formatMoney lead.price}}` → "Missing helper" on every send) and
@@ -110,13 +112,15 @@ function checkAst(ast: unknown, part: TemplatePart, rewritten: RewrittenSource):
     if (part === 'html' && n.type === 'MustacheStatement' && n.escaped === false) {
       fail('{{{…}}} would insert CRM data as raw HTML; use {{…}} (values are escaped, the template\'s own HTML is kept)');
     }
+    // With arguments, `{{x a}}` is a helper call; Handlebars would fail on every send (or throw
+    // a bare TypeError for paths like `{{lead.name "a"}}`), so refuse it now.
     const hasArgs = (n.params?.length ?? 0) > 0 || (n.hash?.pairs?.length ?? 0) > 0;
+    if (!hasArgs) return;
     const p = n.path;
     const simple = p?.type === 'PathExpression' && !p.data && p.depth === 0 && p.parts?.length === 1;
-    const name = simple ? String(p.original) : '';
-    if (hasArgs && simple && name !== 'this' && !knownHelperNames.has(name)) {
-      fail(`Unknown helper "${name}". Available: ${[...knownHelperNames].filter((h) => !h.startsWith('helperMissing') && !h.startsWith('blockHelper')).join(', ')}`);
-    }
+    if (simple && knownHelperNames.has(String(p.original))) return;
+    const name = p?.original === undefined ? '?' : String(p.original);
+    fail(`Unknown helper "${name}". Available: ${HELPER_LIST}`);
   });
 }
 
@@ -142,13 +146,13 @@ function compile(source: string, part: TemplatePart): TemplateDelegate {
 /** Throws TEMPLATE_SYNTAX / PAYLOAD_TOO_LARGE for a template that could never render; use on save. */
 export function validateTemplate(template: Partial<TemplateSource>): void {
   if (template.html !== undefined) {
-    assertBodySize('html', template.html, 'template');
+    assertBodySize('html', [template.html], 'template');
     compile(template.html, 'html');
   }
   if (template.subject !== undefined) compile(template.subject, 'subject');
 }
 
-function run(fn: TemplateDelegate, context: object, part: TemplatePart, runtime: RenderRuntime): string {
+function run(fn: TemplateDelegate, source: string, context: object, part: TemplatePart, runtime: RenderRuntime): string {
   try {
     return fn(context, {
       data: { [RUNTIME_KEY]: runtime },
@@ -159,18 +163,19 @@ function run(fn: TemplateDelegate, context: object, part: TemplatePart, runtime:
     });
   } catch (err) {
     if (err instanceof AppError) throw err;
+    // Positions refer to the rewritten source; redoing the (cheap) rewrite maps them back.
     if (err instanceof TemplateUsageError) {
-      throw templateSyntaxError(part, { line: err.line, column: err.column, message: err.message });
+      const pos = { line: err.line, column: err.column, message: err.message };
+      throw templateSyntaxError(part, pos, rewriteLegacyPlaceholders(source));
     }
-    // Runtime Exceptions ("Must pass iterator to #each") are template mistakes as well. Their
-    // column (if any) refers to the rewritten source; close enough for a rare case.
-    if (err instanceof hbs.Exception) throw fromHandlebarsError(err, part);
+    // Runtime Exceptions ("Must pass iterator to #each") are template mistakes as well.
+    if (err instanceof hbs.Exception) throw fromHandlebarsError(err, part, rewriteLegacyPlaceholders(source));
     throw err;
   }
 }
 
 export function renderTemplate(template: TemplateSource, context: object, options: RenderOptions = {}): RenderedEmail {
-  assertBodySize('html', template.html, 'template');
+  assertBodySize('html', [template.html], 'template');
   const timeZone = options.timezone ?? DEFAULT_TIMEZONE;
   assertTimeZone(timeZone);
   const runtime: RenderRuntime = { links: options.links, timeZone, now: options.now ?? new Date() };
@@ -178,12 +183,12 @@ export function renderTemplate(template: TemplateSource, context: object, option
   const subjectFn = compile(template.subject, 'subject');
   const htmlFn = compile(template.html, 'html');
   // A subject is one header line: CR/LF from a CRM value must not end up in it.
-  const subject = run(subjectFn, context, 'subject', runtime).replace(/\s*[\r\n]+\s*/g, ' ').trim();
-  const body = run(htmlFn, context, 'html', runtime);
+  const subject = run(subjectFn, template.subject, context, 'subject', runtime).replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  const body = run(htmlFn, template.html, context, 'html', runtime);
   const html = applySignature(body, options.signature?.html ?? null, options.signature?.disabled ?? false);
-  assertBodySize('html', html, 'rendered');
+  assertBodySize('html', [html], 'rendered');
   const text = htmlToText(html);
   // The limit covers text and HTML together (seed 004).
-  assertBodySize('html', html + text, 'rendered');
+  assertBodySize('html', [html, text], 'rendered');
   return { subject, html, text };
 }

@@ -127,6 +127,7 @@ describe('renderTemplate: syntax errors', () => {
     ['html', { subject: 'ok', html: 'a\n {{#if x}}{{/each}}' }, 2, 5, /if doesn't match each/],
     ['html', { subject: 'ok', html: 'line one\n\n    {{formatMoney lead.price}}' }, 3, 5, /Unknown helper "formatMoney"/],
     ['html', { subject: 'ok', html: 'x {{> footer}}' }, 1, 3, /Partials/],
+    ['html', { subject: 'ok', html: '<p>{{lead.name "x"}}</p>' }, 1, 4, /Unknown helper "lead.name"/],
     ['subject', { subject: 'Offer for {{contact.name}', html: 'ok' }, 1, 25, /Expecting/],
     ['subject', { subject: '{{#if a}}x', html: 'ok' }, 1, 11, /ends inside an open block/],
   ] as const)('reports %s errors with line and column (%#)', (part, tpl, line, column, message) => {
@@ -141,6 +142,10 @@ describe('renderTemplate: syntax errors', () => {
   it('reports helper misuse at the helper call', () => {
     const err = thrown(() => html('<p>\n  {{#if_eq lead.id}}x{{/if_eq}}</p>'));
     expect(err.details).toMatchObject({ part: 'html', line: 2, column: 3, message: expect.stringMatching(/if_eq is a block with two values/) });
+    // Still the author's column when a rewritten placeholder precedes it on the line.
+    const links = { triggerlink: (id: number): string => `L${id}` };
+    const shifted = thrown(() => renderTemplate({ subject: '', html: '{triggerlink:1} {{#if_eq 1}}x{{/if_eq}}' }, {}, { links }));
+    expect(shifted.details).toMatchObject({ line: 1, column: 17 });
   });
 });
 

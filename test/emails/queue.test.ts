@@ -1,0 +1,103 @@
+import { startWorld, type World } from '../support/world.js';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { eventually } from '../support/eventually.js';
+import { createMailbox, sendEmail } from '../support/send-helpers.js';
+
+let w: World;
+let sink: SmtpSink;
+beforeAll(async () => {
+  w = await startWorld();
+  sink = await startSmtpSink({ auth: { user: 'maria', pass: 'smtp-secret' } });
+});
+afterAll(async () => {
+  await sink.close();
+  await w.stop();
+});
+
+const idOf = (m: SmtpSink['messages'][number]) => m.parsed.headers.get('x-leadmail-email-id') as string;
+
+async function queueMany(mailboxId: string, n: number, tag: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) ids.push(await sendEmail(w, w.user, { mailboxId, subject: `${tag} ${i}`, html: `<p>${i}</p>`, to: [`r${i}@client.example`] }));
+  return ids;
+}
+
+describe('the queue', () => {
+  it('a 1-per-second mailbox never sends two mails less than one second apart (measured at the SMTP server)', async () => {
+    const mb = await createMailbox(w, w.user, sink, { pacing: { messages: 1, seconds: 1 } });
+    const ids = await queueMany(mb, 5, 'paced');
+    const got = await eventually(() => {
+      const mine = sink.messages.filter((m) => ids.includes(idOf(m)));
+      expect(mine).toHaveLength(5);
+      return mine;
+    }, { timeoutMs: 20_000, intervalMs: 100 });
+    const times = got.map((m) => m.receivedAt).sort((a, b) => a - b);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('a single mail on an idle mailbox leaves at once, without waiting for a poll', async () => {
+    const mb = await createMailbox(w, w.user, sink, { pacing: { messages: 1, seconds: 60 } });
+    const before = Date.now();
+    const [id] = await queueMany(mb, 1, 'idle');
+    const msg = await eventually(() => {
+      const m = sink.messages.find((x) => idOf(x) === id);
+      expect(m).toBeDefined();
+      return m!;
+    });
+    // Generous bound: the point is "not after the 60 s pacing interval or a slow poll".
+    expect(msg.receivedAt - before).toBeLessThan(5000);
+  });
+
+  it('a restart in the middle of a queue resumes with no mail lost and none sent twice', async () => {
+    const mb = await createMailbox(w, w.user, sink, { pacing: { messages: 1, seconds: 1 } });
+    const ids = await queueMany(mb, 6, 'restart');
+    await eventually(() => expect(sink.messages.filter((m) => ids.includes(idOf(m))).length).toBeGreaterThanOrEqual(2), { timeoutMs: 10_000 });
+    await w.restart();
+    const got = await eventually(() => {
+      const mine = sink.messages.filter((m) => ids.includes(idOf(m)));
+      expect(mine.length).toBeGreaterThanOrEqual(6);
+      return mine;
+    }, { timeoutMs: 30_000, intervalMs: 200 });
+    expect(got.map(idOf).sort()).toEqual([...ids].sort());
+    for (const id of ids) {
+      const e = await w.api(w.user).get(`/api/emails/${id}`);
+      expect(e.body.status).toBe('sent');
+    }
+  });
+
+  it('two server processes on one database share a mailbox queue without double sends or pacing breaks', async () => {
+    const { startServer } = await import('../../server/app/server.js');
+    const { loadConfig } = await import('../../server/infra/config/config.js');
+    const { createLogger } = await import('../../server/infra/log/logger.js');
+    const { testEnv } = await import('../support/world.js');
+    const second = await startServer(loadConfig(testEnv(w.db, w.kommo.url)), createLogger('silent'));
+    try {
+      const mb = await createMailbox(w, w.user, sink, { pacing: { messages: 1, seconds: 1 } });
+      const ids = await queueMany(mb, 5, 'two-procs');
+      const got = await eventually(() => {
+        const mine = sink.messages.filter((m) => ids.includes(idOf(m)));
+        expect(mine).toHaveLength(5);
+        return mine;
+      }, { timeoutMs: 20_000, intervalMs: 100 });
+      expect(new Set(got.map(idOf)).size).toBe(5);
+      const times = got.map((m) => m.receivedAt).sort((a, b) => a - b);
+      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(1000);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('holds mail past the daily cap for the rolling 24 h window', async () => {
+    const mb = await createMailbox(w, w.user, sink, { pacing: { messages: 100, seconds: 1 }, dailyCap: 2 });
+    const ids = await queueMany(mb, 3, 'capped');
+    await eventually(async () => {
+      const statuses = await Promise.all(ids.map(async (id) => (await w.api(w.user).get(`/api/emails/${id}`)).body));
+      expect(statuses.slice(0, 2).map((e) => e.status)).toEqual(['sent', 'sent']);
+    }, { timeoutMs: 10_000 });
+    const third = (await w.api(w.user).get(`/api/emails/${ids[2]}`)).body;
+    expect(third.status).toBe('queued');
+    const hours = (Date.parse(third.scheduledAt) - Date.now()) / 3_600_000;
+    expect(hours).toBeGreaterThan(23.9);
+    expect(hours).toBeLessThan(24.1);
+  });
+});

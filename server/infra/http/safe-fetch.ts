@@ -59,10 +59,10 @@ async function systemResolve(hostname: string): Promise<ResolvedAddress[]> {
   return answers.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
 }
 
-function parseTarget(raw: string | URL): URL {
+function parseTarget(raw: string | URL, base?: URL): URL {
   let url: URL;
   try {
-    url = new URL(raw);
+    url = new URL(raw, base);
   } catch {
     throw new AppError(ErrorCode.UNSAFE_URL, 'The attachment link is not a valid absolute URL', { reason: 'invalid URL' });
   }
@@ -198,7 +198,7 @@ export async function fetchPublicFile(rawUrl: string | URL, options: FetchPublic
       }
       if ('redirect' in result) {
         if (hop >= options.maxRedirects) throw failed(hostOf(url), `more than ${options.maxRedirects} redirects`);
-        url = parseTarget(new URL(result.redirect, url));
+        url = parseTarget(result.redirect, url);
         continue;
       }
       if (result.status < 200 || result.status > 299) throw failed(hostOf(url), `HTTP ${result.status}`, { status: result.status });

@@ -7,7 +7,7 @@ import { kommoBaseUrl } from '../../infra/config/config.js';
 import type { Db } from '../../infra/db/db.js';
 import { exchangeAuthorizationCode } from '../../infra/crm/kommo-oauth.js';
 import { fetchKommoAccount } from '../../infra/crm/kommo-account.js';
-import { AppError, ErrorCode } from '../../errors.js';
+import { AppError, ErrorCode, invalid } from '../../errors.js';
 import { ensureAccount } from './accounts.repository.js';
 import type { KommoTokens } from './kommo-tokens.service.js';
 
@@ -59,7 +59,12 @@ export function registerAccountRoutes(api: Api, deps: { db: Db; config: AppConfi
     { method: 'put', path: '/api/kommo/token', summary: 'Admin: store a long-lived Kommo token instead of OAuth', tag, auth: 'widget', body: z.object({ accessToken: z.string().min(20, 'must be a Kommo long-lived token') }), response: KommoStatus },
     async ({ auth, body }) => {
       assertAdmin(auth, 'store a Kommo token');
-      const account = await fetchKommoAccount({ baseUrl: kommoBaseUrl(deps.config, auth.subdomain), accessToken: body.accessToken });
+      const account = await fetchKommoAccount({ baseUrl: kommoBaseUrl(deps.config, auth.subdomain), accessToken: body.accessToken }).catch((err) => {
+        if (err instanceof AppError && err.code === ErrorCode.KOMMO_UNAUTHORIZED) {
+          throw invalid('accessToken', `Kommo rejected this token for ${auth.subdomain}.kommo.com`);
+        }
+        throw err;
+      });
       if (account.id !== auth.accountId) throw new AppError(ErrorCode.VALIDATION, 'accessToken: belongs to another Kommo account');
       await deps.tokens.store(auth.accountId, 'long_lived', { accessToken: body.accessToken, refreshToken: null, expiresAt: null });
       return deps.tokens.status(auth.accountId);

@@ -219,6 +219,12 @@ describe('fetchPublicFile: redirects are re-validated', () => {
     expect(hits.map((h) => h.path)).toEqual([`/redirect?to=${encodeURIComponent(target)}`]);
   });
 
+  it('refuses a redirect to something that is not a URL', async () => {
+    const err = await failure(fetchPublicFile(`${base}/redirect?to=${encodeURIComponent('http://[bad')}`, opts()));
+    expect(err.code).toBe('UNSAFE_URL');
+    expect(err.message).toMatch(/not a valid absolute URL/);
+  });
+
   it('stops after maxRedirects', async () => {
     const err = await failure(fetchPublicFile(`${base}/loop`, opts({ maxRedirects: 2 })));
     expect(err.code).toBe('FETCH_FAILED');

@@ -72,6 +72,21 @@ function parseTarget(raw: string | URL, base?: URL): URL {
   return url;
 }
 
+/**
+ * The checks that need no DNS, for save time: scheme, internal names, and literal addresses
+ * (the WHATWG parser already turns `http://2130706433/` into 127.0.0.1). The download re-checks
+ * everything, after resolution and on every redirect.
+ */
+export function assertLinkLooksPublic(rawUrl: string, policy: AddressPolicy = (ip) => isPublicAddress(ip)): void {
+  const url = parseTarget(rawUrl);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const name = host.toLowerCase().replace(/\.$/, '');
+  if (name === 'localhost' || BLOCKED_SUFFIXES.some((s) => name.endsWith(s))) throw unsafe(host, 'internal host names are not allowed');
+  if (net.isIP(host) && !policy(host, Number(url.port || (url.protocol === 'https:' ? 443 : 80)))) {
+    throw unsafe(host, `it is ${classifyAddress(host) ?? 'an address the download policy does not allow'}`);
+  }
+}
+
 /** Validates one hop and returns the single address we will connect to. */
 async function vetHost(url: URL, policy: AddressPolicy, resolve: NonNullable<FetchPublicFileOptions['resolve']>, deadline: Promise<never>): Promise<ResolvedAddress> {
   const host = url.hostname.replace(/^\[|\]$/g, '');

@@ -8,7 +8,8 @@ import { MAX_TEMPLATE_ATTACHMENTS_BYTES } from '../../../shared/schemas/template
 import type { EntityType } from '../../../shared/schemas/common.js';
 import { withTransaction, type Db } from '../../infra/db/db.js';
 import type { CrmClient } from '../../infra/crm/crm-client.js';
-import { AppError, ErrorCode, notFound } from '../../errors.js';
+import { AppError, ErrorCode, invalid, notFound } from '../../errors.js';
+import { assertLinkLooksPublic } from '../../infra/http/safe-fetch.js';
 import { assertAdmin, type AuthContext } from '../../http/auth.js';
 import * as attachments from '../attachments.repository.js';
 import type { AttachmentFile } from '../attachments.repository.js';
@@ -130,6 +131,14 @@ export class TemplatesService {
   private columns(auth: AuthContext, input: TemplateInput, currentOwner: number): repo.TemplateColumns {
     // A template that could never render is refused at save time, with line and column.
     validateTemplate({ subject: input.subject, html: input.html });
+    input.linkAttachments.forEach((l, i) => {
+      try {
+        assertLinkLooksPublic(l.url);
+      } catch (err) {
+        if (err instanceof AppError) throw invalid(`linkAttachments.${i}.url`, err.message);
+        throw err;
+      }
+    });
     let owner = currentOwner;
     if (input.ownerUserId !== undefined && input.ownerUserId !== currentOwner) {
       assertAdmin(auth, 'change a template’s owner');

@@ -1,0 +1,136 @@
+import os from 'node:os';
+import dns from 'node:dns';
+import { startWorld, type World } from '../support/world.js';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { eventually } from '../support/eventually.js';
+import { createMailbox, createTemplate, sendEmail, waitForStatus } from '../support/send-helpers.js';
+
+let w: World;
+let sink: SmtpSink;
+let mailboxId: string;
+beforeAll(async () => {
+  w = await startWorld();
+  sink = await startSmtpSink();
+  mailboxId = await createMailbox(w, w.user, sink, { pacing: { messages: 100, seconds: 1 } });
+});
+afterAll(async () => {
+  await sink.close();
+  await w.stop();
+});
+
+describe('template ownership', () => {
+  it('users see their own and public templates; admins see and edit all', async () => {
+    const mine = await createTemplate(w, w.user, { name: 'Mine', subject: 's', html: '<p>m</p>' });
+    const shared = await createTemplate(w, w.user, { name: 'Shared', subject: 's', html: '<p>p</p>', isPublic: true });
+    const others = (await w.api(w.otherUser).get('/api/templates')).body.map((t: { id: string }) => t.id);
+    expect(others).toContain(shared);
+    expect(others).not.toContain(mine);
+    expect((await w.api(w.otherUser).get(`/api/templates/${mine}`)).status).toBe(404);
+
+    // A public template is usable by others, not editable.
+    const view = await w.api(w.otherUser).get(`/api/templates/${shared}`);
+    expect(view.body.canEdit).toBe(false);
+    const edit = await w.api(w.otherUser).put(`/api/templates/${shared}`).send({ name: 'Hijack', subject: 's', html: 'h', isPublic: true });
+    expect(edit.status).toBe(403);
+
+    const adminList = (await w.api(w.admin).get('/api/templates')).body.map((t: { id: string }) => t.id);
+    expect(adminList).toEqual(expect.arrayContaining([mine, shared]));
+    const adminEdit = await w.api(w.admin).put(`/api/templates/${mine}`).send({ name: 'Renamed by admin', subject: 's', html: '<p>m</p>', ownerUserId: w.crm.otherUserId });
+    expect(adminEdit.status).toBe(200);
+    expect(adminEdit.body.ownerUserId).toBe(w.crm.otherUserId);
+    // Only an admin may hand a template over.
+    const handover = await w.api(w.user).post('/api/templates').send({ name: 'x', subject: 's', html: 'h', ownerUserId: w.crm.otherUserId });
+    expect(handover.status).toBe(403);
+  });
+
+  it('rejects a body over 8 MB, naming the field', async () => {
+    const res = await w.api(w.user).post('/api/templates').send({ name: 'Huge', subject: 's', html: 'x'.repeat(8 * 1024 * 1024 + 1) });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/^body\.html: must be at most 8 MB/);
+  });
+});
+
+describe('attachments', () => {
+  it('uploads files with a template and sends them with every email', async () => {
+    const res = await w.api(w.user)
+      .post('/api/templates')
+      .field('json', JSON.stringify({ name: 'With files', subject: 'Files', html: '<p>see attached</p>' }))
+      .attach('files', Buffer.from('%PDF-1.4 offer'), { filename: 'offer.pdf', contentType: 'application/pdf' });
+    expect(res.status).toBe(201);
+    expect(res.body.attachments).toEqual([expect.objectContaining({ filename: 'offer.pdf', size: 14, contentType: 'application/pdf' })]);
+
+    const send = await w.api(w.user)
+      .post('/api/emails')
+      .field('json', JSON.stringify({ entityType: 'leads', entityId: w.crm.leadId, mailboxId, templateId: res.body.id, to: ['f@client.example'] }))
+      .attach('files', Buffer.from('extra'), { filename: 'notes.txt', contentType: 'text/plain' });
+    expect(send.status).toBe(202);
+    await waitForStatus(w, w.user, send.body.id, 'sent');
+    const msg = await eventually(() => {
+      const m = sink.messages.find((x) => x.parsed.headers.get('x-leadmail-email-id') === send.body.id);
+      expect(m).toBeDefined();
+      return m!;
+    });
+    expect(msg.parsed.attachments.map((a) => a.filename).sort()).toEqual(['notes.txt', 'offer.pdf']);
+    expect(msg.parsed.attachments.find((a) => a.filename === 'offer.pdf')!.content.toString()).toBe('%PDF-1.4 offer');
+  });
+
+  it.each([
+    ['http://127.0.0.1/file.pdf', /loopback/i],
+    ['http://169.254.169.254/latest/meta-data/', /link-local|metadata/i],
+    ['http://10.1.2.3/file.pdf', /private/i],
+    ['http://2130706433/file.pdf', /loopback/i],
+    ['http://[::ffff:127.0.0.1]/file.pdf', /loopback/i],
+    ['http://localhost:8080/file.pdf', /internal host/i],
+    ['http://metadata.google.internal/computeMetadata/v1/', /internal host/i],
+    ['ftp://files.example.com/file.pdf', /http/i],
+  ])('refuses a link attachment to %s at save time', async (url, why) => {
+    const res = await w.api(w.user).post('/api/templates').send({ name: 'Link', subject: 's', html: 'h', linkAttachments: [{ url }] });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/^(body\.)?linkAttachments\.0\.url: /);
+    expect(res.body.error.message).toMatch(why);
+  });
+
+  it('refuses at send time a link whose name resolves to a private address, and fails the email with why', async () => {
+    // The machine's own host name resolves through /etc/hosts to a loopback or private address:
+    // it passes the save-time shape check and must be caught after DNS resolution.
+    const host = os.hostname();
+    const [addr] = await dns.promises.lookup(host, { all: true });
+    expect(addr).toBeDefined();
+    const tpl = await createTemplate(w, w.user, { name: 'Linked', subject: 'Linked', html: '<p>l</p>', linkAttachments: [{ url: `http://${host}:9/file.pdf` }] });
+    const id = await sendEmail(w, w.user, { mailboxId, templateId: tpl, to: ['l@client.example'] });
+    const failed = await waitForStatus(w, w.user, id, 'failed');
+    expect(failed.error.code).toBe('ATTACHMENT');
+    expect(failed.error.text).toContain(`Refusing to download from "${host}"`);
+    expect(sink.messages.find((m) => m.parsed.headers.get('x-leadmail-email-id') === id)).toBeUndefined();
+  });
+});
+
+describe('signature and variables', () => {
+  it('adds my signature unless the template switches it off', async () => {
+    await w.api(w.user).put('/api/me/signature').send({ html: '<p>Best, Maria</p>' });
+    const on = await createTemplate(w, w.user, { name: 'Sig on', subject: 's', html: '<p>body</p>' });
+    const off = await createTemplate(w, w.user, { name: 'Sig off', subject: 's', html: '<p>body</p>', disableSignature: true });
+    const a = await w.api(w.user).post(`/api/templates/${on}/preview`).send({ entityId: w.crm.leadId });
+    const b = await w.api(w.user).post(`/api/templates/${off}/preview`).send({ entityId: w.crm.leadId });
+    expect(a.body.html).toContain('Best, Maria');
+    expect(b.body.html).not.toContain('Best, Maria');
+  });
+
+  it('lists the variables of the account, custom fields by name and by id', async () => {
+    const res = await w.api(w.user).get('/api/template-variables');
+    expect(res.status).toBe(200);
+    const keys = res.body.map((v: { key: string }) => v.key);
+    expect(keys).toEqual(expect.arrayContaining(['lead.name', 'contact.first_name', 'company.name', 'responsible.name']));
+    expect(keys).toContain(`lead.fields.[${w.crm.budgetFieldId}]`);
+    expect(keys.some((k: string) => k.includes('Budget'))).toBe(true);
+  });
+
+  it('previews a contact and a company too', async () => {
+    const c = await w.api(w.user).post('/api/preview').send({ entityType: 'contacts', entityId: w.crm.contactId, subject: '{{contact.name}} of {{company.name}}', html: '<p>x</p>' });
+    expect(c.body.subject).toBe('John Smith of Globex');
+    const co = await w.api(w.user).post('/api/preview').send({ entityType: 'companies', entityId: w.crm.companyId, subject: '{{company.name}}', html: '<p>x</p>' });
+    expect(co.body.subject).toBe('Globex');
+    const missing = await w.api(w.user).post('/api/preview').send({ entityType: 'leads', entityId: 999999, subject: 's', html: 'h' });
+    expect(missing.status).toBe(404);
+  });
+});

@@ -30,7 +30,7 @@ export async function startServer(config: AppConfig, log: Logger): Promise<Runni
     await db.query('SELECT 1');
   } catch (err) {
     await embedded?.stop();
-    throw new Error(`cannot reach PostgreSQL at ${redactUrl(databaseUrl)}: ${(err as Error).message}`);
+    throw new Error(`cannot reach PostgreSQL at ${redactUrl(databaseUrl)}: ${(err as Error).message}`, { cause: err });
   }
   await migrate(db);
   const key = config.encryptionKey ?? loadOrCreateDevKey(config.dataDir);

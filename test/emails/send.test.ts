@@ -125,7 +125,7 @@ describe('sending one email', () => {
     const id = await sendEmail(w, w.user, { mailboxId, subject: 'Retry me', html: '<p>r</p>', to: ['r@client.example'] });
     const sent = await waitForStatus(w, w.user, id, 'sent');
     expect(sent.attempts).toBe(2);
-    const types = sent.events.map((e: { type: string }) => e.type);
+    const types = (sent.events ?? []).map((e: { type: string }) => e.type);
     expect(types).toContain('retry_scheduled');
     expect(sink.messages.filter((m) => m.parsed.headers.get('x-leadmail-email-id') === id)).toHaveLength(1);
   });
@@ -135,8 +135,8 @@ describe('sending one email', () => {
     const id = await sendEmail(w, w.user, { mailboxId, subject: 'Spammy', html: '<p>s</p>', to: ['s@client.example'] });
     const failed = await waitForStatus(w, w.user, id, 'failed');
     expect(failed.attempts).toBe(1);
-    expect(failed.error.code).toBe('554');
-    expect(failed.error.text).toMatch(/554 5\.7\.1 Message rejected under suspicion of SPAM/);
+    expect(failed.error?.code).toBe('554');
+    expect(failed.error?.text).toMatch(/554 5\.7\.1 Message rejected under suspicion of SPAM/);
   });
 
   it('validates recipients, naming the field', async () => {

@@ -4,6 +4,7 @@ import { eventually } from './eventually.js';
 import { mailboxPayload } from './mailbox-payload.js';
 import type { World } from './world.js';
 import type { TokenClaims } from './widget-token.js';
+import type { EmailView } from '../../shared/schemas/email.js';
 
 export async function createMailbox(w: World, who: TokenClaims, sink: SmtpSink, opts: Parameters<typeof mailboxPayload>[1] = {}): Promise<string> {
   const res = await w.api(who).post('/api/mailboxes').send(mailboxPayload(sink, opts));
@@ -23,7 +24,7 @@ export async function sendEmail(w: World, who: TokenClaims, body: Record<string,
   return res.body.id as string;
 }
 
-export async function waitForStatus(w: World, who: TokenClaims, id: string, status: string, timeoutMs = 15_000): Promise<Record<string, any>> {
+export async function waitForStatus(w: World, who: TokenClaims, id: string, status: string, timeoutMs = 15_000): Promise<EmailView> {
   return eventually(
     async () => {
       const res = await w.api(who).get(`/api/emails/${id}`);

@@ -99,8 +99,8 @@ describe('attachments', () => {
     const tpl = await createTemplate(w, w.user, { name: 'Linked', subject: 'Linked', html: '<p>l</p>', linkAttachments: [{ url: `http://${host}:9/file.pdf` }] });
     const id = await sendEmail(w, w.user, { mailboxId, templateId: tpl, to: ['l@client.example'] });
     const failed = await waitForStatus(w, w.user, id, 'failed');
-    expect(failed.error.code).toBe('ATTACHMENT');
-    expect(failed.error.text).toContain(`Refusing to download from "${host}"`);
+    expect(failed.error?.code).toBe('ATTACHMENT');
+    expect(failed.error?.text).toContain(`Refusing to download from "${host}"`);
     expect(sink.messages.find((m) => m.parsed.headers.get('x-leadmail-email-id') === id)).toBeUndefined();
   });
 });

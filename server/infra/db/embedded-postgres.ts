@@ -37,6 +37,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     throw new Error(
       `embedded PostgreSQL did not start on port ${opts.port} (is another instance using ${databaseDir}? ` +
         `set EMBEDDED_PG_PORT, or DATABASE_URL for a shared server): ${(err as Error).message}`,
+      { cause: err },
     );
   }
   const base = `postgres://postgres:postgres@127.0.0.1:${opts.port}`;

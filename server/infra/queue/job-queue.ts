@@ -49,7 +49,7 @@ export class JobQueue {
     try {
       await this.agenda.ready;
     } catch (err) {
-      throw new Error(`job queue could not connect to PostgreSQL: ${(err as Error).message}`);
+      throw new Error(`job queue could not connect to PostgreSQL: ${(err as Error).message}`, { cause: err });
     }
   }
 

@@ -23,9 +23,9 @@ const MAX_CONTACTS = 50;
 
 export async function loadEntityData(crm: CrmClient, entityType: EntityType, entityId: number): Promise<EntityData> {
   let lead: CrmLead | null = null;
-  let company: CrmCompany | null = null;
-  let contacts: CrmContact[] = [];
-  let contact: CrmContact | null = null;
+  let company: CrmCompany | null;
+  let contacts: CrmContact[];
+  let contact: CrmContact | null;
 
   if (entityType === 'leads') {
     lead = await crm.getLead(entityId);

@@ -1,4 +1,8 @@
 /** Every migration, in order. Names are timestamps: never edit one that has landed. */
 import * as m20261122190000 from './20261122190000-initial.js';
+import * as m20261122201500 from './20261122201500-automation.js';
 
-export const migrations: { name: string; up: string }[] = [{ name: '20261122190000-initial', up: m20261122190000.up }];
+export const migrations: { name: string; up: string }[] = [
+  { name: '20261122190000-initial', up: m20261122190000.up },
+  { name: '20261122201500-automation', up: m20261122201500.up },
+];

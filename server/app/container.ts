@@ -10,6 +10,7 @@ import type { Logger } from '../infra/log/logger.js';
 import { JobQueue } from '../infra/queue/job-queue.js';
 import type { CrmClient } from '../infra/crm/crm-client.js';
 import { KommoCrmClient } from '../infra/crm/kommo.client.js';
+import { CrmMetadataCache, withMetadataCache } from '../infra/crm/cached-crm.client.js';
 import { createSmtpTransport } from '../infra/smtp/nodemailer.transport.js';
 import { createImapStore } from '../infra/imap/imapflow.store.js';
 import { fetchPublicFile } from '../infra/http/safe-fetch.js';
@@ -56,10 +57,11 @@ export async function buildServices(
   await queue.ready();
   const tokens = new KommoTokens(db, box, config);
 
+  const crmMetadata = new CrmMetadataCache(config.crmMetadataTtlMs);
   const crmFor = async (accountId: number): Promise<CrmClient> => {
     const account = await getAccount(db, accountId);
     if (!account) throw new AppError(ErrorCode.KOMMO_NOT_CONNECTED, 'unknown account');
-    return new KommoCrmClient({
+    const client = new KommoCrmClient({
       baseUrl: kommoBaseUrl(config, account.subdomain),
       accountId,
       getAccessToken: () => tokens.getAccessToken(accountId),
@@ -68,6 +70,7 @@ export async function buildServices(
       },
       logger: log.child({ accountId, component: 'kommo' }),
     });
+    return withMetadataCache(client, accountId, crmMetadata);
   };
 
   const connectors: MailConnectors = { smtp: (s) => createSmtpTransport(s), imap: (s) => createImapStore(s) };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EmailAddress, EntityType } from './common.js';
+import { TriggerPoints } from './template.js';
 
 export const EmailStatus = z.enum(['queued', 'sending', 'sent', 'failed', 'cancelled']);
 export type EmailStatus = z.infer<typeof EmailStatus>;
@@ -20,6 +21,8 @@ export const SendEmailRequest = z
     subject: z.string().max(998).optional(),
     html: z.string().optional(),
     disableSignature: z.boolean().optional(),
+    /** This mail's own trigger points; omitted → the template's. */
+    triggers: TriggerPoints.optional(),
   })
   .superRefine((v, ctx) => {
     if (!v.templateId && v.subject === undefined) ctx.addIssue({ code: 'custom', path: ['subject'], message: 'is required without a template' });

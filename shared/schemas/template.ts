@@ -13,6 +13,23 @@ export const LinkAttachment = z.object({
   filename: z.string().trim().min(1).max(255).optional(),
 });
 
+/** What happens after a mail is sent, opened, not opened within N, or fails (seed 004). */
+export const TriggerPoints = z.object({
+  sent: z.array(z.uuid({ message: 'must be a trigger id' })).max(20).default([]),
+  opened: z.array(z.uuid({ message: 'must be a trigger id' })).max(20).default([]),
+  notOpened: z
+    .object({
+      /** From 1 minute to any period (seed 004). */
+      afterSeconds: z.number().int().min(60, 'must be at least 60 seconds (1 minute)'),
+      triggerIds: z.array(z.uuid({ message: 'must be a trigger id' })).min(1, 'must name at least one trigger').max(20),
+    })
+    .nullable()
+    .default(null),
+  failed: z.array(z.uuid({ message: 'must be a trigger id' })).max(20).default([]),
+});
+export type TriggerPoints = z.infer<typeof TriggerPoints>;
+export const NO_TRIGGERS: TriggerPoints = { sent: [], opened: [], notOpened: null, failed: [] };
+
 export const TemplateInput = z.object({
   name: z.string().trim().min(1, 'is required').max(200),
   subject: z.string().max(998, 'must be at most 998 characters (RFC 5322 line limit)'),
@@ -20,6 +37,7 @@ export const TemplateInput = z.object({
   isPublic: z.boolean().default(false),
   disableSignature: z.boolean().default(false),
   linkAttachments: z.array(LinkAttachment).max(20).default([]),
+  triggers: TriggerPoints.default(NO_TRIGGERS),
   /** Admins may give a template to another user. */
   ownerUserId: z.number().int().positive().optional(),
 });
@@ -34,6 +52,7 @@ export const TemplateView = z.object({
   disableSignature: z.boolean(),
   ownerUserId: z.number(),
   linkAttachments: z.array(LinkAttachment),
+  triggers: TriggerPoints,
   attachments: z.array(z.object({ id: z.string(), filename: z.string(), size: z.number(), contentType: z.string() })),
   canEdit: z.boolean(),
   updatedAt: z.string(),

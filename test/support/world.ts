@@ -57,6 +57,8 @@ export function testEnv(databaseUrl: string, kommoUrl: string, extra: Record<str
     SEND_RETRY_BASE_MS: '200',
     SEND_MAX_ATTEMPTS: '4',
     QUEUE_POLL_MS: '200',
+    // Tests change the simulator's fields and pipelines between calls: always read them fresh.
+    CRM_METADATA_TTL_MS: '0',
     // Each job run leaves a lock timer this long, which would keep Jest alive (platform-notes.md).
     QUEUE_LOCK_LIFETIME_MS: '2000',
     ...extra,

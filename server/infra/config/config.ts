@@ -29,6 +29,7 @@ const EnvSchema = z.object({
   SEND_RETRY_BASE_MS: z.coerce.number().int().min(1).default(60_000),
   SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(8),
   QUEUE_POLL_MS: z.coerce.number().int().min(50).default(1000),
+  CRM_METADATA_TTL_MS: z.coerce.number().int().min(0).default(60_000),
   QUEUE_LOCK_LIFETIME_MS: z.coerce.number().int().min(1000).default(5 * 60_000),
 });
 
@@ -54,6 +55,8 @@ export interface AppConfig {
   queuePollMs: number;
   /** How long a running job stays locked to its process; our own row leases guard the sends. */
   queueLockLifetimeMs: number;
+  /** How long users, fields and pipelines read from Kommo are reused (0 = always re-read). */
+  crmMetadataTtlMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -97,6 +100,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sending: { retryBaseMs: e.SEND_RETRY_BASE_MS, maxAttempts: e.SEND_MAX_ATTEMPTS },
     queuePollMs: e.QUEUE_POLL_MS,
     queueLockLifetimeMs: e.QUEUE_LOCK_LIFETIME_MS,
+    crmMetadataTtlMs: e.CRM_METADATA_TTL_MS,
   };
 }
 

@@ -4,7 +4,8 @@
  */
 import crypto from 'node:crypto';
 import type { EmailView, SendEmailRequest } from '../../../shared/schemas/email.js';
-import { MAX_EMAIL_ATTACHMENTS_BYTES } from '../../../shared/schemas/template.js';
+import { MAX_EMAIL_ATTACHMENTS_BYTES, NO_TRIGGERS } from '../../../shared/schemas/template.js';
+import { assertTriggersExist, loadTriggerPoints, saveTriggerPoints } from '../templates/trigger-points.repository.js';
 import type { EntityType } from '../../../shared/schemas/common.js';
 import { withTransaction, type Db } from '../../infra/db/db.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
@@ -40,12 +41,14 @@ export class EmailsService {
     const data = await loadEntityData(crm, req.entityType, req.entityId);
 
     const to = new Set(req.to.map((a) => a.toLowerCase()));
+    const contactIds: number[] = [];
     for (const [i, contactId] of req.contactIds.entries()) {
       const c = data.contacts.find((x) => x.id === contactId);
       if (!c) throw invalid(`contactIds.${i}`, `contact ${contactId} is not linked to this ${singular(req.entityType)}`);
       const emails = contactEmails(c);
       if (emails.length === 0) throw invalid(`contactIds.${i}`, `contact ${contactId} (${c.name}) has no email address`);
       emails.forEach((e) => to.add(e.toLowerCase()));
+      contactIds.push(contactId);
     }
     if (to.size === 0) throw invalid('to', 'at least one recipient is required (contactIds or to)');
 
@@ -83,6 +86,10 @@ export class EmailsService {
         notBefore: s,
       });
       await attachments.insertAttachments(tx, auth.accountId, { emailId: id }, allFiles);
+      const points = req.triggers ?? (template ? await loadTriggerPoints(tx, { templateId: template.id }) : NO_TRIGGERS);
+      await assertTriggersExist(tx, auth.accountId, points);
+      await saveTriggerPoints(tx, { emailId: id }, points);
+      if (contactIds.length) await tx.query('UPDATE emails SET contact_ids = $2 WHERE id = $1', [id, contactIds]);
       await repo.addEvent(tx, id, auth.accountId, 'queued', { scheduledAt: s.toISOString(), mailboxPaused: mb.paused });
       return s;
     });

@@ -20,6 +20,8 @@ import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
 import { addEvent, lockEmail, type EmailRow } from './emails.repository.js';
 import { canSendNow, reserveSlot } from './pacing.js';
 import { insertOpenPixel } from '../tracking/open-pixel.js';
+import type { TriggerRunner } from '../automation/automation.port.js';
+import { fireEmailPoint, scheduleNotOpened } from './email-automation.js';
 
 export const SEND_JOB = 'email.send';
 export interface SendJobData {
@@ -40,6 +42,7 @@ export interface SendDeps {
   saveToSent(mailbox: MailboxRow, raw: Buffer, messageId: string): Promise<{ appended: boolean; folder: string } | null>;
   fetchLinkAttachment(url: string, filename?: string): Promise<AttachmentFile>;
   openPixelUrl(emailId: string): string;
+  triggers: TriggerRunner;
 }
 
 export async function scheduleSend(queue: JobQueue, emailId: string, slot: Date): Promise<void> {
@@ -124,6 +127,24 @@ export async function runSendJob(deps: SendDeps, data: SendJobData): Promise<voi
   });
   log.info({ recipients: email.to_addresses.map(maskEmail) }, 'email sent');
   await fileInSent(deps, email, mailbox, result.raw);
+  await afterOutcome(deps, email.id, 'sent');
+}
+
+/** Trigger points of the outcome; a failure here never changes the email's status. */
+async function afterOutcome(deps: SendDeps, emailId: string, point: 'sent' | 'failed', vars?: Record<string, string>): Promise<void> {
+  try {
+    await fireEmailPoint(deps.db, deps.triggers, emailId, point, vars);
+    if (point === 'sent') {
+      const e = (await deps.db.query<{ id: string; not_opened_after_seconds: number | null; sent_at: Date }>(
+        'SELECT id, not_opened_after_seconds, sent_at FROM emails WHERE id = $1',
+        [emailId],
+      )).rows[0];
+      if (e) await scheduleNotOpened(deps.queue, e, e.sent_at);
+    }
+  } catch (err) {
+    // The recovery sweep fires missed points again (email-automation.ts).
+    deps.log.error({ err, emailId, point }, 'firing trigger point failed');
+  }
 }
 
 async function buildMessage(deps: SendDeps, email: EmailRow, mailbox: MailboxRow): Promise<OutgoingMessage> {
@@ -204,4 +225,5 @@ async function finishFailed(deps: SendDeps, email: EmailRow, mailbox: MailboxRow
     await tx.query('UPDATE mailboxes SET last_send_at = now() WHERE id = $1', [mailbox.id]);
     await addEvent(tx, email.id, email.account_id, 'failed', { code, error: text, ...(hint ? { hint } : {}) });
   });
+  await afterOutcome(deps, email.id, 'failed', { error: text, error_code: code });
 }

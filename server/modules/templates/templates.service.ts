@@ -19,6 +19,7 @@ import { loadEntityData } from './entity-data.js';
 import { composeMessage, type ComposedMessage } from './compose.js';
 import { listVariables } from './render/variables-catalog.js';
 import { validateTemplate } from './render/render.js';
+import { assertTriggersExist, loadTriggerPoints, saveTriggerPoints } from './trigger-points.repository.js';
 
 export class TemplatesService {
   constructor(
@@ -57,13 +58,19 @@ export class TemplatesService {
     await withTransaction(this.db, async (tx) => {
       await repo.insertTemplate(tx, id, auth.accountId, this.columns(auth, input, auth.userId));
       await attachments.insertAttachments(tx, auth.accountId, { templateId: id }, files);
+      await assertTriggersExist(tx, auth.accountId, input.triggers);
+      await saveTriggerPoints(tx, { templateId: id }, input.triggers);
     });
     return this.get(auth, id);
   }
 
   async update(auth: AuthContext, id: string, input: TemplateInput): Promise<TemplateView> {
     const existing = await this.getEditable(auth, id);
-    await repo.updateTemplate(this.db, auth.accountId, id, this.columns(auth, input, existing.owner_user_id));
+    await withTransaction(this.db, async (tx) => {
+      await repo.updateTemplate(tx, auth.accountId, id, this.columns(auth, input, existing.owner_user_id));
+      await assertTriggersExist(tx, auth.accountId, input.triggers);
+      await saveTriggerPoints(tx, { templateId: id }, input.triggers);
+    });
     return this.get(auth, id);
   }
 
@@ -156,7 +163,10 @@ export class TemplatesService {
   }
 
   private async view(auth: AuthContext, r: TemplateRow): Promise<TemplateView> {
-    const files = await attachments.listAttachmentMeta(this.db, { templateId: r.id });
+    const [files, triggers] = await Promise.all([
+      attachments.listAttachmentMeta(this.db, { templateId: r.id }),
+      loadTriggerPoints(this.db, { templateId: r.id }),
+    ]);
     return {
       id: r.id,
       name: r.name,
@@ -166,6 +176,7 @@ export class TemplatesService {
       disableSignature: r.disable_signature,
       ownerUserId: r.owner_user_id,
       linkAttachments: r.link_attachments,
+      triggers,
       attachments: files.map((f) => ({ id: f.id, filename: f.filename, size: f.size, contentType: f.content_type })),
       canEdit: auth.isAdmin || r.owner_user_id === auth.userId,
       updatedAt: r.updated_at.toISOString(),

@@ -1,8 +1,12 @@
 /** Every migration, in order. Names are timestamps: never edit one that has landed. */
 import * as m20261122190000 from './20261122190000-initial.js';
 import * as m20261122201500 from './20261122201500-automation.js';
+import * as m20261123090000 from './20261123090000-tracking-outcome.js';
+import * as m20261123091500 from './20261123091500-trigger-execution-lease.js';
 
 export const migrations: { name: string; up: string }[] = [
   { name: '20261122190000-initial', up: m20261122190000.up },
   { name: '20261122201500-automation', up: m20261122201500.up },
+  { name: '20261123090000-tracking-outcome', up: m20261123090000.up },
+  { name: '20261123091500-trigger-execution-lease', up: m20261123091500.up },
 ];

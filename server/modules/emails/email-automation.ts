@@ -1,0 +1,66 @@
+/**
+ * Trigger points of the send pipeline: 'sent' and 'failed' when the outcome is recorded, and
+ * 'not_opened' from a timer set at sending time. The timer checks for a human open when it
+ * runs, so an open before then cancels it without anything to unschedule.
+ */
+import type { Db, Queryable } from '../../infra/db/db.js';
+import type { JobQueue } from '../../infra/queue/job-queue.js';
+import type { TriggerRunner } from '../automation/automation.port.js';
+import { emailTriggerIds } from '../templates/trigger-points.repository.js';
+import type { EmailRow } from './emails.repository.js';
+
+export const NOT_OPENED_JOB = 'email.not-opened';
+type Point = 'sent' | 'opened' | 'not_opened' | 'failed';
+
+export async function fireEmailPoint(db: Queryable, runner: TriggerRunner, emailId: string, point: Point, vars?: Record<string, string>): Promise<void> {
+  const triggerIds = await emailTriggerIds(db, emailId, point);
+  if (triggerIds.length === 0) return;
+  const e = (await db.query<EmailRow & { contact_ids: number[] }>('SELECT * FROM emails WHERE id = $1', [emailId])).rows[0];
+  if (!e) return;
+  await runner.fire({
+    accountId: e.account_id,
+    point,
+    // One event per email and point: re-firing (recovery, a duplicated job) runs nothing twice.
+    eventKey: `${point}:${emailId}`,
+    triggerIds,
+    entity: { type: e.entity_type, id: e.entity_id },
+    email: {
+      id: e.id,
+      subject: e.subject,
+      sentAt: e.sent_at,
+      templateId: e.template_id,
+      mailboxId: e.mailbox_id,
+      userId: e.user_id,
+      contactIds: e.contact_ids ?? [],
+    },
+    vars,
+  });
+}
+
+export async function scheduleNotOpened(queue: JobQueue, email: Pick<EmailRow, 'id'> & { not_opened_after_seconds: number | null }, sentAt: Date): Promise<void> {
+  if (!email.not_opened_after_seconds) return;
+  await queue.schedule(NOT_OPENED_JOB, { emailId: email.id }, new Date(sentAt.getTime() + email.not_opened_after_seconds * 1000));
+}
+
+export async function runNotOpenedJob(db: Db, runner: TriggerRunner, data: { emailId: string }): Promise<void> {
+  const r = await db.query<{ status: string; first_human_open_at: Date | null }>('SELECT status, first_human_open_at FROM emails WHERE id = $1', [data.emailId]);
+  const e = r.rows[0];
+  // Only a human open counts: a privacy proxy fetching the pixel does not cancel the timer.
+  if (!e || e.status !== 'sent' || e.first_human_open_at) return;
+  await fireEmailPoint(db, runner, data.emailId, 'not_opened');
+}
+
+/**
+ * A crash between recording the outcome and firing its triggers would lose them; the recovery
+ * sweep fires again whatever has no execution yet (the unique event key makes this safe).
+ */
+export async function refireMissedPoints(db: Db, runner: TriggerRunner): Promise<void> {
+  const missed = await db.query<{ id: string; point: Point }>(
+    `SELECT e.id, t.point FROM emails e JOIN email_triggers t ON t.email_id = e.id
+     WHERE ((e.status = 'sent' AND t.point = 'sent') OR (e.status = 'failed' AND t.point = 'failed'))
+       AND e.updated_at < now() - interval '1 minute' AND e.updated_at > now() - interval '1 day'
+       AND NOT EXISTS (SELECT 1 FROM trigger_executions x WHERE x.event_key = t.point || ':' || e.id::text)
+     GROUP BY e.id, t.point LIMIT 500`,
+  );
+  for (const m of missed.rows) await fireEmailPoint(db, runner, m.id, m.point);
+}

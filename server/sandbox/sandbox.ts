@@ -1,0 +1,92 @@
+/**
+ * `npm run sandbox`: the whole product on one machine with Kommo simulated. Starts the Kommo
+ * simulator (a demo account with users, a pipeline, leads and contacts), a local SMTP server
+ * that prints what it receives, and leadmail on its embedded database pointed at both; then
+ * prints a widget token and curl commands to try the API.
+ */
+import jwt from 'jsonwebtoken';
+import { SMTPServer } from 'smtp-server';
+import { loadConfig } from '../infra/config/config.js';
+import { createLogger } from '../infra/log/logger.js';
+import { startServer } from '../app/server.js';
+import { startKommoSimulator } from './kommo-sim/index.js';
+
+const SUB = 'demo';
+const ACCOUNT_ID = 1001;
+const SECRET = 'sandbox-client-secret';
+const REDIRECT = 'http://localhost:3000/oauth/kommo/callback';
+const SMTP_PORT = Number(process.env.SANDBOX_SMTP_PORT ?? 2525);
+
+async function main(): Promise<void> {
+  const kommo = await startKommoSimulator({ port: Number(process.env.SANDBOX_KOMMO_PORT ?? 4010) });
+  const sim = kommo.sim;
+  const { adminUserId, pipeline } = sim.addAccount({ subdomain: SUB, id: ACCOUNT_ID });
+  const maria = sim.addUser(SUB, { name: 'Maria Sales', email: 'maria@demo.example' });
+  sim.addCustomField(SUB, 'leads', { name: 'Budget', type: 'numeric' });
+  const company = sim.addCompany(SUB, { name: 'Globex' });
+  const john = sim.addContact(SUB, { name: 'John Smith', first_name: 'John', last_name: 'Smith', email: 'john@client.example', company_id: company.id });
+  const lead = sim.addLead(SUB, { name: 'Website redesign', price: 5000, responsible_user_id: maria.id, pipeline_id: pipeline!.id, contacts: [{ id: john.id, is_main: true }], company_id: company.id });
+
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disableReverseLookup: true,
+    onAuth: (_auth, _session, cb) => cb(null, { user: 'sandbox' }),
+    onData(stream, session, cb) {
+      let size = 0;
+      stream.on('data', (c: Buffer) => (size += c.length));
+      stream.on('end', () => {
+        console.log(`[smtp] mail from ${session.envelope.mailFrom && session.envelope.mailFrom.address} to ${session.envelope.rcptTo.map((r) => r.address).join(', ')} (${size} bytes)`);
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(SMTP_PORT, '127.0.0.1', resolve));
+
+  const config = loadConfig({
+    ...process.env,
+    KOMMO_CLIENT_ID: 'sandbox',
+    KOMMO_CLIENT_SECRET: SECRET,
+    KOMMO_REDIRECT_URI: REDIRECT,
+    KOMMO_API_URL: `${kommo.url}/{subdomain}`,
+    DATA_DIR: process.env.DATA_DIR ?? './data/sandbox',
+    EMBEDDED_PG_PORT: process.env.EMBEDDED_PG_PORT ?? '54330',
+  });
+  const server = await startServer(config, createLogger(config.logLevel));
+  await server.services.db.query('INSERT INTO accounts (id, subdomain) VALUES ($1, $2) ON CONFLICT DO NOTHING', [ACCOUNT_ID, SUB]);
+  await server.services.tokens.store(ACCOUNT_ID, 'long_lived', { accessToken: sim.addAccessToken(SUB), refreshToken: null, expiresAt: null });
+
+  const token = jwt.sign(
+    { account_id: ACCOUNT_ID, subdomain: SUB, user_id: adminUserId, is_admin: true, iss: `https://${SUB}.kommo.com` },
+    SECRET,
+    { algorithm: 'HS256', audience: new URL(REDIRECT).origin, expiresIn: '12h' },
+  );
+  const base = config.publicUrl;
+  console.log(`
+leadmail sandbox is running
+  leadmail:        ${base}   (embedded PostgreSQL in ${config.dataDir})
+  Kommo simulator: ${kommo.url}/${SUB}   (lead ${lead.id}, contact ${john.id})
+  SMTP server:     127.0.0.1:${SMTP_PORT}   (prints every mail it receives)
+
+Widget token (admin of account ${ACCOUNT_ID}, valid 12 h):
+  export T='${token}'
+
+Try:
+  curl -s -H "X-Auth-Token: $T" -H 'Content-Type: application/json' ${base}/api/mailboxes -d '{"displayName":"Sandbox","fromName":"Maria","fromAddress":"maria@demo.example","smtp":{"host":"127.0.0.1","port":${SMTP_PORT},"security":"none","auth":false}}'
+  curl -s -H "X-Auth-Token: $T" -H 'Content-Type: application/json' ${base}/api/preview -d '{"entityType":"leads","entityId":${lead.id},"subject":"Offer for {{contact.first_name}}","html":"<p>Hello {{contact.name}}, about {{lead.name}}</p>"}'
+  curl -s -H "X-Auth-Token: $T" -H 'Content-Type: application/json' ${base}/api/emails -d '{"entityType":"leads","entityId":${lead.id},"mailboxId":"<id from the first call>","contactIds":[${john.id}],"subject":"Hi {{contact.first_name}}","html":"<p>Hello</p>"}'
+  Full API: ${base}/api/openapi.json
+`);
+  const stop = async (): Promise<void> => {
+    await server.stop();
+    await kommo.close();
+    smtp.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+main().catch((err: Error) => {
+  console.error(`sandbox failed to start: ${err.message}`);
+  process.exit(1);
+});

@@ -14,6 +14,11 @@ import { registerMailboxRoutes } from '../modules/mailboxes/mailboxes.routes.js'
 import { registerTemplateRoutes } from '../modules/templates/templates.routes.js';
 import { registerEmailRoutes } from '../modules/emails/emails.routes.js';
 import { registerTrackingRoutes } from '../modules/tracking/tracking.routes.js';
+import { registerTriggerRoutes } from '../modules/triggers/triggers.routes.js';
+import { registerTriggerLinkRoutes } from '../modules/trigger-links/trigger-links.routes.js';
+import { registerPipelineRoutes } from '../modules/pipeline/pipeline.routes.js';
+import { registerAccountSettingsRoutes } from '../modules/accounts/account-settings.routes.js';
+import { registerDryRunRoutes } from '../modules/automation/dry-run.routes.js';
 import type { Services } from './container.js';
 
 export const API_VERSION = '0.1.0';
@@ -65,7 +70,12 @@ export function createApp(s: Services): { app: express.Express; api: Api } {
   registerMailboxRoutes(api, s.mailboxes, s.mailboxCheck);
   registerTemplateRoutes(api, s.templates);
   registerEmailRoutes(api, s.emails);
-  registerTrackingRoutes(api, { db: s.db, box: s.box, log: s.log });
+  registerTrackingRoutes(api, { db: s.db, tracking: s.tracking });
+  registerTriggerRoutes(api, s.triggers);
+  registerTriggerLinkRoutes(api, s.triggerLinks);
+  registerPipelineRoutes(api, s.pipeline);
+  registerAccountSettingsRoutes(api, s.db);
+  registerDryRunRoutes(api, s.dryRun);
 
   app.use('/api', (req, _res, next) => next(new AppError(ErrorCode.NOT_FOUND, `no route ${req.method} ${req.originalUrl}`)));
   app.use(errorHandler(s.log));

@@ -12,6 +12,7 @@ import type { CrmClient } from '../infra/crm/crm-client.js';
 import { KommoCrmClient } from '../infra/crm/kommo.client.js';
 import { CrmMetadataCache, withMetadataCache } from '../infra/crm/cached-crm.client.js';
 import { createSmtpTransport } from '../infra/smtp/nodemailer.transport.js';
+import { TransportCache } from '../infra/smtp/transport-cache.js';
 import { createImapStore } from '../infra/imap/imapflow.store.js';
 import { fetchPublicFile } from '../infra/http/safe-fetch.js';
 import { AppError, ErrorCode } from '../errors.js';
@@ -25,6 +26,16 @@ import { EmailsService } from '../modules/emails/emails.service.js';
 import { RECOVER_JOB, recoverQueue, rescheduleMailbox } from '../modules/emails/email-queue.js';
 import { runSendJob, SEND_JOB, type SendDeps, type SendJobData } from '../modules/emails/send-email.job.js';
 import { openPixelUrl } from '../modules/tracking/open-pixel.js';
+import { clickToken, clickUrl, HONEYPOT_LINK_ID } from '../modules/tracking/click-token.js';
+import { TrackingService } from '../modules/tracking/tracking.service.js';
+import { defineTrackingJobs } from '../modules/tracking/tracking.jobs.js';
+import { TriggerLinksService } from '../modules/trigger-links/trigger-links.service.js';
+import type { TriggerRunner } from '../modules/automation/automation.port.js';
+import { TriggerEngine } from '../modules/triggers/trigger-engine.js';
+import { TriggersService } from '../modules/triggers/triggers.service.js';
+import { PipelineService } from '../modules/pipeline/pipeline.service.js';
+import { definePipelineJobs } from '../modules/pipeline/dp-event.job.js';
+import { DryRunService } from '../modules/automation/dry-run.service.js';
 
 /** Link attachments: 25 MB each at most; the 100 MB per-email total is checked on compose. */
 const LINK_ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024;
@@ -39,13 +50,25 @@ export interface Services {
   crmFor(accountId: number): Promise<CrmClient>;
   mailboxes: MailboxesService;
   mailboxCheck: MailboxChecker;
+  /** Pooled SMTP connections per mailbox; closed on shutdown. */
+  transports: TransportCache;
   templates: TemplatesService;
   emails: EmailsService;
+  triggerLinks: TriggerLinksService;
+  tracking: TrackingService;
+  pipeline: PipelineService;
+  /** Template dry runs: what a send would set off, read-only. */
+  dryRun: DryRunService;
+  triggers: TriggersService;
+  /** Records and runs trigger executions; producers call `fire()` (automation.port.ts). */
+  triggerEngine: TriggerEngine;
 }
 
 export interface ServiceOverrides {
   /** Tests of the link-attachment path inject an address policy; production never does. */
   fetchLinkAttachment?: SendDeps['fetchLinkAttachment'];
+  /** Tests that observe what producers fire; production uses the trigger engine. */
+  triggers?: TriggerRunner;
 }
 
 export async function buildServices(
@@ -78,16 +101,26 @@ export async function buildServices(
   const mailboxCheck = new MailboxChecker(db, box, mailboxes, connectors, async (id) => {
     await rescheduleMailbox(db, queue, id);
   });
-  const templates = new TemplatesService(db, crmFor);
+  const triggerLinks = new TriggerLinksService(db, box, config.publicUrl);
+  const templates = new TemplatesService(db, crmFor, triggerLinks);
   const messageIdDomain = new URL(config.publicUrl).hostname;
-  const emails = new EmailsService(db, queue, crmFor, mailboxes, templates, messageIdDomain);
+  const emails = new EmailsService(db, queue, crmFor, mailboxes, templates, messageIdDomain, triggerLinks);
+  const triggerService = new TriggersService(db, crmFor);
+  const triggerEngine = new TriggerEngine({ db, queue, log: log.child({ component: 'triggers' }), crmFor, mailer: emails });
+  await triggerEngine.register();
+  const triggers: TriggerRunner = overrides.triggers ?? triggerEngine;
 
+  // One pooled connection per mailbox: a mailbox sends one message at a time (pacing.ts).
+  const transports = new TransportCache((s) => createSmtpTransport(s, { pool: { maxConnections: 1, maxMessages: 100 } }));
   const sendDeps: SendDeps = {
     db,
     log: log.child({ component: 'sender' }),
     queue,
     retry: { baseMs: config.sending.retryBaseMs, maxAttempts: config.sending.maxAttempts },
-    transportFor: (mb) => connectors.smtp(smtpSettingsOf(mb, box)),
+    transportFor: (mb) => transports.get(mb.id, smtpSettingsOf(mb, box)),
+    releaseTransport: (id, broken) => {
+      if (broken) transports.evict(id);
+    },
     saveToSent: async (mb, raw, messageId) => {
       const settings = imapSettingsOf(mb, box);
       if (!settings) return null;
@@ -105,10 +138,25 @@ export async function buildServices(
         return { filename: filename ?? f.filename, contentType: f.contentType, content: f.content };
       }),
     openPixelUrl: (emailId) => openPixelUrl(config.publicUrl, box, emailId),
+    honeypotUrl: (emailId) => clickUrl(config.publicUrl, clickToken(box, emailId, HONEYPOT_LINK_ID)),
+    triggers,
   };
   queue.define<SendJobData>(SEND_JOB, (data) => runSendJob(sendDeps, data));
   queue.define(RECOVER_JOB, () => recoverQueue(db, queue, log.child({ component: 'recovery' })));
   await queue.every('1 minute', RECOVER_JOB);
+  const tracking = new TrackingService(db, box, queue, triggers, log.child({ component: 'tracking' }));
+  await defineTrackingJobs(queue, tracking);
 
-  return { config, db, log, box, queue, tokens, crmFor, mailboxes, mailboxCheck, templates, emails };
+  const pipeline = new PipelineService({
+    db,
+    queue,
+    log: log.child({ component: 'pipeline' }),
+    crmFor,
+    tokenStatus: (accountId) => tokens.status(accountId),
+    sendSystem: (req) => emails.sendSystem(req),
+  });
+  await definePipelineJobs(queue, pipeline);
+  const dryRun = new DryRunService({ db, crmFor, templates, links: triggerLinks });
+
+  return { config, db, log, box, queue, tokens, crmFor, mailboxes, mailboxCheck, transports, templates, emails, pipeline, dryRun, triggerLinks, tracking, triggers: triggerService, triggerEngine };
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { TriggerRunView } from './trigger.js';
 import { EmailAddress, EntityType } from './common.js';
+import { EmailTracking } from './tracking.js';
 import { TriggerPoints } from './template.js';
 
 export const EmailStatus = z.enum(['queued', 'sending', 'sent', 'failed', 'cancelled']);
@@ -50,11 +52,16 @@ export const EmailView = z.object({
   sentAt: z.string().nullable(),
   error: z.object({ code: z.string().nullable(), text: z.string().nullable() }).nullable(),
   sentFolder: z.string().nullable(),
+  /** Every fetch of the pixel, people and machines alike; see `tracking` for the split. */
   opens: z.number(),
   firstOpenedAt: z.string().nullable(),
+  /** Human and machine opens and clicks, and each hit's verdict: why "opened"/"clicked" did or did not fire. */
+  tracking: EmailTracking,
   createdAt: z.string(),
   attachments: z.array(z.object({ id: z.string(), filename: z.string(), size: z.number(), contentType: z.string() })),
   events: z.array(EmailEventView).optional(),
+  /** Trigger executions caused by this mail: what ran, when, and Kommo's answers. */
+  triggerRuns: z.array(TriggerRunView),
 });
 export type EmailView = z.infer<typeof EmailView>;
 

@@ -38,6 +38,11 @@ export const TemplateInput = z.object({
   disableSignature: z.boolean().default(false),
   linkAttachments: z.array(LinkAttachment).max(20).default([]),
   triggers: TriggerPoints.default(NO_TRIGGERS),
+  /**
+   * How many times automation may send this template to one lead, contact or company, ever.
+   * Required to save triggers that send the template again (a loop); null = no such loop allowed.
+   */
+  repeatLimit: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000').nullable().default(null),
   /** Admins may give a template to another user. */
   ownerUserId: z.number().int().positive().optional(),
 });
@@ -53,6 +58,7 @@ export const TemplateView = z.object({
   ownerUserId: z.number(),
   linkAttachments: z.array(LinkAttachment),
   triggers: TriggerPoints,
+  repeatLimit: z.number().nullable(),
   attachments: z.array(z.object({ id: z.string(), filename: z.string(), size: z.number(), contentType: z.string() })),
   canEdit: z.boolean(),
   updatedAt: z.string(),

@@ -83,9 +83,13 @@ export const TriggerRunStatus = z.enum(['scheduled', 'running', 'done', 'failed'
 /** One request we made (or would make) on the trigger's behalf, and what came back. */
 export const TriggerCallView = z.object({
   kind: z.enum(['kommo', 'email']),
+  op: z.enum(['update', 'note', 'task', 'create_lead', 'send_email']),
   method: z.string().optional(),
   path: z.string().optional(),
   body: z.unknown().optional(),
+  /** send_email only: the template and mailbox (null = the account's global one). */
+  templateId: z.string().optional(),
+  mailboxId: z.string().nullable().optional(),
   status: z.enum(['pending', 'done', 'failed', 'skipped']),
   answer: z.unknown().optional(),
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).optional(),

@@ -104,6 +104,8 @@ export interface CrmLeadInput {
   status_id?: number;
   responsible_user_id?: number;
   contactId?: number;
+  /** Linked as `_embedded.contacts`, after `contactId`; the first one is the main contact. */
+  contactIds?: number[];
 }
 
 export interface CrmClient {

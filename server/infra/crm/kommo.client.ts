@@ -83,8 +83,9 @@ export class KommoCrmClient implements CrmClient {
   }
 
   async createLead(lead: CrmLeadInput): Promise<{ id: number }> {
-    const { contactId, ...fields } = lead;
-    const item = contactId !== undefined ? { ...fields, _embedded: { contacts: [{ id: contactId }] } } : fields;
+    const { contactId, contactIds, ...fields } = lead;
+    const contacts = [...(contactId !== undefined ? [contactId] : []), ...(contactIds ?? [])];
+    const item = contacts.length ? { ...fields, _embedded: { contacts: contacts.map((id) => ({ id })) } } : fields;
     return this.firstId(await this.http.request<Json>('POST', '/leads', { body: [item] }), 'leads');
   }
 

@@ -22,7 +22,7 @@ export class JobQueue {
   private started = false;
 
   constructor(
-    pool: Db,
+    private readonly pool: Db,
     private readonly log: Logger,
     opts: JobQueueOptions,
   ) {
@@ -39,7 +39,10 @@ export class JobQueue {
       defaultLockLimit: 0,
       lockLimit: 0,
       defaultLockLifetime: opts.lockLifetimeMs ?? 5 * 60_000,
-      removeOnComplete: true,
+      // Agenda 6.2 races with itself when removing a finished job: drain() checks for running
+      // jobs before the removal finishes and then waits forever. Finished jobs are kept and
+      // swept by purgeFinished() instead.
+      removeOnComplete: false,
     });
     this.agenda.on('error', (err) => this.log.error({ err }, 'job queue error'));
   }
@@ -76,10 +79,25 @@ export class JobQueue {
     this.started = true;
   }
 
-  /** Lets running jobs finish, then stops (stop() alone can leave jobs half-recorded). */
-  async stop(): Promise<void> {
+  /**
+   * Lets running jobs finish, then stops (stop() alone can leave jobs half-recorded). A job
+   * still running after the timeout keeps its lock until it expires; every job re-checks its
+   * rows when it runs, so one that runs again elsewhere does nothing twice.
+   */
+  async stop(timeoutMs = 30_000): Promise<void> {
     if (!this.started) return;
     this.started = false;
-    await this.agenda.drain();
+    const r = await this.agenda.drain(timeoutMs);
+    if (r.timedOut) this.log.warn({ running: r.running }, 'jobs still running at shutdown');
+  }
+
+  /** One-off jobs that finished long ago (the table would otherwise grow by one row per email). */
+  async purgeFinished(olderThanMs = 60 * 60_000): Promise<number> {
+    const r = await this.pool.query(
+      `DELETE FROM agenda_jobs WHERE next_run_at IS NULL AND repeat_interval IS NULL AND locked_at IS NULL
+         AND last_finished_at < $1`,
+      [new Date(Date.now() - olderThanMs)],
+    );
+    return r.rowCount ?? 0;
   }
 }

@@ -60,4 +60,5 @@ export async function recoverQueue(db: Db, queue: JobQueue, log: Logger): Promis
     const n = await rescheduleMailbox(db, queue, o.mailbox_id);
     log.warn({ mailboxId: o.mailbox_id, count: n }, 'queued emails without a job rescheduled');
   }
+  await queue.purgeFinished();
 }

@@ -46,17 +46,22 @@ export interface NewEmail {
   html: string;
   linkAttachments: { url: string; filename?: string }[];
   notBefore: Date;
+  /** Who asked: a user, the digital pipeline, or a trigger (with the mail that fired it). */
+  source?: 'manual' | 'pipeline' | 'trigger';
+  parentEmailId?: string | null;
+  /** The CRM contacts the mail goes to. */
+  contactIds?: number[];
 }
 
 export async function insertEmail(db: Queryable, e: NewEmail): Promise<void> {
   await db.query(
     `INSERT INTO emails (id, account_id, user_id, mailbox_id, entity_type, entity_id, template_id, status, message_id,
-       to_addresses, cc_addresses, bcc_addresses, subject, body_html, link_attachments, not_before)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,'queued',$8,$9,$10,$11,$12,$13,$14,$15)`,
+       to_addresses, cc_addresses, bcc_addresses, subject, body_html, link_attachments, not_before, source, parent_email_id, contact_ids)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,'queued',$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)`,
     [
       e.id, e.accountId, e.userId, e.mailboxId, e.entityType, e.entityId, e.templateId, e.messageId,
       JSON.stringify(e.to), JSON.stringify(e.cc), JSON.stringify(e.bcc), e.subject, e.html,
-      JSON.stringify(e.linkAttachments), e.notBefore,
+      JSON.stringify(e.linkAttachments), e.notBefore, e.source ?? 'manual', e.parentEmailId ?? null, e.contactIds ?? [],
     ],
   );
 }

@@ -7,7 +7,7 @@ import type { EmailView, SendEmailRequest } from '../../../shared/schemas/email.
 import { MAX_EMAIL_ATTACHMENTS_BYTES, NO_TRIGGERS } from '../../../shared/schemas/template.js';
 import { assertTriggersExist, loadTriggerPoints, saveTriggerPoints } from '../templates/trigger-points.repository.js';
 import type { EntityType } from '../../../shared/schemas/common.js';
-import { withTransaction, type Db } from '../../infra/db/db.js';
+import { withTransaction, type Db, type Queryable } from '../../infra/db/db.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { CrmClient } from '../../infra/crm/crm-client.js';
 import { AppError, ErrorCode, invalid, notFound } from '../../errors.js';
@@ -21,6 +21,13 @@ import type { TemplatesService } from '../templates/templates.service.js';
 import { composeMessage } from '../templates/compose.js';
 import { contactEmails, loadEntityData } from '../templates/entity-data.js';
 import * as repo from './emails.repository.js';
+import { findTemplate, type TemplateRow } from '../templates/templates.repository.js';
+import type { ComposedMessage, TriggerLinkResolvers } from '../templates/compose.js';
+import type { TriggerPoints } from '../../../shared/schemas/template.js';
+import { checkSendCap } from '../automation/send-cap.js';
+import { automaticRecipients, pickSystemMailbox, type SystemSendRequest, type SystemSendResult } from './system-send.js';
+import { NO_TRACKING, trackingFor } from '../tracking/tracking-views.js';
+import { listRunsForEmails } from '../triggers/executions.repository.js';
 import { reserveSlot } from './pacing.js';
 import { scheduleSend } from './send-email.job.js';
 
@@ -32,6 +39,8 @@ export class EmailsService {
     private readonly mailboxes: MailboxesService,
     private readonly templates: TemplatesService,
     private readonly messageIdDomain: string,
+    /** Resolves `{{triggerlink N}}` per email (trigger-links.service.ts); without it such templates fail. */
+    private readonly links?: TriggerLinkResolvers,
   ) {}
 
   async send(auth: AuthContext, req: SendEmailRequest, files: AttachmentFile[]): Promise<EmailView> {
@@ -52,11 +61,19 @@ export class EmailsService {
     }
     if (to.size === 0) throw invalid('to', 'at least one recipient is required (contactIds or to)');
 
-    const composed = await composeMessage(this.db, auth, data, {
-      subject: req.subject ?? template?.subject ?? '',
-      html: req.html ?? template?.body_html ?? '',
-      disableSignature: req.disableSignature ?? template?.disable_signature ?? false,
-    });
+    // The id exists before rendering: trigger-link URLs are signed for this very email.
+    const id = crypto.randomUUID();
+    const composed = await composeMessage(
+      this.db,
+      auth,
+      data,
+      {
+        subject: req.subject ?? template?.subject ?? '',
+        html: req.html ?? template?.body_html ?? '',
+        disableSignature: req.disableSignature ?? template?.disable_signature ?? false,
+      },
+      await this.links?.forEmail(auth.accountId, id),
+    );
     const templateFiles = template ? await attachments.loadAttachmentFiles(this.db, { templateId: template.id }) : [];
     const allFiles = [...templateFiles, ...files];
     const total = allFiles.reduce((n, f) => n + f.content.length, 0);
@@ -64,39 +81,135 @@ export class EmailsService {
       throw new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `files: an email's attachments may total at most 100 MB (would be ${(total / 1048576).toFixed(1)} MB)`);
     }
 
+    const queued = await this.persistAndEnqueue({
+      id,
+      accountId: auth.accountId,
+      userId: auth.userId,
+      mailbox,
+      entityType: req.entityType,
+      entityId: req.entityId,
+      template,
+      to: [...to],
+      cc: req.cc,
+      bcc: req.bcc,
+      composed,
+      files: allFiles,
+      points: req.triggers ?? null,
+      contactIds,
+      source: 'manual',
+      parentEmailId: null,
+    });
+    return this.get(auth, queued.emailId!);
+  }
+
+  /**
+   * A send nobody clicked: the digital pipeline or a send_email trigger. Same compose and queue
+   * path as a manual send, plus the runtime cap (send-cap.ts). Never throws for a reason that
+   * is the configuration's, not the code's: it answers `skipped` with a sentence to record.
+   */
+  async sendSystem(req: SystemSendRequest): Promise<SystemSendResult> {
+    const template = await findTemplate(this.db, req.accountId, req.templateId);
+    if (!template) return { status: 'skipped', code: 'no_template', reason: `template ${req.templateId} no longer exists` };
+    const crm = await this.crmFor(req.accountId);
+    const data = req.data ?? (await loadEntityData(crm, req.entity.type, req.entity.id));
+    const { to, contactIds } = automaticRecipients(data);
+    const word = singular(req.entity.type);
+    if (to.length === 0) return { status: 'skipped', code: 'no_recipients', reason: `no contact of this ${word} has an email address` };
+    const responsible = (data.lead ?? data.contact ?? data.company)?.responsible_user_id ?? null;
+    const mailbox = await pickSystemMailbox(this.db, req.accountId, { chosenId: req.mailboxId, responsibleUserId: responsible, templateOwnerId: template.owner_user_id });
+    if (!mailbox) {
+      return {
+        status: 'skipped',
+        code: 'no_mailbox',
+        reason: `no mailbox to send from: set the account's global mailbox, or add a mailbox for the ${word}'s responsible user or the template's owner`,
+      };
+    }
     const id = crypto.randomUUID();
-    const slot = await withTransaction(this.db, async (tx) => {
-      const mb = (await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [mailbox.id])).rows[0] ?? mailbox;
+    const composed = await composeMessage(
+      this.db,
+      { accountId: req.accountId, userId: mailbox.owner_user_id },
+      data,
+      { subject: template.subject, html: template.body_html, disableSignature: template.disable_signature },
+      await this.links?.forEmail(req.accountId, id),
+    );
+    const files = await attachments.loadAttachmentFiles(this.db, { templateId: template.id });
+    const subject = { accountId: req.accountId, templateId: template.id, entityType: req.entity.type, entityId: req.entity.id };
+    const queued = await this.persistAndEnqueue({
+      id,
+      accountId: req.accountId,
+      userId: mailbox.owner_user_id,
+      mailbox,
+      entityType: req.entity.type,
+      entityId: req.entity.id,
+      template,
+      to,
+      cc: [],
+      bcc: [],
+      composed,
+      files,
+      points: null,
+      contactIds,
+      source: req.source,
+      parentEmailId: req.parentEmailId ?? null,
+      guard: async (tx) => {
+        const v = await checkSendCap(tx, subject, template.name);
+        return v.ok ? null : { code: v.rule, reason: v.reason };
+      },
+      onQueued: req.onQueued,
+    });
+    if (queued.skipped) {
+      // Said in the CRM where the manager looks; a note that cannot be written must not turn a
+      // deliberate skip into an error.
+      const noteAdded = await crm
+        .addNote(req.entity.type, req.entity.id, `leadmail: ${queued.skipped.reason}.`)
+        .then(() => true)
+        .catch(() => false);
+      return { status: 'skipped', ...queued.skipped, noteAdded };
+    }
+    return { status: 'queued', emailId: queued.emailId!, mailboxId: mailbox.id, to };
+  }
+
+  /** The one insert path: persist as `queued` with trigger points, then enqueue the id. */
+  private async persistAndEnqueue(p: PersistInput): Promise<{ emailId?: string; skipped?: { code: 'per_day' | 'repeat_limit'; reason: string } }> {
+    const id = p.id ?? crypto.randomUUID();
+    const outcome = await withTransaction(this.db, async (tx) => {
+      const mb = (await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [p.mailbox.id])).rows[0] ?? p.mailbox;
+      const refused = p.guard ? await p.guard(tx) : null;
+      if (refused) return { refused };
       const s = await reserveSlot(tx, mb);
       await repo.insertEmail(tx, {
         id,
-        accountId: auth.accountId,
-        userId: auth.userId,
-        mailboxId: mailbox.id,
-        entityType: req.entityType,
-        entityId: req.entityId,
-        templateId: template?.id ?? null,
+        accountId: p.accountId,
+        userId: p.userId,
+        mailboxId: p.mailbox.id,
+        entityType: p.entityType,
+        entityId: p.entityId,
+        templateId: p.template?.id ?? null,
         messageId: `<${id}@${this.messageIdDomain}>`,
-        to: [...to],
-        cc: req.cc,
-        bcc: req.bcc,
-        subject: composed.subject,
-        html: composed.html,
-        linkAttachments: template?.link_attachments ?? [],
+        to: p.to,
+        cc: p.cc,
+        bcc: p.bcc,
+        subject: p.composed.subject,
+        html: p.composed.html,
+        linkAttachments: p.template?.link_attachments ?? [],
         notBefore: s,
+        source: p.source,
+        parentEmailId: p.parentEmailId,
+        contactIds: p.contactIds,
       });
-      await attachments.insertAttachments(tx, auth.accountId, { emailId: id }, allFiles);
-      const points = req.triggers ?? (template ? await loadTriggerPoints(tx, { templateId: template.id }) : NO_TRIGGERS);
-      await assertTriggersExist(tx, auth.accountId, points);
+      await attachments.insertAttachments(tx, p.accountId, { emailId: id }, p.files);
+      const points = p.points ?? (p.template ? await loadTriggerPoints(tx, { templateId: p.template.id }) : NO_TRIGGERS);
+      await assertTriggersExist(tx, p.accountId, points);
       await saveTriggerPoints(tx, { emailId: id }, points);
-      if (contactIds.length) await tx.query('UPDATE emails SET contact_ids = $2 WHERE id = $1', [id, contactIds]);
-      await repo.addEvent(tx, id, auth.accountId, 'queued', { scheduledAt: s.toISOString(), mailboxPaused: mb.paused });
-      return s;
+      await repo.addEvent(tx, id, p.accountId, 'queued', { scheduledAt: s.toISOString(), mailboxPaused: mb.paused, source: p.source });
+      await p.onQueued?.(tx, id);
+      return { slot: s, paused: mb.paused };
     });
+    if ('refused' in outcome) return { skipped: outcome.refused! };
     // Enqueue after commit: the job only ever points at a row that exists. A crash in between
     // is healed by the recovery sweep (email-queue.ts).
-    if (!mailbox.paused) await scheduleSend(this.queue, id, slot);
-    return this.get(auth, id);
+    if (!outcome.paused) await scheduleSend(this.queue, id, outcome.slot);
+    return { emailId: id };
   }
 
   async get(auth: AuthContext, id: string): Promise<EmailView> {
@@ -138,6 +251,8 @@ export class EmailsService {
       'SELECT email_id, id, filename, size, content_type FROM attachments WHERE email_id = ANY($1::uuid[]) ORDER BY created_at, id',
       [ids],
     );
+    const tracking = await trackingFor(this.db, ids);
+    const triggerRuns = await listRunsForEmails(this.db, ids);
     return rows.map((r) => ({
       id: r.id,
       status: r.status,
@@ -158,6 +273,7 @@ export class EmailsService {
       sentFolder: r.sent_folder,
       opens: r.opens_count,
       firstOpenedAt: r.first_opened_at?.toISOString() ?? null,
+      tracking: tracking.get(r.id) ?? NO_TRACKING,
       createdAt: r.created_at.toISOString(),
       attachments: files.rows
         .filter((f) => f.email_id === r.id)
@@ -165,8 +281,33 @@ export class EmailsService {
       events: withEvents
         ? events.filter((e) => e.email_id === r.id).map((e) => ({ type: e.type, at: e.at.toISOString(), data: e.data }))
         : undefined,
+      triggerRuns: triggerRuns.get(r.id) ?? [],
     }));
   }
+}
+
+interface PersistInput {
+  /** Given when the body was rendered for this id (trigger-link URLs carry it). */
+  id?: string;
+  accountId: number;
+  userId: number;
+  mailbox: MailboxRow;
+  entityType: EntityType;
+  entityId: number;
+  template: TemplateRow | null;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  composed: ComposedMessage;
+  files: AttachmentFile[];
+  /** null: the template's trigger points. */
+  points: TriggerPoints | null;
+  contactIds: number[];
+  source: 'manual' | 'pipeline' | 'trigger';
+  parentEmailId: string | null;
+  /** Runs first in the transaction; a reason returned means the email is not created. */
+  guard?: (tx: Queryable) => Promise<{ code: 'per_day' | 'repeat_limit'; reason: string } | null>;
+  onQueued?: (tx: Queryable, emailId: string) => Promise<void>;
 }
 
 const singular = (t: EntityType): string => ({ leads: 'lead', contacts: 'contact', companies: 'company' })[t];

@@ -38,7 +38,11 @@ export async function reserveSlot(tx: Queryable, mailbox: MailboxRow, earliest: 
   return new Date(slot);
 }
 
-export type SendDecision = { ok: true } | { ok: false; reason: 'paused' } | { ok: false; reason: 'busy' | 'paced' | 'cap' };
+export type SendDecision =
+  | { ok: true }
+  | { ok: false; reason: 'paused' | 'busy' }
+  /** When the mailbox may send again. */
+  | { ok: false; reason: 'paced' | 'cap'; notBefore: Date };
 
 /** Caller holds the mailbox row lock. */
 export async function canSendNow(tx: Queryable, mailbox: MailboxRow, now = new Date()): Promise<SendDecision> {
@@ -49,14 +53,17 @@ export async function canSendNow(tx: Queryable, mailbox: MailboxRow, now = new D
   );
   if (inFlight.rowCount) return { ok: false, reason: 'busy' };
   if (mailbox.last_send_at && now.getTime() < mailbox.last_send_at.getTime() + spacingMs(mailbox)) {
-    return { ok: false, reason: 'paced' };
+    return { ok: false, reason: 'paced', notBefore: new Date(mailbox.last_send_at.getTime() + spacingMs(mailbox)) };
   }
   if (mailbox.daily_cap) {
-    const c = await tx.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM emails WHERE mailbox_id = $1 AND status = 'sent' AND sent_at > $2",
-      [mailbox.id, new Date(now.getTime() - DAY_MS)],
+    // The cap-th most recent send in the window: once it leaves the window, one more may go.
+    const c = await tx.query<{ sent_at: Date }>(
+      `SELECT sent_at FROM emails WHERE mailbox_id = $1 AND status = 'sent' AND sent_at > $2
+       ORDER BY sent_at DESC OFFSET $3 LIMIT 1`,
+      [mailbox.id, new Date(now.getTime() - DAY_MS), mailbox.daily_cap - 1],
     );
-    if ((c.rows[0]?.n ?? 0) >= mailbox.daily_cap) return { ok: false, reason: 'cap' };
+    const kth = c.rows[0]?.sent_at;
+    if (kth) return { ok: false, reason: 'cap', notBefore: new Date(kth.getTime() + DAY_MS) };
   }
   return { ok: true };
 }

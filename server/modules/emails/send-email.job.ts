@@ -19,7 +19,9 @@ import * as mailboxes from '../mailboxes/mailboxes.repository.js';
 import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
 import { addEvent, lockEmail, type EmailRow } from './emails.repository.js';
 import { canSendNow, reserveSlot } from './pacing.js';
+import type { Queryable } from '../../infra/db/db.js';
 import { insertOpenPixel } from '../tracking/open-pixel.js';
+import { insertHoneypot } from '../tracking/honeypot.js';
 import type { TriggerRunner } from '../automation/automation.port.js';
 import { fireEmailPoint, scheduleNotOpened } from './email-automation.js';
 
@@ -38,10 +40,14 @@ export interface SendDeps {
   log: Logger;
   queue: JobQueue;
   retry: { baseMs: number; maxAttempts: number };
+  /** A (possibly reused) transport for the mailbox; `releaseTransport(id, true)` after an error. */
   transportFor(mailbox: MailboxRow): MailTransport;
+  releaseTransport(mailboxId: string, broken: boolean): void;
   saveToSent(mailbox: MailboxRow, raw: Buffer, messageId: string): Promise<{ appended: boolean; folder: string } | null>;
   fetchLinkAttachment(url: string, filename?: string): Promise<AttachmentFile>;
   openPixelUrl(emailId: string): string;
+  /** The hidden link only scanners follow (tracking/honeypot.ts). */
+  honeypotUrl(emailId: string): string;
   triggers: TriggerRunner;
 }
 
@@ -51,10 +57,32 @@ export async function scheduleSend(queue: JobQueue, emailId: string, slot: Date)
 
 type Claim =
   | { kind: 'send'; email: EmailRow; mailbox: MailboxRow }
-  | { kind: 'reschedule'; slot: Date }
+  | { kind: 'reschedule'; emailId: string; slot: Date }
   | { kind: 'nothing' };
 
-async function claim(deps: SendDeps, data: SendJobData): Promise<Claim> {
+/**
+ * Whoever holds the mailbox's in-flight send also sends whatever else of that mailbox is due
+ * (see runSendJob): so a job that finds the mailbox busy just stops, and when pacing says
+ * "not yet", only the earliest due email gets a new time — no herd of jobs re-polling.
+ */
+async function decide(tx: Queryable, mailbox: MailboxRow, email: EmailRow): Promise<Claim> {
+  const decision = await canSendNow(tx, mailbox);
+  if (decision.ok) {
+    await tx.query(
+      `UPDATE emails SET status = 'sending', attempts = attempts + 1, lease_until = $2, updated_at = now() WHERE id = $1`,
+      [email.id, new Date(Date.now() + LEASE_MS)],
+    );
+    await addEvent(tx, email.id, email.account_id, 'sending', { attempt: email.attempts + 1 });
+    return { kind: 'send', email: { ...email, attempts: email.attempts + 1 }, mailbox };
+  }
+  // Paused mailboxes keep their emails queued with no job; resuming reschedules them.
+  if (!('notBefore' in decision)) return { kind: 'nothing' };
+  const slot = decision.notBefore;
+  await tx.query('UPDATE emails SET not_before = $2, updated_at = now() WHERE id = $1', [email.id, slot]);
+  return { kind: 'reschedule', emailId: email.id, slot };
+}
+
+async function claimById(deps: SendDeps, data: SendJobData): Promise<Claim> {
   return withTransaction(deps.db, async (tx) => {
     const peek = await tx.query<{ mailbox_id: string }>('SELECT mailbox_id FROM emails WHERE id = $1', [data.emailId]);
     const mailboxId = peek.rows[0]?.mailbox_id;
@@ -64,28 +92,36 @@ async function claim(deps: SendDeps, data: SendJobData): Promise<Claim> {
     const email = await lockEmail(tx, data.emailId);
     if (!mailbox || !email || email.status !== 'queued') return { kind: 'nothing' };
     if (email.not_before.toISOString() !== data.slot) return { kind: 'nothing' }; // superseded by a newer job
-    const decision = await canSendNow(tx, mailbox);
-    if (!decision.ok) {
-      // Paused mailboxes keep their emails queued with no job; resuming reschedules them.
-      if (decision.reason === 'paused') return { kind: 'nothing' };
-      const slot = await reserveSlot(tx, mailbox);
-      await tx.query('UPDATE emails SET not_before = $2, updated_at = now() WHERE id = $1', [email.id, slot]);
-      return { kind: 'reschedule', slot };
-    }
-    await tx.query(
-      `UPDATE emails SET status = 'sending', attempts = attempts + 1, lease_until = $2, updated_at = now() WHERE id = $1`,
-      [email.id, new Date(Date.now() + LEASE_MS)],
+    return decide(tx, mailbox, email);
+  });
+}
+
+/** The earliest due email of the mailbox, if the mailbox may send now. */
+async function claimNextDue(deps: SendDeps, mailboxId: string): Promise<Claim> {
+  return withTransaction(deps.db, async (tx) => {
+    const mailbox = (await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [mailboxId])).rows[0];
+    if (!mailbox) return { kind: 'nothing' };
+    const next = await tx.query<EmailRow>(
+      `SELECT * FROM emails WHERE mailbox_id = $1 AND status = 'queued' AND not_before <= now()
+       ORDER BY not_before, created_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      [mailboxId],
     );
-    await addEvent(tx, email.id, email.account_id, 'sending', { attempt: email.attempts + 1 });
-    return { kind: 'send', email: { ...email, attempts: email.attempts + 1 }, mailbox };
+    const email = next.rows[0];
+    if (!email) return { kind: 'nothing' };
+    return decide(tx, mailbox, email);
   });
 }
 
 export async function runSendJob(deps: SendDeps, data: SendJobData): Promise<void> {
-  const c = await claim(deps, data);
-  if (c.kind === 'reschedule') return scheduleSend(deps.queue, data.emailId, c.slot);
-  if (c.kind === 'nothing') return;
-  const { email, mailbox } = c;
+  let c = await claimById(deps, data);
+  while (c.kind === 'send') {
+    await sendClaimed(deps, c.email, c.mailbox);
+    c = await claimNextDue(deps, c.mailbox.id);
+  }
+  if (c.kind === 'reschedule') await scheduleSend(deps.queue, c.emailId, c.slot);
+}
+
+async function sendClaimed(deps: SendDeps, email: EmailRow, mailbox: MailboxRow): Promise<void> {
   const log = deps.log.child({ emailId: email.id, mailboxId: mailbox.id });
 
   let message: OutgoingMessage;
@@ -102,15 +138,15 @@ export async function runSendJob(deps: SendDeps, data: SendJobData): Promise<voi
   try {
     result = await transport.send(message);
   } catch (err) {
+    deps.releaseTransport(mailbox.id, true);
     const k = classifySmtpError(err);
     log.warn({ kind: k.kind, responseCode: k.responseCode }, 'send failed');
     if (k.kind === 'auth') return pauseForAuth(deps, email, mailbox, k.serverText, k.hint);
     if (k.kind === 'transient' && email.attempts < deps.retry.maxAttempts) return retryLater(deps, email, mailbox, k);
     await finishFailed(deps, email, mailbox, k.responseCode ? String(k.responseCode) : k.kind.toUpperCase(), k.serverText, k.hint);
     return;
-  } finally {
-    transport.close();
   }
+  deps.releaseTransport(mailbox.id, false);
 
   await withTransaction(deps.db, async (tx) => {
     await tx.query(
@@ -159,7 +195,7 @@ async function buildMessage(deps: SendDeps, email: EmailRow, mailbox: MailboxRow
     cc: email.cc_addresses,
     bcc: email.bcc_addresses,
     subject: email.subject,
-    html: insertOpenPixel(email.body_html, deps.openPixelUrl(email.id)),
+    html: insertHoneypot(insertOpenPixel(email.body_html, deps.openPixelUrl(email.id)), deps.honeypotUrl(email.id)),
     attachments: [...stored, ...linked].map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
     messageId: email.message_id,
     headers: { 'X-Leadmail-Email-Id': email.id },

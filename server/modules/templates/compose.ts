@@ -8,6 +8,16 @@ import type { EntityData } from './entity-data.js';
 import { getSignature } from './templates.repository.js';
 import { buildTemplateContext } from './render/template-context.js';
 import { renderTemplate } from './render/render.js';
+import type { TriggerLinkResolver } from './render/helpers.js';
+
+/**
+ * Makes the `{{triggerlink N}}` resolver of one render (trigger-links.service.ts): bound to the
+ * email being composed, so every mail gets its own signed URLs, or a preview URL that fires nothing.
+ */
+export interface TriggerLinkResolvers {
+  forEmail(accountId: number, emailId: string): Promise<TriggerLinkResolver>;
+  forPreview(accountId: number): Promise<TriggerLinkResolver>;
+}
 
 export interface ComposedMessage {
   subject: string;
@@ -20,6 +30,8 @@ export async function composeMessage(
   auth: Pick<AuthContext, 'accountId' | 'userId'>,
   data: EntityData,
   source: { subject: string; html: string; disableSignature: boolean },
+  /** Without it a template using `{{triggerlink N}}` fails (helpers.ts). */
+  links?: TriggerLinkResolver,
 ): Promise<ComposedMessage> {
   const now = new Date();
   const signature = source.disableSignature ? '' : await getSignature(db, auth.accountId, auth.userId);
@@ -35,6 +47,7 @@ export async function composeMessage(
   });
   return renderTemplate({ subject: source.subject, html: source.html }, context, {
     signature: { html: signature || null, disabled: source.disableSignature },
+    links,
     now,
   });
 }

@@ -10,6 +10,7 @@ export interface TemplateRow {
   is_public: boolean;
   disable_signature: boolean;
   link_attachments: { url: string; filename?: string }[];
+  repeat_limit: number | null;
   updated_at: Date;
 }
 
@@ -21,21 +22,22 @@ export interface TemplateColumns {
   is_public: boolean;
   disable_signature: boolean;
   link_attachments: { url: string; filename?: string }[];
+  repeat_limit: number | null;
 }
 
 export async function insertTemplate(db: Queryable, id: string, accountId: number, c: TemplateColumns): Promise<void> {
   await db.query(
-    `INSERT INTO templates (id, account_id, owner_user_id, name, subject, body_html, is_public, disable_signature, link_attachments)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [id, accountId, c.owner_user_id, c.name, c.subject, c.body_html, c.is_public, c.disable_signature, JSON.stringify(c.link_attachments)],
+    `INSERT INTO templates (id, account_id, owner_user_id, name, subject, body_html, is_public, disable_signature, link_attachments, repeat_limit)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [id, accountId, c.owner_user_id, c.name, c.subject, c.body_html, c.is_public, c.disable_signature, JSON.stringify(c.link_attachments), c.repeat_limit],
   );
 }
 
 export async function updateTemplate(db: Queryable, accountId: number, id: string, c: TemplateColumns): Promise<void> {
   await db.query(
     `UPDATE templates SET owner_user_id = $3, name = $4, subject = $5, body_html = $6, is_public = $7, disable_signature = $8,
-       link_attachments = $9, updated_at = now() WHERE account_id = $1 AND id = $2`,
-    [accountId, id, c.owner_user_id, c.name, c.subject, c.body_html, c.is_public, c.disable_signature, JSON.stringify(c.link_attachments)],
+       link_attachments = $9, repeat_limit = $10, updated_at = now() WHERE account_id = $1 AND id = $2`,
+    [accountId, id, c.owner_user_id, c.name, c.subject, c.body_html, c.is_public, c.disable_signature, JSON.stringify(c.link_attachments), c.repeat_limit],
   );
 }
 

@@ -16,15 +16,18 @@ import type { AttachmentFile } from '../attachments.repository.js';
 import * as repo from './templates.repository.js';
 import type { TemplateRow } from './templates.repository.js';
 import { loadEntityData } from './entity-data.js';
-import { composeMessage, type ComposedMessage } from './compose.js';
+import { composeMessage, type ComposedMessage, type TriggerLinkResolvers } from './compose.js';
 import { listVariables } from './render/variables-catalog.js';
 import { validateTemplate } from './render/render.js';
 import { assertTriggersExist, loadTriggerPoints, saveTriggerPoints } from './trigger-points.repository.js';
+import { assertNoAutomationLoop } from '../automation/loop-guard.loader.js';
 
 export class TemplatesService {
   constructor(
     private readonly db: Db,
     private readonly crmFor: (accountId: number) => Promise<CrmClient>,
+    /** `{{triggerlink N}}` in previews: placeholder URLs that land like the real ones but fire nothing. */
+    private readonly links?: TriggerLinkResolvers,
   ) {}
 
   async list(auth: AuthContext): Promise<TemplateView[]> {
@@ -60,6 +63,7 @@ export class TemplatesService {
       await attachments.insertAttachments(tx, auth.accountId, { templateId: id }, files);
       await assertTriggersExist(tx, auth.accountId, input.triggers);
       await saveTriggerPoints(tx, { templateId: id }, input.triggers);
+      await assertNoAutomationLoop(tx, auth.accountId, { templateIds: [id] });
     });
     return this.get(auth, id);
   }
@@ -70,6 +74,7 @@ export class TemplatesService {
       await repo.updateTemplate(tx, auth.accountId, id, this.columns(auth, input, existing.owner_user_id));
       await assertTriggersExist(tx, auth.accountId, input.triggers);
       await saveTriggerPoints(tx, { templateId: id }, input.triggers);
+      await assertNoAutomationLoop(tx, auth.accountId, { templateIds: [id] });
     });
     return this.get(auth, id);
   }
@@ -108,11 +113,13 @@ export class TemplatesService {
     if (html === undefined) throw new AppError(ErrorCode.VALIDATION, 'html: is required without a template');
     const crm = await this.crmFor(auth.accountId);
     const data = await loadEntityData(crm, req.entityType, req.entityId);
-    return composeMessage(this.db, auth, data, {
-      subject,
-      html,
-      disableSignature: req.disableSignature ?? template?.disable_signature ?? false,
-    });
+    return composeMessage(
+      this.db,
+      auth,
+      data,
+      { subject, html, disableSignature: req.disableSignature ?? template?.disable_signature ?? false },
+      await this.links?.forPreview(auth.accountId),
+    );
   }
 
   async variables(auth: AuthContext): Promise<ReturnType<typeof listVariables>> {
@@ -159,6 +166,7 @@ export class TemplatesService {
       is_public: input.isPublic,
       disable_signature: input.disableSignature,
       link_attachments: input.linkAttachments,
+      repeat_limit: input.repeatLimit,
     };
   }
 
@@ -177,6 +185,7 @@ export class TemplatesService {
       ownerUserId: r.owner_user_id,
       linkAttachments: r.link_attachments,
       triggers,
+      repeatLimit: r.repeat_limit,
       attachments: files.map((f) => ({ id: f.id, filename: f.filename, size: f.size, contentType: f.content_type })),
       canEdit: auth.isAdmin || r.owner_user_id === auth.userId,
       updatedAt: r.updated_at.toISOString(),

@@ -1,13 +1,32 @@
+/**
+ * Public tracking endpoints (the open pixel, tracked links) and the statistics behind them.
+ * The public ones never fail visibly: the pixel always answers a GIF, and a click always lands
+ * somewhere, only ever on the link's configured URL, never on one taken from the request.
+ */
+import type { Request, Response } from 'express';
 import { z } from 'zod';
+import { EmailStats, EmailStatsQuery } from '../../../shared/schemas/tracking.js';
 import type { Api } from '../../http/route.js';
 import { route } from '../../http/route.js';
-import type { SecretBox } from '../../infra/crypto/secret-box.js';
 import type { Db } from '../../infra/db/db.js';
-import type { Logger } from '../../infra/log/logger.js';
-import { addEvent } from '../emails/emails.repository.js';
-import { parseOpenToken, PIXEL_GIF } from './open-pixel.js';
+import type { HitFacts } from './classify.js';
+import { PIXEL_GIF } from './open-pixel.js';
+import { GONE_PAGE, NOT_FOUND_PAGE, THANK_YOU_PAGE } from './pages.js';
+import { emailStats } from './tracking-views.js';
+import type { TrackingService } from './tracking.service.js';
 
-export function registerTrackingRoutes(api: Api, deps: { db: Db; box: SecretBox; log: Logger }): void {
+// Each open and click must reach us, and the token in the URL must not leak to the landing site.
+const NO_STORE = { 'Cache-Control': 'no-store, no-cache, must-revalidate, private', Pragma: 'no-cache', 'Referrer-Policy': 'no-referrer' };
+
+/** `trust proxy` is on (app.ts): req.ip is the client as reported by our reverse proxy. */
+const factsOf = (req: Request): HitFacts => ({ userAgent: req.get('user-agent') ?? null, ip: req.ip ?? null, method: req.method });
+
+function html(res: Response, status: number, body: string): void {
+  res.set({ ...NO_STORE, 'Content-Type': 'text/html; charset=utf-8', 'X-Robots-Tag': 'noindex' });
+  res.status(status).send(body);
+}
+
+export function registerTrackingRoutes(api: Api, deps: { db: Db; tracking: TrackingService }): void {
   route(
     api,
     {
@@ -20,23 +39,45 @@ export function registerTrackingRoutes(api: Api, deps: { db: Db; box: SecretBox;
       responseContentType: 'image/gif',
     },
     async ({ params, req, res }) => {
-      const emailId = parseOpenToken(deps.box, params.file.replace(/\.gif$/, ''));
-      if (emailId) {
-        try {
-          const r = await deps.db.query<{ account_id: number }>(
-            `UPDATE emails SET opens_count = opens_count + 1, first_opened_at = coalesce(first_opened_at, now())
-             WHERE id = $1 AND status = 'sent' RETURNING account_id`,
-            [emailId],
-          );
-          const row = r.rows[0];
-          if (row) await addEvent(deps.db, emailId, row.account_id, 'opened', { userAgent: req.get('user-agent') ?? null });
-        } catch (err) {
-          // The pixel must always render; a failed record is logged, never shown to the reader.
-          deps.log.error({ err, emailId }, 'recording an open failed');
-        }
-      }
-      res.set({ 'Content-Type': 'image/gif', 'Cache-Control': 'no-store, no-cache, must-revalidate, private', Pragma: 'no-cache' });
+      await deps.tracking.open(params.file, factsOf(req));
+      res.set({ ...NO_STORE, 'Content-Type': 'image/gif' });
       res.status(200).end(PIXEL_GIF);
     },
+  );
+
+  route(
+    api,
+    {
+      method: 'get',
+      path: '/t/c/:token',
+      summary: 'Tracked link: records the click and redirects (302) to the link’s configured URL or a thank-you page; 404 for a forged token',
+      tag: 'tracking',
+      auth: 'public',
+      params: z.object({ token: z.string().max(200) }),
+      responseContentType: 'text/html',
+    },
+    async ({ params, req, res }) => {
+      const answer = await deps.tracking.click(params.token, factsOf(req));
+      if (answer.kind === 'redirect') {
+        res.set(NO_STORE);
+        res.redirect(302, answer.url);
+      } else if (answer.kind === 'thanks') html(res, 200, THANK_YOU_PAGE);
+      else if (answer.kind === 'gone') html(res, 410, GONE_PAGE);
+      else html(res, 404, NOT_FOUND_PAGE);
+    },
+  );
+
+  route(
+    api,
+    {
+      method: 'get',
+      path: '/api/stats/emails',
+      summary: 'Opens and clicks, human and machine, with the reasons: why triggers did or did not fire',
+      tag: 'tracking',
+      auth: 'widget',
+      query: EmailStatsQuery,
+      response: EmailStats,
+    },
+    ({ auth, query }) => emailStats(deps.db, auth.accountId, query),
   );
 }

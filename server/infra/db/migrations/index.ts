@@ -3,10 +3,14 @@ import * as m20261122190000 from './20261122190000-initial.js';
 import * as m20261122201500 from './20261122201500-automation.js';
 import * as m20261123090000 from './20261123090000-tracking-outcome.js';
 import * as m20261123091500 from './20261123091500-trigger-execution-lease.js';
+import * as m20261123100000 from './20261123100000-tracking-event-key.js';
+import * as m20261123110000 from './20261123110000-dp-event-lease.js';
 
 export const migrations: { name: string; up: string }[] = [
   { name: '20261122190000-initial', up: m20261122190000.up },
   { name: '20261122201500-automation', up: m20261122201500.up },
   { name: '20261123090000-tracking-outcome', up: m20261123090000.up },
   { name: '20261123091500-trigger-execution-lease', up: m20261123091500.up },
+  { name: '20261123100000-tracking-event-key', up: m20261123100000.up },
+  { name: '20261123110000-dp-event-lease', up: m20261123110000.up },
 ];

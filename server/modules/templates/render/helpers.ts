@@ -140,7 +140,13 @@ const triggerlink: HelperDelegate = (...args: unknown[]) => {
       { helper: 'triggerlink', id },
     );
   }
-  return links.triggerlink(id);
+  try {
+    return links.triggerlink(id);
+  } catch (err) {
+    // The resolver knows which ids exist but not where the helper stands in the template.
+    if (err instanceof TemplateUsageError && err.line === null) throw usageError(options, err.message);
+    throw err;
+  }
 };
 
 export const templateHelpers: Readonly<Record<string, HelperDelegate>> = {

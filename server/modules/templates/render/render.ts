@@ -174,6 +174,16 @@ function run(fn: TemplateDelegate, source: string, context: object, part: Templa
   }
 }
 
+/**
+ * Plain text for the CRM (trigger notes, task texts, lead names): compiled like the subject
+ * (unescaped, same helpers and checks) but line breaks are kept, since a note is not a header.
+ */
+export function renderPlainText(source: string, context: object, options: Pick<RenderOptions, 'timezone' | 'now'> = {}): string {
+  const timeZone = options.timezone ?? DEFAULT_TIMEZONE;
+  assertTimeZone(timeZone);
+  return run(compile(source, 'subject'), source, context, 'subject', { timeZone, now: options.now ?? new Date() });
+}
+
 export function renderTemplate(template: TemplateSource, context: object, options: RenderOptions = {}): RenderedEmail {
   assertBodySize('html', [template.html], 'template');
   const timeZone = options.timezone ?? DEFAULT_TIMEZONE;

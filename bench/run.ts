@@ -1,0 +1,127 @@
+/**
+ * `npm run bench`: measures and prints; asserts nothing (timing belongs here, not in tests).
+ *  1. template rendering: renders per second and heap per cached template
+ *  2. queue + SMTP: emails per second from one mailbox with no pacing, end to end through the
+ *     real queue, SMTP server and PostgreSQL; memory of the process while doing it
+ *  3. latency of a single mail on an idle mailbox, from the API call to the SMTP server
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { SMTPServer } from 'smtp-server';
+import { loadConfig } from '../server/infra/config/config.js';
+import { createLogger } from '../server/infra/log/logger.js';
+import { startEmbeddedPostgres } from '../server/infra/db/embedded-postgres.js';
+import { startServer } from '../server/app/server.js';
+import { startKommoSimulator } from '../server/sandbox/kommo-sim/index.js';
+import { renderTemplate } from '../server/modules/templates/render/render.js';
+import { buildTemplateContext } from '../server/modules/templates/render/template-context.js';
+import { reserveSlot } from '../server/modules/emails/pacing.js';
+import { scheduleSend } from '../server/modules/emails/send-email.job.js';
+import type { MailboxRow } from '../server/modules/mailboxes/mailboxes.repository.js';
+
+const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
+
+function benchRender(): void {
+  const lead = { id: 1, name: 'Website redesign', price: 5000, responsible_user_id: 1, status_id: 1, pipeline_id: 1, created_at: 1_700_000_000, updated_at: 1_700_000_000, custom_fields_values: [{ field_id: 10, values: [{ value: 12000 }] }], tags: [{ id: 1, name: 'VIP' }], contacts: [], companies: [] };
+  const contact = { id: 2, name: 'John Smith', first_name: 'John', last_name: 'Smith', responsible_user_id: 1, custom_fields_values: [{ field_id: 20, field_code: 'EMAIL', values: [{ value: 'john@client.example', enum_code: 'WORK' }] }], companies: [], leads: [] };
+  const ctx = buildTemplateContext({ lead, contact, fieldDefs: { leads: [{ id: 10, name: 'Budget', code: null, type: 'numeric', enums: null }] }, now: new Date() });
+  const html = `<html><body>${'<p>Dear {{contact.first_name}}, about {{lead.name}} ({{lead.fields.[Budget]}}) — {{date}}</p>'.repeat(40)}</body></html>`;
+  const n = 5_000;
+  renderTemplate({ subject: 'Offer for {{contact.name}}', html }, ctx);
+  const heap0 = process.memoryUsage().heapUsed;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) renderTemplate({ subject: 'Offer for {{contact.name}}', html }, ctx);
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  console.log(`render: ${n} renders of a ${(html.length / 1024).toFixed(1)} KB template in ${s.toFixed(2)} s = ${Math.round(n / s)} renders/s (heap change ${mb(process.memoryUsage().heapUsed - heap0)})`);
+}
+
+async function benchQueue(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadmail-bench-'));
+  fs.chmodSync(dir, 0o755);
+  const pg = await startEmbeddedPostgres({ dataDir: dir, port: 20000 + Math.floor(Math.random() * 20000) });
+  const kommo = await startKommoSimulator();
+  const { pipeline } = kommo.sim.addAccount({ subdomain: 'bench', id: 1 });
+  const contact = kommo.sim.addContact('bench', { name: 'John', email: 'john@client.example' });
+  const lead = kommo.sim.addLead('bench', { name: 'Lead', pipeline_id: pipeline!.id, contacts: [{ id: contact.id, is_main: true }] });
+  const received: number[] = [];
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disableReverseLookup: true,
+    onData(stream, _s, cb) {
+      stream.resume();
+      stream.on('end', () => {
+        received.push(Date.now());
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
+  const smtpPort = (smtp.server.address() as { port: number }).port;
+  const secret = 'bench-secret';
+  const config = loadConfig({ PORT: '0', DATABASE_URL: pg.url, ENCRYPTION_KEY: 'b'.repeat(64), KOMMO_CLIENT_SECRET: secret, KOMMO_REDIRECT_URI: 'http://localhost/cb', KOMMO_API_URL: `${kommo.url}/{subdomain}`, LOG_LEVEL: 'silent', QUEUE_POLL_MS: '200' });
+  const server = await startServer(config, createLogger('silent'));
+  const db = server.services.db;
+  await db.query("INSERT INTO accounts (id, subdomain) VALUES (1, 'bench')");
+  await server.services.tokens.store(1, 'long_lived', { accessToken: kommo.sim.addAccessToken('bench'), refreshToken: null, expiresAt: null });
+  const token = jwt.sign({ account_id: 1, subdomain: 'bench', user_id: 1, is_admin: true }, secret, { algorithm: 'HS256', audience: 'http://localhost', expiresIn: '1h' });
+  const call = (p: string, body: unknown) =>
+    fetch(`${server.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': token }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<{ id: string }>);
+  const mailbox = await call('/api/mailboxes', { displayName: 'Bench', fromAddress: 'bench@acme.example', smtp: { host: '127.0.0.1', port: smtpPort, security: 'none', auth: false }, pacing: { messages: 10_000, seconds: 1 }, dailyCap: null });
+
+  // 3. single-mail latency on an idle mailbox (API call → SMTP server), 10 samples.
+  const latencies: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const before = received.length;
+    const t = Date.now();
+    await call('/api/emails', { entityType: 'leads', entityId: lead.id, mailboxId: mailbox.id, to: ['x@client.example'], subject: 'Hi', html: '<p>hi</p>' });
+    while (received.length === before) await new Promise((r) => setTimeout(r, 2));
+    latencies.push(received[received.length - 1]! - t);
+  }
+  latencies.sort((a, b) => a - b);
+  console.log(`single mail, idle mailbox: API call → SMTP server p50 ${latencies[5]} ms, max ${latencies[9]} ms`);
+
+  // 2. throughput: N queued emails (inserted the way the API persists them), one mailbox, no pacing.
+  const n = 500;
+  const row = (await db.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1', [mailbox.id])).rows[0]!;
+  const start = received.length;
+  const rssBefore = process.memoryUsage().rss;
+  const t0 = Date.now();
+  const client = await db.connect();
+  const jobs: { id: string; slot: Date }[] = [];
+  try {
+    await client.query('BEGIN');
+    for (let i = 0; i < n; i++) {
+      const id = crypto.randomUUID();
+      const slot = await reserveSlot(client, row);
+      await client.query(
+        `INSERT INTO emails (id, account_id, user_id, mailbox_id, entity_type, entity_id, status, message_id, to_addresses, subject, body_html, not_before)
+         VALUES ($1, 1, 1, $2, 'leads', $3, 'queued', $4, '["r@client.example"]', 'Bulk', $5, $6)`,
+        [id, mailbox.id, lead.id, `<${id}@bench>`, `<p>${'Personalised text. '.repeat(150)}</p>`, slot],
+      );
+      jobs.push({ id, slot });
+    }
+    await client.query('COMMIT');
+  } finally {
+    client.release();
+  }
+  for (const j of jobs) await scheduleSend(server.services.queue, j.id, j.slot);
+  let peakRss = 0;
+  while (received.length - start < n) {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const secs = (Date.now() - t0) / 1000;
+  console.log(`queue + SMTP: ${n} emails (3 KB each) from one unpaced mailbox in ${secs.toFixed(1)} s = ${(n / secs).toFixed(1)} emails/s; RSS ${mb(rssBefore)} → peak ${mb(peakRss)}`);
+
+  await server.stop();
+  await kommo.close();
+  smtp.close();
+  await pg.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+benchRender();
+await benchQueue();

@@ -1,0 +1,120 @@
+import type { HitOutcome, HitReason } from '../../../shared/schemas/tracking.js';
+import type { Queryable } from '../../infra/db/db.js';
+import type { NeighbourHit } from './classify.js';
+
+export type HitKind = 'open' | 'click' | 'honeypot';
+
+export interface HitRow {
+  id: number;
+  account_id: number;
+  email_id: string;
+  kind: HitKind;
+  link_id: number | null;
+  at: Date;
+  ip: string | null;
+  user_agent: string | null;
+  human: boolean | null;
+  reason: HitReason | null;
+  outcome: HitOutcome | null;
+  event_key: string | null;
+  decided_at: Date | null;
+}
+
+export interface NewHit {
+  accountId: number;
+  emailId: string;
+  kind: HitKind;
+  linkId: number | null;
+  ip: string | null;
+  userAgent: string | null;
+  /** Given for hits decided on arrival (opens, honeypot); clicks are decided after settling. */
+  decision?: { human: boolean; reason: HitReason; outcome: HitOutcome };
+}
+
+export async function insertHit(db: Queryable, h: NewHit): Promise<HitRow> {
+  const d = h.decision;
+  const r = await db.query<HitRow>(
+    `INSERT INTO tracking_hits (account_id, email_id, kind, link_id, ip, user_agent, human, reason, outcome, decided_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $7::boolean IS NULL THEN NULL ELSE now() END) RETURNING *`,
+    [h.accountId, h.emailId, h.kind, h.linkId, h.ip, h.userAgent?.slice(0, 512) ?? null, d?.human ?? null, d?.reason ?? null, d?.outcome ?? null],
+  );
+  return r.rows[0]!;
+}
+
+export async function lockHit(db: Queryable, id: number): Promise<HitRow | null> {
+  return (await db.query<HitRow>('SELECT * FROM tracking_hits WHERE id = $1 FOR UPDATE', [id])).rows[0] ?? null;
+}
+
+/** The mail's other clicks and honeypot hits within `windowMs` of `at`. */
+export async function neighbours(db: Queryable, hit: HitRow, windowMs: number): Promise<NeighbourHit[]> {
+  const r = await db.query<{ kind: string; link_id: number | null; ip: string | null; at: Date }>(
+    `SELECT kind, link_id, ip, at FROM tracking_hits
+     WHERE email_id = $1 AND id <> $2 AND kind IN ('click', 'honeypot')
+       AND at BETWEEN $3::timestamptz - make_interval(secs => $4) AND $3::timestamptz + make_interval(secs => $4)`,
+    [hit.email_id, hit.id, hit.at, windowMs / 1000],
+  );
+  return r.rows.map((x) => ({ kind: x.kind, linkId: x.link_id, ip: x.ip, at: x.at }));
+}
+
+export async function decideHit(db: Queryable, id: number, d: { human: boolean; reason: HitReason; outcome: HitOutcome; eventKey: string | null }): Promise<void> {
+  await db.query('UPDATE tracking_hits SET human = $2, reason = $3, outcome = $4, event_key = $5, decided_at = now() WHERE id = $1', [
+    id, d.human, d.reason, d.outcome, d.eventKey,
+  ]);
+}
+
+export async function countClick(db: Queryable, emailId: string, human: boolean): Promise<void> {
+  await db.query(`UPDATE emails SET ${human ? 'human_clicks = human_clicks + 1' : 'machine_clicks = machine_clicks + 1'} WHERE id = $1`, [emailId]);
+}
+
+/**
+ * Records that a person has seen the mail. `countIfFirstOnly`: a click proves an open only when
+ * none was recorded (seed 004's "opened" fires on the first open). True when this was the first.
+ */
+export async function markHumanOpen(db: Queryable, emailId: string, at: Date, countIfFirstOnly: boolean): Promise<boolean> {
+  const r = await db.query<{ first: boolean }>(
+    `WITH before AS (SELECT first_human_open_at IS NULL AS first FROM emails WHERE id = $1 FOR UPDATE)
+     UPDATE emails SET first_human_open_at = coalesce(first_human_open_at, $2),
+       human_opens = human_opens + CASE WHEN $3::boolean AND first_human_open_at IS NOT NULL THEN 0 ELSE 1 END
+     FROM before WHERE id = $1 RETURNING before.first`,
+    [emailId, at, countIfFirstOnly],
+  );
+  return r.rows[0]?.first ?? false;
+}
+
+/** Once-links: the first human click of an entity claims the link for it; true if this one did. */
+export async function claimOnceFire(db: Queryable, linkId: number, entity: { type: string; id: number }, emailId: string): Promise<boolean> {
+  const r = await db.query(
+    'INSERT INTO trigger_link_fires (link_id, entity_type, entity_id, email_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+    [linkId, entity.type, entity.id, emailId],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
+export async function hasOpenedTriggers(db: Queryable, emailId: string): Promise<boolean> {
+  const r = await db.query("SELECT 1 FROM email_triggers WHERE email_id = $1 AND point = 'opened' LIMIT 1", [emailId]);
+  return (r.rowCount ?? 0) > 0;
+}
+
+/** Clicks whose settle job never ran (a crash between insert and scheduling). */
+export async function stalePendingHits(db: Queryable, olderThanMs: number): Promise<number[]> {
+  const r = await db.query<{ id: number }>(
+    `SELECT id FROM tracking_hits WHERE decided_at IS NULL AND at < now() - make_interval(secs => $1) ORDER BY at LIMIT 500`,
+    [olderThanMs / 1000],
+  );
+  return r.rows.map((x) => x.id);
+}
+
+/** Fired hits and first human opens of the last day whose fire() left no execution behind. */
+export async function unfiredEvents(db: Queryable): Promise<{ hits: number[]; openedEmails: string[] }> {
+  const hits = await db.query<{ id: number }>(
+    `SELECT h.id FROM tracking_hits h WHERE h.outcome = 'fired' AND h.kind = 'click' AND h.event_key IS NOT NULL
+       AND h.decided_at BETWEEN now() - interval '1 day' AND now() - interval '1 minute'
+       AND NOT EXISTS (SELECT 1 FROM trigger_executions x WHERE x.event_key = h.event_key) LIMIT 200`,
+  );
+  const opened = await db.query<{ id: string }>(
+    `SELECT e.id FROM emails e WHERE e.first_human_open_at BETWEEN now() - interval '1 day' AND now() - interval '1 minute'
+       AND EXISTS (SELECT 1 FROM email_triggers t WHERE t.email_id = e.id AND t.point = 'opened')
+       AND NOT EXISTS (SELECT 1 FROM trigger_executions x WHERE x.event_key = 'opened:' || e.id::text) LIMIT 200`,
+  );
+  return { hits: hits.rows.map((x) => x.id), openedEmails: opened.rows.map((x) => x.id) };
+}

@@ -1,0 +1,163 @@
+/**
+ * Trigger-link clicks: the redirect, once vs every-time links, and honest classification
+ * (bursts, the honeypot, scanner agents, clicks faster than a person). Effects are checked where
+ * they land: the trigger engine's notes in the Kommo simulator.
+ */
+import supertest from 'supertest';
+import { startWorld, type World } from '../support/world.js';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { eventually } from '../support/eventually.js';
+import { createMailbox, createTemplate } from '../support/send-helpers.js';
+import { clickPaths, createLink, deliver, deliveredMinuteAgo, executions, hit, leadNotes, noteTrigger, settledTracking, UA } from './tracking-helpers.js';
+
+let w: World;
+let sink: SmtpSink;
+let mailboxId: string;
+
+beforeAll(async () => {
+  w = await startWorld();
+  sink = await startSmtpSink();
+  mailboxId = await createMailbox(w, w.user, sink, { pacing: { messages: 100, seconds: 1 } });
+});
+afterAll(async () => {
+  await sink.close();
+  await w.stop();
+});
+
+/** A mail with the given links, delivered to one contact of the lead. */
+async function mailWith(links: { id: number }[], contactId = w.crm.contactId): Promise<{ id: string; paths: Map<number, string> }> {
+  const html = `<html><body>${links.map((l, i) => `<p><a href="{{triggerlink ${l.id}}}">Link ${i}</a></p>`).join('')}</body></html>`;
+  const tpl = await createTemplate(w, w.user, { subject: 'Offer', html });
+  const m = await deliver(w, sink, { mailboxId, templateId: tpl, contactIds: [contactId] });
+  return { id: m.id, paths: new Map(clickPaths(m.html).map((p) => [p.linkId, p.path])) };
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('where a click lands', () => {
+  it('redirects at once to the configured URL only, ignoring any URL in the request', async () => {
+    const link = await createLink(w, { name: 'Offer PDF', redirectUrl: 'https://acme.example/offer.pdf?ref=mail' });
+    const m = await mailWith([link]);
+    const path = m.paths.get(link.id)!;
+    for (const query of ['', '?url=https://evil.example/', '?redirect=https%3A%2F%2Fevil.example%2F&next=//evil.example']) {
+      const res = await hit(w, path + query, UA.safari);
+      expect(res.status).toBe(302);
+      expect(res.headers.location).toBe('https://acme.example/offer.pdf?ref=mail');
+      expect(res.headers['cache-control']).toContain('no-store');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+    }
+  });
+
+  it('shows the thank-you page when the link has no redirect URL, and a "no longer active" page once deleted', async () => {
+    const link = await createLink(w, { name: 'Call me back' });
+    const m = await mailWith([link]);
+    const res = await hit(w, m.paths.get(link.id)!, UA.safari);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.headers.location).toBeUndefined();
+    expect(res.text).toContain('Thank you!');
+
+    await w.api(w.admin).delete(`/api/trigger-links/${link.id}`).expect(204);
+    const gone = await hit(w, m.paths.get(link.id)!, UA.safari);
+    expect(gone.status).toBe(410);
+    expect(gone.headers.location).toBeUndefined();
+  });
+});
+
+describe('once vs every time', () => {
+  it('an "execute once" link fires once per entity across its contacts and mails; an every-time link fires per human click', async () => {
+    const familiar = await noteTrigger(w, 'Familiar with the offer');
+    const callMe = await noteTrigger(w, 'Asked for a call');
+    const once = await createLink(w, { name: 'Familiar with the offer', executeOnce: true, redirectUrl: 'https://acme.example/offer', triggerIds: [familiar] });
+    const every = await createLink(w, { name: 'Call me', executeOnce: false, triggerIds: [callMe] });
+    const toJohn = await mailWith([once, every], w.crm.contactId);
+    const toJane = await mailWith([once, every], w.crm.secondContactId);
+    await deliveredMinuteAgo(w, toJohn.id);
+    await deliveredMinuteAgo(w, toJane.id);
+
+    // A person takes a few seconds between clicks (closer ones on different links are a burst).
+    for (const [m, linkId] of [[toJohn, once.id], [toJohn, once.id], [toJane, once.id], [toJohn, every.id], [toJane, every.id]] as const) {
+      expect([200, 302]).toContain((await hit(w, m.paths.get(linkId)!, UA.safari, '203.0.113.7')).status);
+      await pause(1700);
+    }
+    const john = await settledTracking(w, toJohn.id);
+    const jane = await settledTracking(w, toJane.id);
+    expect([john.humanClicks, john.machineClicks, jane.humanClicks, jane.machineClicks]).toEqual([3, 0, 2, 0]);
+
+    await eventually(() => expect([leadNotes(w, 'Familiar with the offer'), leadNotes(w, 'Asked for a call')]).toEqual([1, 2]), { timeoutMs: 10_000 });
+    expect(await executions(w, familiar)).toEqual([{ event_key: `click:${once.id}:leads:${w.crm.leadId}`, point: 'link_clicked', email_id: toJohn.id }]);
+    const perClick = await executions(w, callMe);
+    expect(perClick.map((e) => e.email_id)).toEqual([toJohn.id, toJane.id]);
+    perClick.forEach((e) => expect(e.event_key).toMatch(/^click:\d+$/));
+
+    // History says why the second and third clicks on the once-link did nothing.
+    const outcomes = [...john.hits, ...jane.hits].filter((h) => h.linkId === once.id).map((h) => h.outcome).sort();
+    expect(outcomes).toEqual(['already_fired', 'already_fired', 'fired']);
+  });
+});
+
+describe('machines fire nothing', () => {
+  it('a scanner burst (every link within a second, the honeypot among them) fires nothing', async () => {
+    const ta = await noteTrigger(w, 'burst A');
+    const tb = await noteTrigger(w, 'burst B');
+    const a = await createLink(w, { name: 'A', triggerIds: [ta] });
+    const b = await createLink(w, { name: 'B', triggerIds: [tb] });
+    const m = await mailWith([a, b]);
+    await deliveredMinuteAgo(w, m.id);
+    // SafeLinks-style: a browser-like agent, a cloud address, every link at once.
+    await Promise.all([...m.paths.values()].map((p) => hit(w, p, UA.chrome, '40.94.1.1')));
+    const t = await settledTracking(w, m.id);
+    expect([t.humanClicks, t.machineClicks]).toEqual([0, 3]);
+    expect(t.hits.map((h) => [h.kind, h.human]).sort()).toEqual([['click', false], ['click', false], ['honeypot', false]]);
+    expect(t.hits.filter((h) => h.kind === 'click').every((h) => ['honeypot', 'burst'].includes(h.reason))).toBe(true);
+    expect([...(await executions(w, ta)), ...(await executions(w, tb))]).toEqual([]);
+  });
+
+  it('two different links within a second are a burst even without the honeypot', async () => {
+    const ta = await noteTrigger(w, 'pair A');
+    const tb = await noteTrigger(w, 'pair B');
+    const a = await createLink(w, { name: 'A2', triggerIds: [ta] });
+    const b = await createLink(w, { name: 'B2', triggerIds: [tb] });
+    const m = await mailWith([a, b]);
+    await deliveredMinuteAgo(w, m.id);
+    await Promise.all([a.id, b.id].map((id) => hit(w, m.paths.get(id)!, UA.chrome, '40.94.1.2')));
+    const t = await settledTracking(w, m.id);
+    expect(t.hits.map((h) => h.reason)).toEqual(['burst', 'burst']);
+    expect([...(await executions(w, ta)), ...(await executions(w, tb))]).toEqual([]);
+  });
+
+  it('a honeypot hit marks the same address’s clicks on that mail as machine, even seconds apart', async () => {
+    const trigger = await noteTrigger(w, 'trap neighbour');
+    const link = await createLink(w, { name: 'Trap neighbour', triggerIds: [trigger] });
+    const m = await mailWith([link]);
+    await deliveredMinuteAgo(w, m.id);
+    await hit(w, m.paths.get(0)!, UA.chrome, '198.51.100.20').expect(200);
+    await pause(1800);
+    await hit(w, m.paths.get(link.id)!, UA.chrome, '198.51.100.20');
+    const t = await settledTracking(w, m.id);
+    expect(t.hits.find((h) => h.kind === 'click')).toMatchObject({ human: false, reason: 'honeypot', outcome: 'machine' });
+    expect(await executions(w, trigger)).toEqual([]);
+  });
+
+  it('known scanner agents, HEAD probes and clicks seconds after sending fire nothing; a person a minute later does', async () => {
+    const trigger = await noteTrigger(w, 'a person read the offer');
+    const link = await createLink(w, { name: 'Offer', redirectUrl: 'https://acme.example/offer', triggerIds: [trigger] });
+    const m = await mailWith([link]);
+    const path = m.paths.get(link.id)!;
+    // Delivered just now: nobody receives, reads and clicks this fast.
+    await hit(w, path, UA.safari, '203.0.113.9');
+    expect((await settledTracking(w, m.id)).hits[0]).toMatchObject({ reason: 'too_fast', human: false });
+    await deliveredMinuteAgo(w, m.id);
+    for (const ua of [UA.safeLinks, UA.barracuda, UA.pythonRequests, null]) expect((await hit(w, path, ua)).status).toBe(302);
+    expect((await supertest(w.server.url).head(path).set('User-Agent', UA.chrome)).status).toBe(302);
+    await settledTracking(w, m.id);
+    expect(await executions(w, trigger)).toEqual([]);
+
+    // Only now a person, well after delivery and alone.
+    expect((await hit(w, path, UA.chrome, '203.0.113.10')).status).toBe(302);
+    const t = await settledTracking(w, m.id);
+    expect(t.hits.map((h) => h.reason).sort()).toEqual(['head_request', 'human', 'no_user_agent', 'scanner_agent', 'scanner_agent', 'scanner_agent', 'too_fast']);
+    expect([t.humanClicks, t.machineClicks]).toEqual([1, 6]);
+    await eventually(() => expect(leadNotes(w, 'a person read the offer')).toBe(1), { timeoutMs: 10_000 });
+  });
+});

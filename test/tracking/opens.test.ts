@@ -1,0 +1,118 @@
+/**
+ * Opens: privacy proxies and prefetchers are machines and fire nothing; the first human open
+ * fires "opened" once; a human click counts as the open when the pixel never loaded. Counts
+ * appear in the mail's history and in the statistics.
+ */
+import { startWorld, type World } from '../support/world.js';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { eventually } from '../support/eventually.js';
+import { createMailbox, createTemplate } from '../support/send-helpers.js';
+import { clickPaths, createLink, deliver, deliveredMinuteAgo, executions, hit, leadNotes, noteTrigger, pixelPath, settledTracking, UA } from './tracking-helpers.js';
+
+const TASK_NOTE = 'Call the client that has opened the offer';
+let w: World;
+let sink: SmtpSink;
+let mailboxId: string;
+let callTask: string;
+let templateId: string;
+
+beforeAll(async () => {
+  w = await startWorld();
+  sink = await startSmtpSink();
+  mailboxId = await createMailbox(w, w.user, sink, { pacing: { messages: 100, seconds: 1 } });
+  callTask = await noteTrigger(w, TASK_NOTE);
+  const link = await createLink(w, { name: 'Offer', redirectUrl: 'https://acme.example/offer' });
+  templateId = await createTemplate(w, w.user, {
+    subject: 'Offer',
+    html: `<html><body><p><a href="{triggerlink:${link.id}}">Read the offer</a></p></body></html>`,
+    triggers: { opened: [callTask] },
+  });
+});
+afterAll(async () => {
+  await sink.close();
+  await w.stop();
+});
+
+/** What the engine recorded for this mail's "opened" point (recorded by fire() before it returns). */
+const openedRuns = async (emailId: string) => (await executions(w, callTask)).filter((e) => e.email_id === emailId);
+
+it('a machine open (Gmail proxy, Apple MPP by range or agent, Yahoo proxy) fires nothing; the first human open fires "opened" once', async () => {
+  const m = await deliver(w, sink, { mailboxId, templateId, contactIds: [w.crm.contactId] });
+  const pixel = pixelPath(m.html);
+  for (const [ua, ip] of [
+    [UA.gmailProxy, '66.249.84.1'],
+    [UA.safari, '17.58.63.12'], // Apple's own /8 behind our proxy: trust proxy reads X-Forwarded-For
+    [UA.appleMpp, '104.28.1.1'],
+    [UA.yahooProxy, '98.136.1.1'],
+    [UA.chrome, '2620:149:a44::10'],
+  ] as const) {
+    const res = await hit(w, pixel, ua, ip);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('image/gif');
+  }
+  let view = (await w.api(w.user).get(`/api/emails/${m.id}`)).body;
+  expect(view.tracking).toMatchObject({ humanOpens: 0, machineOpens: 5, firstHumanOpenAt: null });
+  expect(view.tracking.hits.map((h: { reason: string }) => h.reason).sort()).toEqual(['apple_mpp_agent', 'apple_mpp_ip', 'apple_mpp_ip', 'gmail_image_proxy', 'yahoo_mail_proxy']);
+  expect(await openedRuns(m.id)).toEqual([]);
+  expect(leadNotes(w, TASK_NOTE)).toBe(0);
+
+  await hit(w, pixel, UA.safari, '203.0.113.50').expect(200);
+  await hit(w, pixel, UA.safari, '203.0.113.50').expect(200);
+  view = (await w.api(w.user).get(`/api/emails/${m.id}`)).body;
+  expect(view.tracking).toMatchObject({ humanOpens: 2, machineOpens: 5, firstHumanOpenAt: expect.any(String) });
+  expect(view.opens).toBe(7);
+  expect(view.tracking.hits.slice(0, 2).map((h: { outcome: string }) => h.outcome)).toEqual(['already_fired', 'fired']);
+  expect(await openedRuns(m.id)).toEqual([{ event_key: `opened:${m.id}`, point: 'opened', email_id: m.id }]);
+  await eventually(() => expect(leadNotes(w, TASK_NOTE)).toBe(1), { timeoutMs: 10_000 });
+});
+
+it('a forged pixel still answers the GIF and records nothing', async () => {
+  const m = await deliver(w, sink, { mailboxId, templateId, contactIds: [w.crm.contactId] });
+  const res = await hit(w, `/t/o/${m.id}.AAAAAAAAAAAAAAAAAAAAAA.gif`, UA.safari);
+  expect(res.status).toBe(200);
+  expect(res.headers['content-type']).toBe('image/gif');
+  expect((await w.api(w.user).get(`/api/emails/${m.id}`)).body.tracking.hits).toEqual([]);
+});
+
+it('a human click counts as the open when the pixel was blocked, and fires "opened" once', async () => {
+  const m = await deliver(w, sink, { mailboxId, templateId, contactIds: [w.crm.secondContactId] });
+  await deliveredMinuteAgo(w, m.id);
+  const link = clickPaths(m.html).find((l) => l.linkId !== 0)!;
+  expect((await hit(w, link.path, UA.chrome, '203.0.113.60')).status).toBe(302);
+  const t = await settledTracking(w, m.id);
+  expect(t).toMatchObject({ humanOpens: 1, machineOpens: 0, humanClicks: 1, machineClicks: 0, firstHumanOpenAt: expect.any(String) });
+  expect(await openedRuns(m.id)).toHaveLength(1);
+  await eventually(() => expect(leadNotes(w, TASK_NOTE)).toBe(2), { timeoutMs: 10_000 });
+
+  // The pixel loading later is a second human open, not a second "opened".
+  await hit(w, pixelPath(m.html), UA.chrome, '203.0.113.60').expect(200);
+  expect((await w.api(w.user).get(`/api/emails/${m.id}`)).body.tracking.humanOpens).toBe(2);
+  expect(await openedRuns(m.id)).toHaveLength(1);
+});
+
+it('returns both counts and the reasons in history and in the statistics', async () => {
+  const history = await w.api(w.user).get(`/api/emails?entityType=leads&entityId=${w.crm.leadId}`);
+  expect(history.status).toBe(200);
+  const totals = history.body.reduce(
+    (acc: number[], e: { tracking: { humanOpens: number; machineOpens: number; humanClicks: number } }) => [acc[0]! + e.tracking.humanOpens, acc[1]! + e.tracking.machineOpens, acc[2]! + e.tracking.humanClicks],
+    [0, 0, 0],
+  );
+  expect(totals).toEqual([4, 5, 1]);
+
+  const stats = await w.api(w.user).get(`/api/stats/emails?templateId=${templateId}`);
+  expect(stats.status).toBe(200);
+  expect(stats.body).toMatchObject({ emails: 3, sent: 3, openedByHuman: 2, clickedByHuman: 1, humanOpens: 4, machineOpens: 5, humanClicks: 1, machineClicks: 0 });
+  expect(stats.body.reasons).toEqual(
+    expect.arrayContaining([
+      { kind: 'open', human: false, reason: 'apple_mpp_ip', count: 2 },
+      { kind: 'open', human: true, reason: 'human', count: 3 },
+      { kind: 'click', human: true, reason: 'human', count: 1 },
+    ]),
+  );
+  expect(stats.body.links).toEqual([expect.objectContaining({ name: 'Offer', humanClicks: 1, machineClicks: 0, fired: 0 })]);
+
+  const perLead = await w.api(w.user).get(`/api/stats/emails?entityType=leads&entityId=${w.crm.leadId}`);
+  expect(perLead.body.emails).toBe(3);
+  const bad = await w.api(w.user).get(`/api/stats/emails?entityId=${w.crm.leadId}`);
+  expect(bad.status).toBe(400);
+});

@@ -11,6 +11,8 @@ import { JobQueue } from '../infra/queue/job-queue.js';
 import type { CrmClient } from '../infra/crm/crm-client.js';
 import { KommoCrmClient } from '../infra/crm/kommo.client.js';
 import { CrmMetadataCache, withMetadataCache } from '../infra/crm/cached-crm.client.js';
+import { PgRateLimiter } from '../infra/crm/pg-rate-limiter.js';
+import { KOMMO_RATE_LIMIT } from '../infra/crm/rate-limiter.js';
 import { createSmtpTransport } from '../infra/smtp/nodemailer.transport.js';
 import { TransportCache } from '../infra/smtp/transport-cache.js';
 import { createImapStore } from '../infra/imap/imapflow.store.js';
@@ -81,6 +83,7 @@ export async function buildServices(
   const tokens = new KommoTokens(db, box, config);
 
   const crmMetadata = new CrmMetadataCache(config.crmMetadataTtlMs);
+  const kommoLimiter = new PgRateLimiter(db, KOMMO_RATE_LIMIT);
   const crmFor = async (accountId: number): Promise<CrmClient> => {
     const account = await getAccount(db, accountId);
     if (!account) throw new AppError(ErrorCode.KOMMO_NOT_CONNECTED, 'unknown account');
@@ -92,6 +95,7 @@ export async function buildServices(
         await tokens.getAccessToken(accountId, true);
       },
       logger: log.child({ accountId, component: 'kommo' }),
+      rateLimiter: kommoLimiter,
     });
     return withMetadataCache(client, accountId, crmMetadata);
   };

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { AppError, ErrorCode } from '../../errors.js';
-import { kommoRateLimiter, type SlidingWindowRateLimiter } from './rate-limiter.js';
+import { kommoRateLimiter, type RateLimiter } from './rate-limiter.js';
 
 export type KommoLogger = Pick<Logger, 'warn'>;
 
@@ -30,7 +30,7 @@ export interface KommoHttpOptions {
   logger?: KommoLogger;
   retry?: Partial<RetryPolicy>;
   /** Defaults to the process-wide limiter; tests may isolate theirs. */
-  rateLimiter?: SlidingWindowRateLimiter;
+  rateLimiter?: RateLimiter;
   timeoutMs?: number;
 }
 
@@ -70,7 +70,7 @@ function problemDetails(status: number, body: unknown): Record<string, unknown> 
 
 export class KommoHttp {
   private readonly retry: RetryPolicy;
-  private readonly limiter: SlidingWindowRateLimiter;
+  private readonly limiter: RateLimiter;
   private readonly root: string;
 
   constructor(private readonly opts: KommoHttpOptions) {

@@ -11,8 +11,13 @@ export interface RateLimiterOptions {
   windowMs: number;
 }
 
+export interface RateLimiter {
+  /** Resolves when the caller may send one request for `key`; the slot is taken on resolve. */
+  acquire(key: string): Promise<void>;
+}
+
 /** Sliding-window limiter: at most `limit` starts inside any `windowMs`, FIFO per key. */
-export class SlidingWindowRateLimiter {
+export class SlidingWindowRateLimiter implements RateLimiter {
   private readonly starts = new Map<string, number[]>();
   private readonly tails = new Map<string, Promise<void>>();
 

@@ -61,10 +61,11 @@ it('add note: POST /leads/notes with {subject}, {sended_at}, {id} and template v
   expect(run.result).toMatch(/^note \d+ added$/);
 });
 
-it('add note on a failed send can say why: event variables such as {error}', async () => {
-  const t = await createTrigger(w, { action: 'add_note', params: { text: 'Not delivered: {subject} ({error})' } });
-  const { write } = await fireOne(t, emailEvent(mail, [t], { point: 'failed', vars: { error: '554 5.7.1 spam' } }));
-  expect(write.body).toEqual([{ entity_id: w.crm.leadId, note_type: 'common', params: { text: 'Not delivered: Offer for John (554 5.7.1 spam)' } }]);
+it('add note on a failed send can say why: event variables such as {error}, and {date}', async () => {
+  const t = await createTrigger(w, { action: 'add_note', params: { text: 'Not delivered: {subject} ({error}), noted {date}' } });
+  const { write, run } = await fireOne(t, emailEvent(mail, [t], { point: 'failed', vars: { error: '554 5.7.1 spam' } }));
+  const day = run.started_at!.toISOString().slice(0, 10);
+  expect(write.body).toEqual([{ entity_id: w.crm.leadId, note_type: 'common', params: { text: `Not delivered: Offer for John (554 5.7.1 spam), noted ${day}` } }]);
 });
 
 it('change lead status: PATCH /leads with status and pipeline', async () => {

@@ -1,7 +1,8 @@
 /**
  * Texts of notes, tasks and new leads: template variables (`{{lead.name}}`, rendered by the
  * template engine) and the trigger variables of seed 004 in single braces: `{subject}`,
- * `{sended_at}`, `{id}`, plus whatever the event adds (e.g. `{error}` of a failed send).
+ * `{sended_at}`, `{id}`, `{date}` (the day the trigger runs), plus whatever the event adds
+ * (e.g. `{error}` of a failed send). Unknown `{names}` are left as written.
  *
  * Handlebars runs first and the single-brace variables are replaced afterwards in one pass, so a
  * subject that happens to contain `{{…}}` is printed, never evaluated as a template.
@@ -12,17 +13,15 @@ import { renderPlainText, validateTemplate } from '../../templates/render/render
 import { buildTemplateContext } from '../../templates/render/template-context.js';
 import type { PlanContext } from './types.js';
 
-/**
- * Accounts carry no time zone yet, so dates are UTC; Kommo shows the note text as written.
- * The format matches what the template engine prints for dates.
- */
+/** Accounts carry no time zone yet: dates in texts are UTC (`{sended_at}` as YYYY-MM-DD HH:mm). */
 const TIME_ZONE = 'UTC';
 
-export function triggerVariables(ctx: Pick<PlanContext, 'email' | 'vars'>): Record<string, string> {
+export function triggerVariables(ctx: Pick<PlanContext, 'email' | 'vars' | 'now'>): Record<string, string> {
   return {
     subject: ctx.email?.subject ?? '',
     sended_at: ctx.email?.sentAt ? formatInstant(ctx.email.sentAt, 'YYYY-MM-DD HH:mm', TIME_ZONE) : '',
     id: ctx.email?.id ?? '',
+    date: formatInstant(ctx.now, 'YYYY-MM-DD', TIME_ZONE),
     ...ctx.vars,
   };
 }

@@ -161,3 +161,22 @@ describe('machines fire nothing', () => {
     await eventually(() => expect(leadNotes(w, 'a person read the offer')).toBe(1), { timeoutMs: 10_000 });
   });
 });
+
+describe('crash recovery', () => {
+  it('a click whose settle job was lost is decided and fired by the sweep', async () => {
+    const trigger = await noteTrigger(w, 'recovered click');
+    const link = await createLink(w, { name: 'Recovered', triggerIds: [trigger] });
+    const m = await mailWith([link]);
+    await w.server.services.db.query("UPDATE emails SET sent_at = now() - interval '10 minutes' WHERE id = $1", [m.id]);
+    // What a crash between recording a click and scheduling its verdict leaves behind.
+    await w.server.services.db.query(
+      `INSERT INTO tracking_hits (account_id, email_id, kind, link_id, ip, user_agent, at)
+       VALUES ($1, $2, 'click', $3, '203.0.113.77', $4, now() - interval '5 minutes')`,
+      [w.admin.accountId, m.id, link.id, UA.safari],
+    );
+    await w.server.services.tracking.sweep();
+    const t = await settledTracking(w, m.id);
+    expect(t.hits).toEqual([expect.objectContaining({ kind: 'click', human: true, reason: 'human', outcome: 'fired', linkId: link.id })]);
+    await eventually(() => expect(leadNotes(w, 'recovered click')).toBe(1), { timeoutMs: 10_000 });
+  });
+});

@@ -90,9 +90,21 @@ export async function claimOnceFire(db: Queryable, linkId: number, entity: { typ
   return (r.rowCount ?? 0) > 0;
 }
 
+/** Whether "opened" would run anything: the engine ignores inactive triggers. */
 export async function hasOpenedTriggers(db: Queryable, emailId: string): Promise<boolean> {
-  const r = await db.query("SELECT 1 FROM email_triggers WHERE email_id = $1 AND point = 'opened' LIMIT 1", [emailId]);
+  const r = await db.query(
+    "SELECT 1 FROM email_triggers t JOIN triggers tr ON tr.id = t.trigger_id AND tr.active WHERE t.email_id = $1 AND t.point = 'opened' LIMIT 1",
+    [emailId],
+  );
   return (r.rowCount ?? 0) > 0;
+}
+
+/** The link's triggers that still exist and are active, in the link's order. */
+export async function activeTriggerIds(db: Queryable, accountId: number, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const r = await db.query<{ id: string }>('SELECT id FROM triggers WHERE account_id = $1 AND id = ANY($2::uuid[]) AND active', [accountId, ids]);
+  const live = new Set(r.rows.map((x) => x.id));
+  return ids.filter((id) => live.has(id));
 }
 
 /** Clicks whose settle job never ran (a crash between insert and scheduling). */
@@ -113,7 +125,7 @@ export async function unfiredEvents(db: Queryable): Promise<{ hits: number[]; op
   );
   const opened = await db.query<{ id: string }>(
     `SELECT e.id FROM emails e WHERE e.first_human_open_at BETWEEN now() - interval '1 day' AND now() - interval '1 minute'
-       AND EXISTS (SELECT 1 FROM email_triggers t WHERE t.email_id = e.id AND t.point = 'opened')
+       AND EXISTS (SELECT 1 FROM email_triggers t JOIN triggers tr ON tr.id = t.trigger_id AND tr.active WHERE t.email_id = e.id AND t.point = 'opened')
        AND NOT EXISTS (SELECT 1 FROM trigger_executions x WHERE x.event_key = 'opened:' || e.id::text) LIMIT 200`,
   );
   return { hits: hits.rows.map((x) => x.id), openedEmails: opened.rows.map((x) => x.id) };

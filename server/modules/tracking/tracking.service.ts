@@ -12,7 +12,7 @@ import type { Logger } from '../../infra/log/logger.js';
 import type { TriggerEvent, TriggerRunner } from '../automation/automation.port.js';
 import { addEvent, type EmailRow } from '../emails/emails.repository.js';
 import { fireEmailPoint } from '../emails/email-automation.js';
-import { existingTriggerIds, findLink, type TriggerLinkRow } from '../trigger-links/trigger-links.repository.js';
+import { findLink, type TriggerLinkRow } from '../trigger-links/trigger-links.repository.js';
 import { classifyClick, classifyOpen, machineByAgent, TRACKING_POLICY, type HitFacts } from './classify.js';
 import { HONEYPOT_LINK_ID, parseClickToken } from './click-token.js';
 import { parseOpenToken } from './open-pixel.js';
@@ -117,7 +117,8 @@ export class TrackingService {
       let eventKey: string | null = null;
       if (verdict.human) {
         if (!link) outcome = 'link_deleted';
-        else if (link.trigger_ids.length === 0) outcome = 'no_triggers';
+        // Deleted or deactivated triggers run nothing; a once-link is not used up by them either.
+        else if ((await repo.activeTriggerIds(tx, email.account_id, link.trigger_ids)).length === 0) outcome = 'no_triggers';
         else if (!link.execute_once) [outcome, eventKey] = ['fired', `click:${hit.id}`];
         // "Execute once": once per entity across all its contacts and all mails (seed 004).
         else if (await repo.claimOnceFire(tx, link.id, entity, email.id)) [outcome, eventKey] = ['fired', `click:${link.id}:${entity.type}:${entity.id}`];
@@ -145,8 +146,7 @@ export class TrackingService {
 
   private async fireLink(email: EmailForHit, link: TriggerLinkRow, eventKey: string): Promise<void> {
     // Triggers deleted since the link was saved are dropped rather than failing the others.
-    const live = await existingTriggerIds(this.db, email.account_id, link.trigger_ids);
-    const triggerIds = link.trigger_ids.filter((id) => live.has(id));
+    const triggerIds = await repo.activeTriggerIds(this.db, email.account_id, link.trigger_ids);
     if (triggerIds.length === 0) return;
     const event: TriggerEvent = {
       accountId: email.account_id,

@@ -10,7 +10,7 @@ export type Db = pg.Pool;
 // BIGINT (int8) ids from Kommo fit in a JS number (< 2^53); parse them as numbers, not strings.
 pg.types.setTypeParser(20, (v) => Number(v));
 // …and arrays of them (int8[], e.g. emails.contact_ids); ids are never NULL inside.
-pg.types.setTypeParser(1016 as pg.types.TypeId, (v: string) => (v === '{}' ? [] : v.slice(1, -1).split(',').map(Number)));
+pg.types.setTypeParser(1016 as Parameters<typeof pg.types.setTypeParser>[0], (v: string) => (v === '{}' ? [] : v.slice(1, -1).split(',').map(Number)));
 
 export function createPool(connectionString: string, max = 10): Db {
   const pool = new pg.Pool({ connectionString, max });

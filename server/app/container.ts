@@ -26,6 +26,7 @@ import { imapSettingsOf, smtpSettingsOf } from '../modules/mailboxes/mailbox-con
 import { TemplatesService } from '../modules/templates/templates.service.js';
 import { EmailsService } from '../modules/emails/emails.service.js';
 import { RECOVER_JOB, recoverQueue, rescheduleMailbox } from '../modules/emails/email-queue.js';
+import { NOT_OPENED_JOB, refireMissedPoints, runNotOpenedJob } from '../modules/emails/email-automation.js';
 import { runSendJob, SEND_JOB, type SendDeps, type SendJobData } from '../modules/emails/send-email.job.js';
 import { openPixelUrl } from '../modules/tracking/open-pixel.js';
 import { clickToken, clickUrl, HONEYPOT_LINK_ID } from '../modules/tracking/click-token.js';
@@ -146,7 +147,11 @@ export async function buildServices(
     triggers,
   };
   queue.define<SendJobData>(SEND_JOB, (data) => runSendJob(sendDeps, data));
-  queue.define(RECOVER_JOB, () => recoverQueue(db, queue, log.child({ component: 'recovery' })));
+  queue.define<{ emailId: string }>(NOT_OPENED_JOB, (data) => runNotOpenedJob(db, triggers, data));
+  queue.define(RECOVER_JOB, async () => {
+    await recoverQueue(db, queue, log.child({ component: 'recovery' }));
+    await refireMissedPoints(db, triggers);
+  });
   await queue.every('1 minute', RECOVER_JOB);
   const tracking = new TrackingService(db, box, queue, triggers, log.child({ component: 'tracking' }));
   await defineTrackingJobs(queue, tracking);

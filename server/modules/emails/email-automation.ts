@@ -27,7 +27,8 @@ export async function fireEmailPoint(db: Queryable, runner: TriggerRunner, email
     email: {
       id: e.id,
       subject: e.subject,
-      sentAt: e.sent_at,
+      // A failed mail was never sent; its "date sent" in notes (seed 004 FAQ) is the failed attempt.
+      sentAt: e.sent_at ?? (e.status === 'failed' ? e.updated_at : null),
       templateId: e.template_id,
       mailboxId: e.mailbox_id,
       userId: e.user_id,

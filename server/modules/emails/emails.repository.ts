@@ -28,6 +28,7 @@ export interface EmailRow {
   opens_count: number;
   first_opened_at: Date | null;
   created_at: Date;
+  updated_at: Date;
 }
 
 export interface NewEmail {

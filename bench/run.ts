@@ -116,6 +116,22 @@ async function benchQueue(): Promise<void> {
   const secs = (Date.now() - t0) / 1000;
   console.log(`queue + SMTP: ${n} emails (3 KB each) from one unpaced mailbox in ${secs.toFixed(1)} s = ${(n / secs).toFixed(1)} emails/s; RSS ${mb(rssBefore)} → peak ${mb(peakRss)}`);
 
+  // 4. digital-pipeline hook: Kommo wants a 2xx within 2 s; the work itself is queued.
+  const tpl = await call('/api/templates', { name: 'DP', subject: 'Hi {{contact.name}}', html: '<p>hi</p>' });
+  const hookTimes: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t = Date.now();
+    const res = await fetch(`${server.url}/hooks/kommo/dp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ event: { type: 15, data: { id: lead.id, element_type: 2, status_id: pipeline!.statuses[0]!.id, pipeline_id: pipeline!.id }, time: 1_800_000_000 + i }, action: { settings: { widget: { settings: { template: tpl.id } } } }, subdomain: 'bench', account_id: 1 }),
+    });
+    await res.text();
+    hookTimes.push(Date.now() - t);
+  }
+  hookTimes.sort((a, b) => a - b);
+  console.log(`digital pipeline hook: answer p50 ${hookTimes[10]} ms, max ${hookTimes[19]} ms (limit 2000 ms)`);
+
   await server.stop();
   await kommo.close();
   smtp.close();

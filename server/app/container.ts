@@ -67,16 +67,8 @@ export interface Services {
   triggerEngine: TriggerEngine;
 }
 
-export interface ServiceOverrides {
-  /** Tests of the link-attachment path inject an address policy; production never does. */
-  fetchLinkAttachment?: SendDeps['fetchLinkAttachment'];
-  /** Tests that observe what producers fire; production uses the trigger engine. */
-  triggers?: TriggerRunner;
-}
-
 export async function buildServices(
   base: { config: AppConfig; db: Db; log: Logger; box: SecretBox },
-  overrides: ServiceOverrides = {},
 ): Promise<Services> {
   const { config, db, log, box } = base;
   const queue = new JobQueue(db, log, { processEveryMs: config.queuePollMs, lockLifetimeMs: config.queueLockLifetimeMs });
@@ -113,7 +105,7 @@ export async function buildServices(
   const triggerService = new TriggersService(db, crmFor);
   const triggerEngine = new TriggerEngine({ db, queue, log: log.child({ component: 'triggers' }), crmFor, mailer: emails });
   await triggerEngine.register();
-  const triggers: TriggerRunner = overrides.triggers ?? triggerEngine;
+  const triggers: TriggerRunner = triggerEngine;
 
   // One pooled connection per mailbox: a mailbox sends one message at a time (pacing.ts).
   const transports = new TransportCache((s) => createSmtpTransport(s, { pool: { maxConnections: 1, maxMessages: 100 } }));
@@ -136,12 +128,10 @@ export async function buildServices(
         await store.close().catch(() => {});
       }
     },
-    fetchLinkAttachment:
-      overrides.fetchLinkAttachment ??
-      (async (url, filename) => {
-        const f = await fetchPublicFile(url, { maxBytes: LINK_ATTACHMENT_MAX_BYTES, timeoutMs: 30_000, maxRedirects: 5 });
-        return { filename: filename ?? f.filename, contentType: f.contentType, content: f.content };
-      }),
+    fetchLinkAttachment: async (url, filename) => {
+      const f = await fetchPublicFile(url, { maxBytes: LINK_ATTACHMENT_MAX_BYTES, timeoutMs: 30_000, maxRedirects: 5 });
+      return { filename: filename ?? f.filename, contentType: f.contentType, content: f.content };
+    },
     openPixelUrl: (emailId) => openPixelUrl(config.publicUrl, box, emailId),
     honeypotUrl: (emailId) => clickUrl(config.publicUrl, clickToken(box, emailId, HONEYPOT_LINK_ID)),
     triggers,

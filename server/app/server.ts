@@ -8,7 +8,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../infra/db/embedd
 import { migrate } from '../infra/db/migrate.js';
 import type { Logger } from '../infra/log/logger.js';
 import { createApp } from './app.js';
-import { buildServices, type ServiceOverrides, type Services } from './container.js';
+import { buildServices, type Services } from './container.js';
 
 export interface RunningServer {
   port: number;
@@ -18,7 +18,7 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(config: AppConfig, log: Logger, overrides: ServiceOverrides = {}): Promise<RunningServer> {
+export async function startServer(config: AppConfig, log: Logger): Promise<RunningServer> {
   let embedded: EmbeddedDatabase | null = null;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
@@ -34,7 +34,7 @@ export async function startServer(config: AppConfig, log: Logger, overrides: Ser
   }
   await migrate(db);
   const key = config.encryptionKey ?? loadOrCreateDevKey(config.dataDir);
-  const services = await buildServices({ config, db, log, box: new SecretBox(key) }, overrides);
+  const services = await buildServices({ config, db, log, box: new SecretBox(key) });
   await services.queue.start();
   const { app } = createApp(services);
   const server = http.createServer(app);

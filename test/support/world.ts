@@ -11,7 +11,6 @@ import type { Test } from 'supertest';
 import { loadConfig } from '../../server/infra/config/config.js';
 import { createLogger } from '../../server/infra/log/logger.js';
 import { startServer, type RunningServer } from '../../server/app/server.js';
-import type { ServiceOverrides } from '../../server/app/container.js';
 import { startKommoSimulator, type RunningKommoSimulator } from '../../server/sandbox/kommo-sim/index.js';
 import { createTestDatabase } from './db.js';
 import { TEST_CLIENT_SECRET, TEST_REDIRECT_URI, widgetToken, type TokenClaims } from './widget-token.js';
@@ -66,7 +65,7 @@ export function testEnv(databaseUrl: string, kommoUrl: string, extra: Record<str
   };
 }
 
-export async function startWorld(extraEnv: Record<string, string> = {}, overrides: ServiceOverrides = {}): Promise<World> {
+export async function startWorld(extraEnv: Record<string, string> = {}): Promise<World> {
   const db = await createTestDatabase();
   const kommo = await startKommoSimulator();
   const sim = kommo.sim;
@@ -89,7 +88,7 @@ export async function startWorld(extraEnv: Record<string, string> = {}, override
 
   const log = createLogger('silent');
   const boot = async (env: Record<string, string>): Promise<RunningServer> => {
-    const s = await startServer(loadConfig(testEnv(db, kommo.url, { ...extraEnv, ...env })), log, overrides);
+    const s = await startServer(loadConfig(testEnv(db, kommo.url, { ...extraEnv, ...env })), log);
     // The account installed the integration with a long-lived token (kommo-reference.md).
     const token = sim.addAccessToken(SUB, { ttlSec: 365 * 24 * 3600 });
     await s.services.db.query('INSERT INTO accounts (id, subdomain) VALUES ($1, $2) ON CONFLICT DO NOTHING', [ACCOUNT_ID, SUB]);

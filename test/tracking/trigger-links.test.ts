@@ -132,3 +132,13 @@ describe('{{triggerlink N}} in a mail', () => {
     expect(await hitCount()).toBe(before);
   });
 });
+
+describe('trigger links in templates', () => {
+  it('refuses at save time a template naming a trigger link that does not exist', async () => {
+    for (const html of ['<a href="{{triggerlink 999999}}">x</a>', '<a href="{triggerlink:999999}">x</a>', '<a href="%7Btriggerlink:999999%7D">x</a>']) {
+      const res = await w.api(w.admin).post('/api/templates').send({ name: 'Dangling', subject: 's', html });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toBe('html: trigger link 999999 does not exist in this account');
+    }
+  });
+});

@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import type { TemplateInput, TemplateView } from '../../../shared/schemas/template.js';
 import { MAX_TEMPLATE_ATTACHMENTS_BYTES } from '../../../shared/schemas/template.js';
 import type { EntityType } from '../../../shared/schemas/common.js';
-import { withTransaction, type Db } from '../../infra/db/db.js';
+import { withTransaction, type Db, type Queryable } from '../../infra/db/db.js';
 import type { CrmClient } from '../../infra/crm/crm-client.js';
 import { AppError, ErrorCode, invalid, notFound } from '../../errors.js';
 import { assertLinkLooksPublic } from '../../infra/http/safe-fetch.js';
@@ -21,6 +21,7 @@ import { listVariables } from './render/variables-catalog.js';
 import { validateTemplate } from './render/render.js';
 import { assertTriggersExist, loadTriggerPoints, saveTriggerPoints } from './trigger-points.repository.js';
 import { assertNoAutomationLoop } from '../automation/loop-guard.loader.js';
+import { linkIds } from '../trigger-links/trigger-links.repository.js';
 
 export class TemplatesService {
   constructor(
@@ -62,6 +63,7 @@ export class TemplatesService {
       await repo.insertTemplate(tx, id, auth.accountId, this.columns(auth, input, auth.userId));
       await attachments.insertAttachments(tx, auth.accountId, { templateId: id }, files);
       await assertTriggersExist(tx, auth.accountId, input.triggers);
+      await assertTriggerLinksExist(tx, auth.accountId, input);
       await saveTriggerPoints(tx, { templateId: id }, input.triggers);
       await assertNoAutomationLoop(tx, auth.accountId, { templateIds: [id] });
     });
@@ -73,6 +75,7 @@ export class TemplatesService {
     await withTransaction(this.db, async (tx) => {
       await repo.updateTemplate(tx, auth.accountId, id, this.columns(auth, input, existing.owner_user_id));
       await assertTriggersExist(tx, auth.accountId, input.triggers);
+      await assertTriggerLinksExist(tx, auth.accountId, input);
       await saveTriggerPoints(tx, { templateId: id }, input.triggers);
       await assertNoAutomationLoop(tx, auth.accountId, { templateIds: [id] });
     });
@@ -190,6 +193,20 @@ export class TemplatesService {
       canEdit: auth.isAdmin || r.owner_user_id === auth.userId,
       updatedAt: r.updated_at.toISOString(),
     };
+  }
+}
+
+/** `{{triggerlink 8}}`, `{triggerlink:8}` and its URL-encoded form as editors save it. */
+const TRIGGER_LINK_REF = /\{\{\s*triggerlink\s+(\d+)\s*\}\}|(?:\{|%7B)triggerlink:(\d+)(?:\}|%7D)/gi;
+
+/** A template may only name trigger links of its own account: refused at save, not at send. */
+async function assertTriggerLinksExist(db: Queryable, accountId: number, input: TemplateInput): Promise<void> {
+  for (const field of ['subject', 'html'] as const) {
+    const refs = [...input[field].matchAll(TRIGGER_LINK_REF)].map((m) => Number(m[1] ?? m[2]));
+    if (refs.length === 0) continue;
+    const known = await linkIds(db, accountId);
+    const missing = refs.find((id) => !known.has(id));
+    if (missing !== undefined) throw invalid(field, `trigger link ${missing} does not exist in this account`);
   }
 }
 

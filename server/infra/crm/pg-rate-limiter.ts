@@ -6,13 +6,13 @@
  * Inside one process, callers of a key still queue in FIFO order first (fewer lock waits).
  */
 import { withTransaction, type Db } from '../db/db.js';
-import type { RateLimiter, RateLimiterOptions } from './rate-limiter.js';
+import { KeyedFifo, type RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 
 /** Namespace of the advisory locks, so they cannot collide with other uses. */
 const LOCK_NAMESPACE = 736_112;
 
 export class PgRateLimiter implements RateLimiter {
-  private readonly tails = new Map<string, Promise<void>>();
+  private readonly fifo = new KeyedFifo();
 
   constructor(
     private readonly db: Db,
@@ -20,14 +20,7 @@ export class PgRateLimiter implements RateLimiter {
   ) {}
 
   acquire(key: string): Promise<void> {
-    const prev = this.tails.get(key) ?? Promise.resolve();
-    const mine = prev.then(() => this.takeSlot(key));
-    const tail = mine.catch(() => undefined);
-    this.tails.set(key, tail);
-    void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
-    return mine;
+    return this.fifo.run(key, () => this.takeSlot(key));
   }
 
   private async takeSlot(key: string): Promise<void> {

@@ -16,17 +16,13 @@ export interface RateLimiter {
   acquire(key: string): Promise<void>;
 }
 
-/** Sliding-window limiter: at most `limit` starts inside any `windowMs`, FIFO per key. */
-export class SlidingWindowRateLimiter implements RateLimiter {
-  private readonly starts = new Map<string, number[]>();
+/** Runs tasks one after another per key, in call order (callers of one account queue up). */
+export class KeyedFifo {
   private readonly tails = new Map<string, Promise<void>>();
 
-  constructor(private readonly opts: RateLimiterOptions) {}
-
-  /** Resolves when the caller may send one request for `key`; the slot is taken on resolve. */
-  acquire(key: string): Promise<void> {
+  run(key: string, task: () => Promise<void>): Promise<void> {
     const prev = this.tails.get(key) ?? Promise.resolve();
-    const mine = prev.then(() => this.takeSlot(key));
+    const mine = prev.then(task);
     // The chain must never reject, or one failure would block the key forever.
     const tail = mine.catch(() => undefined);
     this.tails.set(key, tail);
@@ -34,6 +30,19 @@ export class SlidingWindowRateLimiter implements RateLimiter {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     });
     return mine;
+  }
+}
+
+/** Sliding-window limiter: at most `limit` starts inside any `windowMs`, FIFO per key. */
+export class SlidingWindowRateLimiter implements RateLimiter {
+  private readonly starts = new Map<string, number[]>();
+  private readonly fifo = new KeyedFifo();
+
+  constructor(private readonly opts: RateLimiterOptions) {}
+
+  /** Resolves when the caller may send one request for `key`; the slot is taken on resolve. */
+  acquire(key: string): Promise<void> {
+    return this.fifo.run(key, () => this.takeSlot(key));
   }
 
   private async takeSlot(key: string): Promise<void> {

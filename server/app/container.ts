@@ -40,6 +40,8 @@ import { PipelineService } from '../modules/pipeline/pipeline.service.js';
 import { definePipelineJobs } from '../modules/pipeline/dp-event.job.js';
 import { DryRunService } from '../modules/automation/dry-run.service.js';
 
+const SMTP_DATA_TIMEOUT_MS = 10 * 60_000;
+
 /** Link attachments: 25 MB each at most; the 100 MB per-email total is checked on compose. */
 const LINK_ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024;
 
@@ -108,7 +110,11 @@ export async function buildServices(
   const triggers: TriggerRunner = triggerEngine;
 
   // One pooled connection per mailbox: a mailbox sends one message at a time (pacing.ts).
-  const transports = new TransportCache((s) => createSmtpTransport(s, { pool: { maxConnections: 1, maxMessages: 100 } }));
+  // Servers may take up to 10 minutes to answer the final dot (RFC 5321 §4.5.3.2.6); giving up
+  // sooner and retrying could deliver the mail twice.
+  const transports = new TransportCache((s) =>
+    createSmtpTransport(s, { pool: { maxConnections: 1, maxMessages: 100 }, socketTimeoutMs: SMTP_DATA_TIMEOUT_MS }),
+  );
   const sendDeps: SendDeps = {
     db,
     log: log.child({ component: 'sender' }),

@@ -148,6 +148,19 @@ describe('sending one email', () => {
     expect(none.body.error.message).toMatch(/^to: /);
   });
 
+  it('uses only valid addresses from the CRM, and says so when a contact has none', async () => {
+    const sim = w.kommo.sim;
+    const bad = sim.addContact('acme', { name: 'Typo Person', email: ['n/a', 'a@x.example; b@y.example'] });
+    const mixed = sim.addContact('acme', { name: 'Mixed Person', email: ['not an address', 'mixed@client.example'] });
+    const lead = sim.addLead('acme', { name: 'Messy data', contacts: [{ id: bad.id, is_main: true }, mixed.id] });
+    const none = await w.api(w.user).post('/api/emails').send({ entityType: 'leads', entityId: lead.id, mailboxId, subject: 's', html: 'h', contactIds: [bad.id] });
+    expect(none.status).toBe(400);
+    expect(none.body.error.message).toBe(`contactIds.0: contact ${bad.id} (Typo Person) has no valid email address`);
+    const id = await sendEmail(w, w.user, { entityId: lead.id, mailboxId, subject: 's', html: 'h', contactIds: [mixed.id] });
+    const sent = await waitForStatus(w, w.user, id, 'sent');
+    expect(sent.to).toEqual(['mixed@client.example']);
+  });
+
   it('cancels a queued email', async () => {
     // A paused mailbox keeps its mail queued, so there is time to cancel.
     await w.server.services.db.query("UPDATE mailboxes SET paused = true, paused_reason = 'test' WHERE id = $1", [mailboxId]);

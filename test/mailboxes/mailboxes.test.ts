@@ -57,6 +57,18 @@ describe('mailboxes', () => {
     expectNoSecrets(list.body);
   });
 
+  it('asks for the password again when the server or user name changes, so it never goes to another host', async () => {
+    const created = await w.api(w.user).post('/api/mailboxes').send(mailboxPayload(sink));
+    const moved = mailboxPayload(sink);
+    delete (moved.smtp as Record<string, unknown>).password;
+    (moved.smtp as Record<string, unknown>).host = 'smtp.elsewhere.example';
+    const res = await w.api(w.user).put(`/api/mailboxes/${created.body.id}`).send(moved);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/^smtp\.password: is required/);
+    const after = await w.api(w.user).get(`/api/mailboxes/${created.body.id}`);
+    expect(after.body.smtp.host).toBe(sink.host);
+  });
+
   it('stores passwords encrypted at rest', async () => {
     const created = await w.api(w.user).post('/api/mailboxes').send(mailboxPayload(sink, { imapUser: imapUser(0) }));
     const row = await w.server.services.db.query('SELECT smtp_secret_enc, imap_secret_enc FROM mailboxes WHERE id = $1', [created.body.id]);

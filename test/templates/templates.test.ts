@@ -43,6 +43,32 @@ describe('template ownership', () => {
     expect(handover.status).toBe(403);
   });
 
+  it('lets only an admin set a repeat limit (it allows a template to send itself again)', async () => {
+    const res = await w.api(w.user).post('/api/templates').send({ name: 'Loopy', subject: 's', html: '<p>x</p>', repeatLimit: 1000 });
+    expect(res.status).toBe(403);
+    const ok = await w.api(w.admin).post('/api/templates').send({ name: 'Loopy', subject: 's', html: '<p>x</p>', repeatLimit: 2 });
+    expect(ok.status).toBe(201);
+    expect(ok.body.repeatLimit).toBe(2);
+  });
+
+  it('refuses an upload larger than the limit before reading it', async () => {
+    const http = await import('node:http');
+    const url = new URL(w.server.url);
+    const { widgetToken } = await import('../support/widget-token.js');
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request({ host: url.hostname, port: url.port, path: '/api/templates', method: 'POST', headers: {
+        'x-auth-token': widgetToken(w.user), 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(500 * 1024 * 1024) } }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on('error', reject);
+      req.write('--x\r\n');
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body).error.message).toMatch(/^files: the upload is 500\.0 MB; at most 50 MB/);
+  });
+
   it('rejects a body over 8 MB, naming the field', async () => {
     const res = await w.api(w.user).post('/api/templates').send({ name: 'Huge', subject: 's', html: 'x'.repeat(8 * 1024 * 1024 + 1) });
     expect(res.status).toBe(400);

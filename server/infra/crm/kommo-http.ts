@@ -103,6 +103,9 @@ export class KommoHttp {
         });
       } catch (err) {
         const error = new AppError(ErrorCode.KOMMO_API, 'Kommo could not be reached', { ...where, transient: true, cause: String(err) });
+        // A POST (note, task, lead) that may have reached Kommo must not be sent again: a
+        // duplicate task cannot be taken back. Only a refused connection proves it did not.
+        if (method === 'POST' && !connectionRefused(err)) throw error;
         await this.backoffOrThrow(attempt, undefined, error);
         continue;
       }
@@ -123,6 +126,8 @@ export class KommoHttp {
           res.status === 429
             ? new AppError(ErrorCode.KOMMO_RATE_LIMITED, 'Kommo is rate limiting this account', { ...where, status: 429, transient: true })
             : new AppError(ErrorCode.KOMMO_API, 'Kommo failed to answer', { ...where, ...problemDetails(res.status, body), transient: true });
+        // 429 means "not done"; a 5xx to a POST may come after Kommo applied it (same reason as above).
+        if (method === 'POST' && res.status >= 500) throw error;
         await this.backoffOrThrow(attempt, retryAfterMs(res.headers.get('retry-after')), error);
         continue;
       }
@@ -145,4 +150,10 @@ export class KommoHttp {
     this.opts.logger?.warn({ accountId: this.opts.accountId, method: details.method, path: details.path, status: details.status, attempt, delayMs: Math.round(delay) }, 'kommo request retried');
     await sleep(delay);
   }
+}
+
+/** ECONNREFUSED / unknown host: the request never left, so even a POST may be retried. */
+function connectionRefused(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: string } }).cause;
+  return cause?.code === 'ECONNREFUSED' || cause?.code === 'ENOTFOUND' || cause?.code === 'EAI_AGAIN';
 }

@@ -52,8 +52,9 @@ export async function runNotOpenedJob(db: Db, runner: TriggerRunner, data: { ema
 }
 
 /**
- * A crash between recording the outcome and firing its triggers would lose them; the recovery
- * sweep fires again whatever has no execution yet (the unique event key makes this safe).
+ * A crash between recording the outcome and firing its triggers, or before the not-opened timer
+ * was queued, would lose them; the recovery sweep fires again whatever has no execution yet (the
+ * unique event key makes this safe).
  */
 export async function refireMissedPoints(db: Db, runner: TriggerRunner): Promise<void> {
   const missed = await db.query<{ id: string; point: Point }>(
@@ -64,4 +65,16 @@ export async function refireMissedPoints(db: Db, runner: TriggerRunner): Promise
      GROUP BY e.id, t.point LIMIT 500`,
   );
   for (const m of missed.rows) await fireEmailPoint(db, runner, m.id, m.point);
+
+  // Not-opened timers whose job was lost (a crash right after sending): due, unopened, never fired.
+  const due = await db.query<{ id: string }>(
+    `SELECT e.id FROM emails e
+     WHERE e.status = 'sent' AND e.not_opened_after_seconds IS NOT NULL AND e.first_human_open_at IS NULL
+       AND e.sent_at + make_interval(secs => e.not_opened_after_seconds) < now() - interval '1 minute'
+       AND e.sent_at > now() - interval '30 days'
+       AND EXISTS (SELECT 1 FROM email_triggers t WHERE t.email_id = e.id AND t.point = 'not_opened')
+       AND NOT EXISTS (SELECT 1 FROM trigger_executions x WHERE x.event_key = 'not_opened:' || e.id::text)
+     LIMIT 500`,
+  );
+  for (const d of due.rows) await runNotOpenedJob(db, runner, { emailId: d.id });
 }

@@ -55,7 +55,7 @@ export class EmailsService {
       const c = data.contacts.find((x) => x.id === contactId);
       if (!c) throw invalid(`contactIds.${i}`, `contact ${contactId} is not linked to this ${singular(req.entityType)}`);
       const emails = contactEmails(c);
-      if (emails.length === 0) throw invalid(`contactIds.${i}`, `contact ${contactId} (${c.name}) has no email address`);
+      if (emails.length === 0) throw invalid(`contactIds.${i}`, `contact ${contactId} (${c.name}) has no valid email address`);
       emails.forEach((e) => to.add(e.toLowerCase()));
       contactIds.push(contactId);
     }

@@ -20,6 +20,7 @@ import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
 import { addEvent, lockEmail, type EmailRow } from './emails.repository.js';
 import { canSendNow, reserveSlot } from './pacing.js';
 import type { Queryable } from '../../infra/db/db.js';
+import { MAX_EMAIL_ATTACHMENTS_BYTES } from '../../../shared/schemas/template.js';
 import { insertOpenPixel } from '../tracking/open-pixel.js';
 import { insertHoneypot } from '../tracking/honeypot.js';
 import type { TriggerRunner } from '../automation/automation.port.js';
@@ -32,8 +33,11 @@ export interface SendJobData {
   slot: string;
 }
 
-/** Long enough for any SMTP transaction (timeouts are ~15 s) plus link attachment downloads. */
-const LEASE_MS = 3 * 60_000;
+/**
+ * Longer than anything a send may legitimately take: link downloads (30 s each) plus the SMTP
+ * transaction, whose final reply may take 10 minutes (RFC 5321 §4.5.3.2.6, container.ts).
+ */
+const LEASE_MS = 20 * 60_000;
 
 export interface SendDeps {
   db: Db;
@@ -66,6 +70,12 @@ type Claim =
  * "not yet", only the earliest due email gets a new time — no herd of jobs re-polling.
  */
 async function decide(tx: Queryable, mailbox: MailboxRow, email: EmailRow): Promise<Claim> {
+  if (mailbox.deleted_at) {
+    // Nothing leaves a deleted mailbox, also mail that was back in the queue for a retry.
+    await tx.query("UPDATE emails SET status = 'cancelled', lease_until = NULL, updated_at = now() WHERE id = $1", [email.id]);
+    await addEvent(tx, email.id, email.account_id, 'cancelled', { reason: 'mailbox deleted' });
+    return { kind: 'nothing' };
+  }
   const decision = await canSendNow(tx, mailbox);
   if (decision.ok) {
     await tx.query(
@@ -168,18 +178,22 @@ async function sendClaimed(deps: SendDeps, email: EmailRow, mailbox: MailboxRow)
 
 /** Trigger points of the outcome; a failure here never changes the email's status. */
 async function afterOutcome(deps: SendDeps, emailId: string, point: 'sent' | 'failed', vars?: Record<string, string>): Promise<void> {
+  // Each step on its own: a failure of one must not lose the other, and never changes the
+  // email's status. The recovery sweep repeats whatever did not happen (email-automation.ts).
   try {
     await fireEmailPoint(deps.db, deps.triggers, emailId, point, vars);
-    if (point === 'sent') {
-      const e = (await deps.db.query<{ id: string; not_opened_after_seconds: number | null; sent_at: Date }>(
-        'SELECT id, not_opened_after_seconds, sent_at FROM emails WHERE id = $1',
-        [emailId],
-      )).rows[0];
-      if (e) await scheduleNotOpened(deps.queue, e, e.sent_at);
-    }
   } catch (err) {
-    // The recovery sweep fires missed points again (email-automation.ts).
     deps.log.error({ err, emailId, point }, 'firing trigger point failed');
+  }
+  if (point !== 'sent') return;
+  try {
+    const e = (await deps.db.query<{ id: string; not_opened_after_seconds: number | null; sent_at: Date }>(
+      'SELECT id, not_opened_after_seconds, sent_at FROM emails WHERE id = $1',
+      [emailId],
+    )).rows[0];
+    if (e) await scheduleNotOpened(deps.queue, e, e.sent_at);
+  } catch (err) {
+    deps.log.error({ err, emailId }, 'scheduling the not-opened timer failed');
   }
 }
 
@@ -187,7 +201,15 @@ async function buildMessage(deps: SendDeps, email: EmailRow, mailbox: MailboxRow
   const stored = await loadAttachmentFiles(deps.db, { emailId: email.id });
   // Link attachments are downloaded at send time (the file behind the link may change).
   const linked = [];
-  for (const l of email.link_attachments) linked.push(await deps.fetchLinkAttachment(l.url, l.filename));
+  let total = stored.reduce((n, a) => n + a.content.length, 0);
+  for (const l of email.link_attachments) {
+    const f = await deps.fetchLinkAttachment(l.url, l.filename);
+    total += f.content.length;
+    if (total > MAX_EMAIL_ATTACHMENTS_BYTES) {
+      throw new Error(`attachments would total ${(total / 1048576).toFixed(1)} MB with ${f.filename}; an email may carry at most 100 MB`);
+    }
+    linked.push(f);
+  }
   return {
     from: { name: mailbox.from_name, address: mailbox.from_address },
     replyTo: mailbox.reply_to ?? undefined,

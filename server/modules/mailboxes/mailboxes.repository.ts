@@ -34,12 +34,13 @@ export interface MailboxRow {
   paused: boolean;
   paused_reason: string | null;
   last_send_at: Date | null;
+  deleted_at: Date | null;
 }
 
 /** Columns written from settings (everything but identity, check and queue state). */
 export type MailboxSettingsColumns = Omit<
   MailboxRow,
-  'id' | 'account_id' | 'check_status' | 'check_result' | 'checked_at' | 'paused' | 'paused_reason' | 'last_send_at'
+  'id' | 'account_id' | 'check_status' | 'check_result' | 'checked_at' | 'paused' | 'paused_reason' | 'last_send_at' | 'deleted_at'
 >;
 
 const SETTINGS_COLUMNS = [

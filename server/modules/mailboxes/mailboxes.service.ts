@@ -7,7 +7,7 @@ import type { CheckResult, MailboxCreate, MailboxUpdate, MailboxView } from '../
 import { MAILBOX_PRESETS } from '../../../shared/schemas/mailbox.js';
 import type { SecretBox } from '../../infra/crypto/secret-box.js';
 import { withTransaction, type Db } from '../../infra/db/db.js';
-import { AppError, ErrorCode, notFound } from '../../errors.js';
+import { invalid, notFound } from '../../errors.js';
 import type { AuthContext } from '../../http/auth.js';
 import { assertAdmin } from '../../http/auth.js';
 import { getAccount, setGlobalMailbox } from '../accounts/accounts.repository.js';
@@ -67,9 +67,7 @@ export class MailboxesService {
       const owner = input.ownerUserId !== undefined ? this.ownerFor(auth, input.ownerUserId) : existing.owner_user_id;
       const cols = this.columns(input, owner, existing);
       if (cols.smtp_auth && !cols.smtp_secret_enc) {
-        throw new AppError(ErrorCode.VALIDATION, 'smtp.password: is required when SMTP authentication is on', {
-          issues: [{ path: 'body.smtp.password', message: 'is required when SMTP authentication is on' }],
-        });
+        throw invalid('smtp.password', 'is required when SMTP authentication is on and the server, port or user name changed');
       }
       await repo.updateMailboxSettings(tx, auth.accountId, id, cols);
     });
@@ -113,8 +111,12 @@ export class MailboxesService {
 
   private columns(input: MailboxCreate | MailboxUpdate, owner: number, existing: MailboxRow | null): MailboxSettingsColumns {
     const preset = MAILBOX_PRESETS[input.preset];
-    const smtpSecret = input.smtp.password !== undefined ? this.box.encrypt(input.smtp.password) : (existing?.smtp_secret_enc ?? null);
-    const imapSecret = input.imap.password !== undefined ? this.box.encrypt(input.imap.password) : (existing?.imap_secret_enc ?? null);
+    // A kept password follows only its own server and user: pointing a mailbox at another host
+    // (or login) without typing the password again must not hand the old one to that host.
+    const smtpSame = !!existing && existing.smtp_host === input.smtp.host && existing.smtp_port === input.smtp.port && existing.smtp_user === (input.smtp.username ?? null);
+    const imapSame = !!existing && existing.imap_host === (input.imap.host ?? null) && existing.imap_port === (input.imap.port ?? null) && existing.imap_user === (input.imap.username ?? null);
+    const smtpSecret = input.smtp.password !== undefined ? this.box.encrypt(input.smtp.password) : smtpSame ? existing.smtp_secret_enc : null;
+    const imapSecret = input.imap.password !== undefined ? this.box.encrypt(input.imap.password) : imapSame ? existing.imap_secret_enc : null;
     return {
       owner_user_id: owner,
       display_name: input.displayName,

@@ -6,6 +6,7 @@
 import type { CrmClient, CrmCompany, CrmContact, CrmCustomFieldDef, CrmLead, CrmPipeline, CrmUser } from '../../infra/crm/crm-client.js';
 import type { EntityType } from '../../../shared/schemas/common.js';
 import { notFound } from '../../errors.js';
+import { EmailAddress } from '../../../shared/schemas/common.js';
 
 export interface EntityData {
   lead: CrmLead | null;
@@ -70,12 +71,19 @@ export async function loadEntityData(crm: CrmClient, entityType: EntityType, ent
   };
 }
 
-/** Email addresses of a contact, from its EMAIL multitext field. */
+/**
+ * Valid email addresses of a contact, from its EMAIL multitext field. CRM data is typed by people:
+ * "n/a" or "a@x.com; b@y.com" would make the whole mail fail at the SMTP server, so only values
+ * that are one valid address each are used.
+ */
 export function contactEmails(c: CrmContact): string[] {
   const out: string[] = [];
   for (const f of c.custom_fields_values ?? []) {
     if (f.field_code !== 'EMAIL') continue;
-    for (const v of f.values ?? []) if (typeof v.value === 'string' && v.value.trim()) out.push(v.value.trim());
+    for (const v of f.values ?? []) {
+      const value = typeof v.value === 'string' ? v.value.trim() : '';
+      if (value && EmailAddress.safeParse(value).success) out.push(value);
+    }
   }
   return out;
 }

@@ -60,7 +60,7 @@ export class TemplatesService {
     checkAttachmentBudget(0, files);
     const id = crypto.randomUUID();
     await withTransaction(this.db, async (tx) => {
-      await repo.insertTemplate(tx, id, auth.accountId, this.columns(auth, input, auth.userId));
+      await repo.insertTemplate(tx, id, auth.accountId, this.columns(auth, input, auth.userId, null));
       await attachments.insertAttachments(tx, auth.accountId, { templateId: id }, files);
       await assertTriggersExist(tx, auth.accountId, input.triggers);
       await assertTriggerLinksExist(tx, auth.accountId, input);
@@ -73,7 +73,7 @@ export class TemplatesService {
   async update(auth: AuthContext, id: string, input: TemplateInput): Promise<TemplateView> {
     const existing = await this.getEditable(auth, id);
     await withTransaction(this.db, async (tx) => {
-      await repo.updateTemplate(tx, auth.accountId, id, this.columns(auth, input, existing.owner_user_id));
+      await repo.updateTemplate(tx, auth.accountId, id, this.columns(auth, input, existing.owner_user_id, existing.repeat_limit));
       await assertTriggersExist(tx, auth.accountId, input.triggers);
       await assertTriggerLinksExist(tx, auth.accountId, input);
       await saveTriggerPoints(tx, { templateId: id }, input.triggers);
@@ -145,7 +145,7 @@ export class TemplatesService {
     return { html };
   }
 
-  private columns(auth: AuthContext, input: TemplateInput, currentOwner: number): repo.TemplateColumns {
+  private columns(auth: AuthContext, input: TemplateInput, currentOwner: number, currentRepeatLimit: number | null): repo.TemplateColumns {
     // A template that could never render is refused at save time, with line and column.
     validateTemplate({ subject: input.subject, html: input.html });
     input.linkAttachments.forEach((l, i) => {
@@ -156,6 +156,8 @@ export class TemplatesService {
         throw err;
       }
     });
+    // A repeat limit is what lets a template send itself again: issue 3 gives that to admins.
+    if ((input.repeatLimit ?? null) !== currentRepeatLimit) assertAdmin(auth, 'set a template’s repeat limit');
     let owner = currentOwner;
     if (input.ownerUserId !== undefined && input.ownerUserId !== currentOwner) {
       assertAdmin(auth, 'change a template’s owner');

@@ -21,14 +21,23 @@ describe('KommoCrmClient retries, auth and rate limiting', () => {
     expect(sim().lead(acct.sub, lead.id)!.status_id).toBe(143);
   });
 
-  it('retries 5xx answers, whatever their body, and creates one note', async () => {
+  it('retries 5xx answers to idempotent requests, whatever their body', async () => {
     const acct = newAccount(running);
     const lead = sim().addLead(acct.sub);
-    sim().faults.inject({ subdomain: acct.sub, path: '/api/v4/leads/notes', status: 500 });
-    sim().faults.inject({ subdomain: acct.sub, path: '/api/v4/leads/notes', status: 503 });
-    const note = await acct.client().addNote('leads', lead.id, 'hello');
-    expect(sim().requestsFor(acct.sub, { path: '/api/v4/leads/notes' }).map((r) => r.status)).toEqual([500, 503, 200]);
-    expect(sim().notes(acct.sub)).toEqual([expect.objectContaining({ id: note.id })]);
+    sim().faults.inject({ subdomain: acct.sub, path: '/api/v4/leads', method: 'PATCH', status: 500 });
+    sim().faults.inject({ subdomain: acct.sub, path: '/api/v4/leads', method: 'PATCH', status: 503 });
+    await acct.client().updateEntities('leads', [{ id: lead.id, status_id: 143 }]);
+    expect(sim().requestsFor(acct.sub, { method: 'PATCH', path: '/api/v4/leads' }).map((r) => r.status)).toEqual([500, 503, 200]);
+    expect(sim().lead(acct.sub, lead.id)!.status_id).toBe(143);
+  });
+
+  it('does not send a POST again after a 5xx: Kommo may have applied it, and a duplicate note cannot be undone', async () => {
+    const acct = newAccount(running);
+    const lead = sim().addLead(acct.sub);
+    sim().faults.inject({ subdomain: acct.sub, path: '/api/v4/leads/notes', status: 502 });
+    const err = await acct.client().addNote('leads', lead.id, 'hello').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: ErrorCode.KOMMO_API, details: { status: 502, transient: true } });
+    expect(sim().requestsFor(acct.sub, { path: '/api/v4/leads/notes' }).map((r) => r.status)).toEqual([502]);
   });
 
   it('gives up with KOMMO_RATE_LIMITED after the configured attempts', async () => {

@@ -45,7 +45,8 @@ beforeAll(async () => {
   const created = await w.api(w.user).post('/api/templates').send(tpl);
   offer = created.body.id;
   await trigger('Resend email', 'send_email', { templateId: offer, mailbox: 'original' });
-  const saved = await w.api(w.user).put(`/api/templates/${offer}`).send({
+  // Only an admin may set a repeat limit (it lets a template send itself again).
+  const saved = await w.api(w.admin).put(`/api/templates/${offer}`).send({
     ...tpl,
     repeatLimit: 2,
     triggers: { sent: [trig['Change stage to Offer sent']], opened: [trig['Set task']], notOpened: { afterSeconds: 86_400, triggerIds: [trig['Resend email']] }, failed: [] },

@@ -93,7 +93,7 @@ describe('the cap in the digital pipeline', () => {
   });
 
   it('stops at the template’s repeat limit, counted over all time', async () => {
-    const limited = await createTemplate(w, w.user, { name: 'Limited', subject: 'Once', html: '<p>once</p>', repeatLimit: 1 });
+    const limited = await createTemplate(w, w.admin, { name: 'Limited', subject: 'Once', html: '<p>once</p>', repeatLimit: 1 });
     const lead = newLead();
     expect(await outcomeOf(await dpEvent(lead, 'Limited'))).toBe('queued');
     expect(await outcomeOf(await dpEvent(lead, 'Limited'))).toBe(

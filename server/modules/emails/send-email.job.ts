@@ -246,7 +246,7 @@ async function retryLater(deps: SendDeps, email: EmailRow, mailbox: MailboxRow, 
     const s = await reserveSlot(tx, mb, new Date(Date.now() + delay));
     await tx.query(
       `UPDATE emails SET status = 'queued', lease_until = NULL, not_before = $2, error_code = $3, error_text = $4, updated_at = now()
-       WHERE id = $1`,
+       WHERE id = $1 AND status = 'sending'`,
       [email.id, s, k.responseCode ? String(k.responseCode) : 'TRANSIENT', k.serverText],
     );
     await tx.query('UPDATE mailboxes SET last_send_at = now() WHERE id = $1', [mailbox.id]);
@@ -261,7 +261,7 @@ async function pauseForAuth(deps: SendDeps, email: EmailRow, mailbox: MailboxRow
     // The attempt did not count against the email: the mailbox, not the message, is at fault.
     await tx.query(
       `UPDATE emails SET status = 'queued', attempts = attempts - 1, lease_until = NULL, error_code = 'AUTH', error_text = $2,
-         updated_at = now() WHERE id = $1`,
+         updated_at = now() WHERE id = $1 AND status = 'sending'`,
       [email.id, serverText],
     );
     await mailboxes.pauseMailbox(tx, mailbox.id, `SMTP authentication failed: ${serverText}`, {
@@ -277,7 +277,8 @@ async function pauseForAuth(deps: SendDeps, email: EmailRow, mailbox: MailboxRow
 async function finishFailed(deps: SendDeps, email: EmailRow, mailbox: MailboxRow, code: string, text: string, hint?: string): Promise<void> {
   await withTransaction(deps.db, async (tx) => {
     await tx.query(
-      `UPDATE emails SET status = 'failed', lease_until = NULL, error_code = $2, error_text = $3, updated_at = now() WHERE id = $1`,
+      `UPDATE emails SET status = 'failed', lease_until = NULL, error_code = $2, error_text = $3, updated_at = now()
+       WHERE id = $1 AND status = 'sending'`,
       [email.id, code, text],
     );
     await tx.query('UPDATE mailboxes SET last_send_at = now() WHERE id = $1', [mailbox.id]);

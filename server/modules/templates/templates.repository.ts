@@ -14,16 +14,8 @@ export interface TemplateRow {
   updated_at: Date;
 }
 
-export interface TemplateColumns {
-  owner_user_id: number;
-  name: string;
-  subject: string;
-  body_html: string;
-  is_public: boolean;
-  disable_signature: boolean;
-  link_attachments: { url: string; filename?: string }[];
-  repeat_limit: number | null;
-}
+/** What a save writes: the row without its identity and timestamps. */
+export type TemplateColumns = Omit<TemplateRow, 'id' | 'account_id' | 'updated_at'>;
 
 export async function insertTemplate(db: Queryable, id: string, accountId: number, c: TemplateColumns): Promise<void> {
   await db.query(

@@ -26,7 +26,9 @@ export const API_VERSION = '0.1.0';
 export function createApp(s: Services): { app: express.Express; api: Api } {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  // Off unless TRUST_PROXY names our reverse proxy: a client's own X-Forwarded-For must not
+  // choose the address tracking judges it by.
+  app.set('trust proxy', s.config.trustProxy);
   app.use((req, res, next) => {
     const reqId = crypto.randomUUID();
     res.locals.log = s.log.child({ reqId, method: req.method, path: req.path });

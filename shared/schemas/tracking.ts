@@ -10,10 +10,12 @@ export const HitKind = z.enum(['open', 'click', 'honeypot', 'web']);
 /**
  * Why a hit was judged human or machine. `human` for people; the rest name the evidence:
  * a mail-privacy proxy, a scanner's agent, a burst over several links, the hidden honeypot link,
- * a click sooner after sending than a person could manage, …
+ * a click sooner after sending than a person could manage, … `gmail_proxy_open` is human: a
+ * Gmail image-proxy fetch well after delivery is the reader opening the mail.
  */
 export const HitReason = z.enum([
   'human',
+  'gmail_proxy_open',
   'pending',
   'no_user_agent',
   'head_request',
@@ -27,11 +29,15 @@ export const HitReason = z.enum([
   'burst',
   'too_fast',
   'not_sent',
+  'scanner_pair',
 ]);
 export type HitReason = z.infer<typeof HitReason>;
 
-/** What the hit did to the automation: fired its trigger point, or why not. */
-export const HitOutcome = z.enum(['pending', 'fired', 'no_triggers', 'already_fired', 'machine', 'link_deleted']);
+/**
+ * What the hit did to the automation: fired its trigger point, or why not. `capped`: a human
+ * click on an every-time link beyond its hourly cap per link and entity.
+ */
+export const HitOutcome = z.enum(['pending', 'fired', 'no_triggers', 'already_fired', 'machine', 'link_deleted', 'capped']);
 export type HitOutcome = z.infer<typeof HitOutcome>;
 
 export const TrackingHitView = z.object({
@@ -40,6 +46,8 @@ export const TrackingHitView = z.object({
   /** null while a click waits out its settle window. */
   human: z.boolean().nullable(),
   reason: HitReason,
+  /** The evidence in words, e.g. "gmail proxy, 4 min after delivery" (null when the reason says it all). */
+  detail: z.string().nullable(),
   outcome: HitOutcome,
   linkId: z.number().nullable(),
   userAgent: z.string().nullable(),

@@ -2,6 +2,7 @@
  * The environment is read and validated here, once; nothing else reads process.env.
  * A bad variable stops start-up with a message naming it (style.md: validated config).
  */
+import net from 'node:net';
 import { z } from 'zod';
 
 const optionalUrl = z.url({ protocol: /^https?$/ }).optional();
@@ -31,7 +32,38 @@ const EnvSchema = z.object({
   QUEUE_POLL_MS: z.coerce.number().int().min(50).default(1000),
   CRM_METADATA_TTL_MS: z.coerce.number().int().min(0).default(60_000),
   QUEUE_LOCK_LIFETIME_MS: z.coerce.number().int().min(1000).default(5 * 60_000),
+  TRUST_PROXY: z.string().default('false').transform(parseTrustProxy),
 });
+
+/**
+ * Express's `trust proxy` forms: false/true, a hop count, or a comma-separated list of addresses,
+ * subnets (CIDR or IPv4 netmask) and the names loopback, linklocal, uniquelocal. Off by default:
+ * with it on, X-Forwarded-For (which any client can send) becomes the client address that
+ * tracking judges human vs machine by.
+ */
+function parseTrustProxy(v: string, ctx: z.RefinementCtx): boolean | number | string[] {
+  const t = v.trim().toLowerCase();
+  if (t === 'false') return false;
+  if (t === 'true') return true;
+  if (/^\d+$/.test(t)) return Number(t);
+  const items = v.split(',').map((x) => x.trim()).filter(Boolean);
+  const bad = items.find((x) => !isProxyAddress(x));
+  if (items.length === 0 || bad !== undefined) {
+    ctx.addIssue({ code: 'custom', message: `must be false, true, a hop count, or addresses/subnets/loopback/linklocal/uniquelocal separated by commas${bad ? ` (not an address: "${bad}")` : ''}` });
+    return z.NEVER;
+  }
+  return items;
+}
+
+function isProxyAddress(x: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(x)) return true;
+  const [ip, range, ...rest] = x.split('/');
+  const family = net.isIP(ip ?? '');
+  if (!family || rest.length > 0) return false;
+  if (range === undefined) return true;
+  if (/^\d{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
+  return family === 4 && net.isIPv4(range);
+}
 
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
@@ -57,6 +89,8 @@ export interface AppConfig {
   queueLockLifetimeMs: number;
   /** How long users, fields and pipelines read from Kommo are reused (0 = always re-read). */
   crmMetadataTtlMs: number;
+  /** Express's `trust proxy`: whose X-Forwarded-For decides the client address (TRUST_PROXY). */
+  trustProxy: boolean | number | string[];
 }
 
 export class ConfigError extends Error {}
@@ -101,6 +135,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queuePollMs: e.QUEUE_POLL_MS,
     queueLockLifetimeMs: e.QUEUE_LOCK_LIFETIME_MS,
     crmMetadataTtlMs: e.CRM_METADATA_TTL_MS,
+    trustProxy: e.TRUST_PROXY,
   };
 }
 

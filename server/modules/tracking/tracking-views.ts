@@ -15,8 +15,8 @@ export async function trackingFor(db: Queryable, emailIds: string[]): Promise<Ma
     'SELECT id, human_opens, machine_opens, human_clicks, machine_clicks, first_human_open_at FROM emails WHERE id = ANY($1::uuid[])',
     [emailIds],
   );
-  const hits = await db.query<{ email_id: string; kind: HitKind; at: Date; human: boolean | null; reason: HitReason | null; outcome: HitOutcome | null; link_id: number | null; user_agent: string | null }>(
-    `SELECT email_id, kind, at, human, reason, outcome, link_id, user_agent FROM (
+  const hits = await db.query<{ email_id: string; kind: HitKind; at: Date; human: boolean | null; reason: HitReason | null; detail: string | null; outcome: HitOutcome | null; link_id: number | null; user_agent: string | null }>(
+    `SELECT email_id, kind, at, human, reason, detail, outcome, link_id, user_agent FROM (
        SELECT *, row_number() OVER (PARTITION BY email_id ORDER BY at DESC, id DESC) AS n FROM tracking_hits WHERE email_id = ANY($1::uuid[])
      ) h WHERE n <= $2 ORDER BY at DESC, id DESC`,
     [emailIds, HITS_PER_EMAIL],
@@ -37,6 +37,7 @@ export async function trackingFor(db: Queryable, emailIds: string[]): Promise<Ma
       at: h.at.toISOString(),
       human: h.human,
       reason: h.reason ?? 'pending',
+      detail: h.detail,
       outcome: h.outcome ?? 'pending',
       linkId: h.link_id,
       userAgent: h.user_agent,

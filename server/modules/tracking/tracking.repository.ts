@@ -1,6 +1,6 @@
 import type { HitOutcome, HitReason } from '../../../shared/schemas/tracking.js';
 import type { Queryable } from '../../infra/db/db.js';
-import type { NeighbourHit } from './classify.js';
+import { MAX_USER_AGENT, type NeighbourHit } from './classify.js';
 
 export type HitKind = 'open' | 'click' | 'honeypot';
 
@@ -15,6 +15,7 @@ export interface HitRow {
   user_agent: string | null;
   human: boolean | null;
   reason: HitReason | null;
+  detail: string | null;
   outcome: HitOutcome | null;
   event_key: string | null;
   decided_at: Date | null;
@@ -27,16 +28,18 @@ export interface NewHit {
   linkId: number | null;
   ip: string | null;
   userAgent: string | null;
+  /** Arrival time; absent means the database's now(). */
+  at?: Date;
   /** Given for hits decided on arrival (opens, honeypot); clicks are decided after settling. */
-  decision?: { human: boolean; reason: HitReason; outcome: HitOutcome };
+  decision?: { human: boolean; reason: HitReason; detail?: string; outcome: HitOutcome };
 }
 
 export async function insertHit(db: Queryable, h: NewHit): Promise<HitRow> {
   const d = h.decision;
   const r = await db.query<HitRow>(
-    `INSERT INTO tracking_hits (account_id, email_id, kind, link_id, ip, user_agent, human, reason, outcome, decided_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $7::boolean IS NULL THEN NULL ELSE now() END) RETURNING *`,
-    [h.accountId, h.emailId, h.kind, h.linkId, h.ip, h.userAgent?.slice(0, 512) ?? null, d?.human ?? null, d?.reason ?? null, d?.outcome ?? null],
+    `INSERT INTO tracking_hits (account_id, email_id, kind, link_id, ip, user_agent, human, reason, detail, outcome, at, decided_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, coalesce($11, now()), CASE WHEN $7::boolean IS NULL THEN NULL ELSE now() END) RETURNING *`,
+    [h.accountId, h.emailId, h.kind, h.linkId, h.ip?.slice(0, 64) ?? null, h.userAgent?.slice(0, MAX_USER_AGENT) ?? null, d?.human ?? null, d?.reason ?? null, d?.detail ?? null, d?.outcome ?? null, h.at ?? null],
   );
   return r.rows[0]!;
 }
@@ -56,10 +59,31 @@ export async function neighbours(db: Queryable, hit: HitRow, windowMs: number): 
   return r.rows.map((x) => ({ kind: x.kind, linkId: x.link_id, ip: x.ip, at: x.at }));
 }
 
-export async function decideHit(db: Queryable, id: number, d: { human: boolean; reason: HitReason; outcome: HitOutcome; eventKey: string | null }): Promise<void> {
-  await db.query('UPDATE tracking_hits SET human = $2, reason = $3, outcome = $4, event_key = $5, decided_at = now() WHERE id = $1', [
-    id, d.human, d.reason, d.outcome, d.eventKey,
+export async function decideHit(
+  db: Queryable,
+  id: number,
+  d: { human: boolean; reason: HitReason; detail?: string; outcome: HitOutcome; eventKey: string | null },
+): Promise<void> {
+  await db.query('UPDATE tracking_hits SET human = $2, reason = $3, detail = $4, outcome = $5, event_key = $6, decided_at = now() WHERE id = $1', [
+    id, d.human, d.reason, d.detail ?? null, d.outcome, d.eventKey,
   ]);
+}
+
+/**
+ * Counts one fire of an every-time link for an entity against its hourly cap, in one statement on
+ * the window row's primary key (durable and shared by every process). True if under the cap.
+ * The window opens with a fire and is reopened by the first fire an hour or more after it.
+ */
+export async function takeFireSlot(db: Queryable, linkId: number, entity: { type: string; id: number }, at: Date, capPerHour: number): Promise<boolean> {
+  const r = await db.query(
+    `INSERT INTO trigger_link_fire_windows AS w (link_id, entity_type, entity_id, window_start, fires) VALUES ($1, $2, $3, $4, 1)
+     ON CONFLICT (link_id, entity_type, entity_id) DO UPDATE SET
+       window_start = CASE WHEN w.window_start <= $4::timestamptz - interval '1 hour' THEN $4::timestamptz ELSE w.window_start END,
+       fires = CASE WHEN w.window_start <= $4::timestamptz - interval '1 hour' THEN 1 ELSE w.fires + 1 END
+     WHERE w.window_start <= $4::timestamptz - interval '1 hour' OR w.fires < $5`,
+    [linkId, entity.type, entity.id, at, capPerHour],
+  );
+  return (r.rowCount ?? 0) > 0;
 }
 
 export async function countClick(db: Queryable, emailId: string, human: boolean): Promise<void> {

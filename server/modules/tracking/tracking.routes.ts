@@ -18,7 +18,10 @@ import type { TrackingService } from './tracking.service.js';
 // Each open and click must reach us, and the token in the URL must not leak to the landing site.
 const NO_STORE = { 'Cache-Control': 'no-store, no-cache, must-revalidate, private', Pragma: 'no-cache', 'Referrer-Policy': 'no-referrer' };
 
-/** `trust proxy` is on (app.ts): req.ip is the client as reported by our reverse proxy. */
+/**
+ * req.ip is the socket's peer unless TRUST_PROXY names our reverse proxy (app.ts); only then does
+ * X-Forwarded-For count. The service bounds both values before judging or storing them.
+ */
 const factsOf = (req: Request): HitFacts => ({ userAgent: req.get('user-agent') ?? null, ip: req.ip ?? null, method: req.method });
 
 function html(res: Response, status: number, body: string): void {

@@ -4,7 +4,7 @@
  * settle window, because a scanner's burst or honeypot hit may arrive just after it. The reader
  * is redirected immediately either way.
  */
-import type { Db } from '../../infra/db/db.js';
+import type { Db, Queryable } from '../../infra/db/db.js';
 import { withTransaction } from '../../infra/db/db.js';
 import type { SecretBox } from '../../infra/crypto/secret-box.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
@@ -13,7 +13,7 @@ import type { TriggerEvent, TriggerRunner } from '../automation/automation.port.
 import { addEvent, type EmailRow } from '../emails/emails.repository.js';
 import { fireEmailPoint } from '../emails/email-automation.js';
 import { findLink, type TriggerLinkRow } from '../trigger-links/trigger-links.repository.js';
-import { classifyClick, classifyOpen, machineByAgent, TRACKING_POLICY, type HitFacts } from './classify.js';
+import { boundFacts, classifyClick, classifyOpen, machineByAgent, TRACKING_POLICY, type HitFacts, type Verdict } from './classify.js';
 import { HONEYPOT_LINK_ID, parseClickToken } from './click-token.js';
 import { parseOpenToken } from './open-pixel.js';
 import * as repo from './tracking.repository.js';
@@ -37,12 +37,13 @@ export class TrackingService {
   ) {}
 
   /** The pixel was fetched. Never throws: the pixel must render whatever happens here. */
-  async open(file: string, facts: HitFacts): Promise<void> {
+  async open(file: string, raw: HitFacts): Promise<void> {
     const emailId = parseOpenToken(this.box, file.replace(/\.gif$/, ''));
     if (!emailId) return;
+    const facts = boundFacts(raw);
     try {
-      const verdict = classifyOpen(facts);
       const first = await withTransaction(this.db, async (tx) => {
+        const verdict = await this.judgeOpen(tx, emailId, facts);
         // 'sending' too: a prefetching provider can fetch before our "sent" update commits.
         const r = await tx.query<{ account_id: number }>(
           `UPDATE emails SET opens_count = opens_count + 1, first_opened_at = coalesce(first_opened_at, now()),
@@ -51,10 +52,10 @@ export class TrackingService {
         );
         const accountId = r.rows[0]?.account_id;
         if (accountId === undefined) return null;
-        const isFirst = verdict.human ? await repo.markHumanOpen(tx, emailId, new Date(), false) : false;
+        const isFirst = verdict.human ? await repo.markHumanOpen(tx, emailId, facts.at ?? new Date(), false) : false;
         const outcome = !verdict.human ? 'machine' : !isFirst ? 'already_fired' : (await repo.hasOpenedTriggers(tx, emailId)) ? 'fired' : 'no_triggers';
         await repo.insertHit(tx, { accountId, emailId, kind: 'open', linkId: null, ...hitFacts(facts), decision: { ...verdict, outcome } });
-        await addEvent(tx, emailId, accountId, 'opened', { userAgent: facts.userAgent, human: verdict.human, reason: verdict.reason });
+        await addEvent(tx, emailId, accountId, 'opened', { userAgent: facts.userAgent, human: verdict.human, reason: verdict.reason, detail: verdict.detail ?? null });
         return isFirst;
       });
       if (first) await fireEmailPoint(this.db, this.triggers, emailId, 'opened');
@@ -63,8 +64,21 @@ export class TrackingService {
     }
   }
 
+  /**
+   * Most opens are judged by agent and address alone; a Gmail-proxy fetch also by how long after
+   * the send it came, read in the same transaction (one primary-key lookup, Gmail hits only).
+   */
+  private async judgeOpen(tx: Queryable, emailId: string, facts: HitFacts): Promise<Verdict> {
+    const byAgent = machineByAgent(facts);
+    if (byAgent?.reason !== 'gmail_image_proxy') return byAgent ?? { human: true, reason: 'human' };
+    const r = await tx.query<{ sent_at: Date | null; at: Date }>('SELECT sent_at, coalesce($2::timestamptz, now()) AS at FROM emails WHERE id = $1', [emailId, facts.at ?? null]);
+    const row = r.rows[0];
+    return classifyOpen({ ...facts, at: row?.at ?? new Date(), sentAt: row?.sent_at ?? null }, this.policy);
+  }
+
   /** A tracked link was followed: record it, schedule its verdict, say where the reader goes. */
-  async click(token: string, facts: HitFacts): Promise<ClickAnswer> {
+  async click(token: string, raw: HitFacts): Promise<ClickAnswer> {
+    const facts = boundFacts(raw);
     const target = parseClickToken(this.box, token);
     if (!target) return { kind: 'not_found' };
     if (target.kind === 'preview') {
@@ -94,7 +108,8 @@ export class TrackingService {
       });
     } else {
       const hit = await repo.insertHit(this.db, { ...base, kind: 'click', linkId: target.linkId });
-      await this.queue.schedule(DECIDE_CLICK_JOB, { hitId: hit.id }, new Date(hit.at.getTime() + this.policy.settleMs));
+      // Settling waits for the rest of a burst to arrive: real time from now, whatever the hit's time.
+      await this.queue.schedule(DECIDE_CLICK_JOB, { hitId: hit.id }, new Date(Date.now() + this.policy.settleMs));
     }
     return link ? landing(link) : { kind: 'gone' };
   }
@@ -113,22 +128,27 @@ export class TrackingService {
       const others = await repo.neighbours(tx, hit, this.policy.honeypotIpWindowMs);
       const verdict = classifyClick({ userAgent: hit.user_agent, ip: hit.ip, at: hit.at, linkId: hit.link_id ?? 0, sentAt: email.sent_at }, others, this.policy);
       const entity = { type: email.entity_type, id: email.entity_id };
-      let outcome: 'machine' | 'link_deleted' | 'no_triggers' | 'fired' | 'already_fired' = 'machine';
+      let outcome: 'machine' | 'link_deleted' | 'no_triggers' | 'fired' | 'already_fired' | 'capped' = 'machine';
       let eventKey: string | null = null;
+      let detail = verdict.detail;
       if (verdict.human) {
         if (!link) outcome = 'link_deleted';
         // Deleted or deactivated triggers run nothing; a once-link is not used up by them either.
         else if ((await repo.activeTriggerIds(tx, email.account_id, link.trigger_ids)).length === 0) outcome = 'no_triggers';
-        else if (!link.execute_once) [outcome, eventKey] = ['fired', `click:${hit.id}`];
+        else if (!link.execute_once) {
+          // A replayed URL must not flood the account's Kommo: an hourly cap per link and entity.
+          if (await repo.takeFireSlot(tx, link.id, entity, hit.at, this.policy.fireCapPerHour)) [outcome, eventKey] = ['fired', `click:${hit.id}`];
+          else [outcome, detail] = ['capped', `link fired ${this.policy.fireCapPerHour} times for this ${entity.type.replace(/s$/, '')} within the hour`];
+        }
         // "Execute once": once per entity across all its contacts and all mails (seed 004).
         else if (await repo.claimOnceFire(tx, link.id, entity, email.id)) [outcome, eventKey] = ['fired', `click:${link.id}:${entity.type}:${entity.id}`];
         else outcome = 'already_fired';
       }
-      await repo.decideHit(tx, hit.id, { ...verdict, outcome, eventKey });
+      await repo.decideHit(tx, hit.id, { ...verdict, detail, outcome, eventKey });
       await repo.countClick(tx, email.id, verdict.human);
       // A click proves the mail was opened, even when the pixel was blocked.
       const openedNow = verdict.human ? await repo.markHumanOpen(tx, email.id, hit.at, true) : false;
-      await addEvent(tx, email.id, email.account_id, 'clicked', { linkId: hit.link_id, human: verdict.human, reason: verdict.reason, outcome });
+      await addEvent(tx, email.id, email.account_id, 'clicked', { linkId: hit.link_id, human: verdict.human, reason: verdict.reason, detail: detail ?? null, outcome });
       return { hit: { ...hit, human: verdict.human, outcome, event_key: eventKey }, email, link, openedNow };
     });
     if (!plan) return;
@@ -173,6 +193,6 @@ function landing(link: TriggerLinkRow): ClickAnswer {
   return link.redirect_url ? { kind: 'redirect', url: link.redirect_url } : { kind: 'thanks' };
 }
 
-function hitFacts(f: HitFacts): { ip: string | null; userAgent: string | null } {
-  return { ip: f.ip, userAgent: f.userAgent };
+function hitFacts(f: HitFacts): { ip: string | null; userAgent: string | null; at?: Date } {
+  return { ip: f.ip, userAgent: f.userAgent, at: f.at };
 }

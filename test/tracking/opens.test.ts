@@ -1,13 +1,14 @@
 /**
  * Opens: privacy proxies and prefetchers are machines and fire nothing; the first human open
- * fires "opened" once; a human click counts as the open when the pixel never loaded. Counts
- * appear in the mail's history and in the statistics.
+ * fires "opened" once; a human click counts as the open when the pixel never loaded; Gmail's
+ * proxy fetching well after delivery is a reader. Counts appear in the mail's history and in the
+ * statistics.
  */
 import { startWorld, type World } from '../support/world.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
 import { createMailbox, createTemplate } from '../support/send-helpers.js';
-import { clickPaths, createLink, deliver, deliveredMinuteAgo, executions, hit, leadNotes, noteTrigger, pixelPath, settledTracking, UA } from './tracking-helpers.js';
+import { clickPaths, createLink, deliver, deliveredMinuteAgo, executions, hit, leadNotes, noteTrigger, pixelPath, sentAgo, settledTracking, UA } from './tracking-helpers.js';
 
 const TASK_NOTE = 'Call the client that has opened the offer';
 let w: World;
@@ -17,7 +18,8 @@ let callTask: string;
 let templateId: string;
 
 beforeAll(async () => {
-  w = await startWorld();
+  // Readers at several addresses behind our own reverse proxy (X-Forwarded-For from loopback).
+  w = await startWorld({ TRUST_PROXY: 'loopback' });
   sink = await startSmtpSink();
   mailboxId = await createMailbox(w, w.user, sink, { pacing: { messages: 100, seconds: 1 } });
   callTask = await noteTrigger(w, TASK_NOTE);
@@ -41,7 +43,7 @@ it('a machine open (Gmail proxy, Apple MPP by range or agent, Yahoo proxy) fires
   const pixel = pixelPath(m.html);
   for (const [ua, ip] of [
     [UA.gmailProxy, '66.249.84.1'],
-    [UA.safari, '17.58.63.12'], // Apple's own /8 behind our proxy: trust proxy reads X-Forwarded-For
+    [UA.safari, '17.58.63.12'], // Apple's own /8 behind our proxy: TRUST_PROXY reads X-Forwarded-For
     [UA.appleMpp, '104.28.1.1'],
     [UA.yahooProxy, '98.136.1.1'],
     [UA.chrome, '2620:149:a44::10'],
@@ -115,4 +117,29 @@ it('returns both counts and the reasons in history and in the statistics', async
   expect(perLead.body.emails).toBe(3);
   const bad = await w.api(w.user).get(`/api/stats/emails?entityId=${w.crm.leadId}`);
   expect(bad.status).toBe(400);
+});
+
+it('a Gmail-proxy fetch minutes after delivery is the reader: it fires "opened" and history says why; Apple MPP stays a machine', async () => {
+  const m = await deliver(w, sink, { mailboxId, templateId, contactIds: [w.crm.contactId] });
+  const pixel = pixelPath(m.html);
+  // At delivery: Gmail scanning the mail, like Apple's prefetch.
+  await hit(w, pixel, UA.gmailProxy, '66.249.84.1').expect(200);
+  await hit(w, pixel, UA.safari, '17.58.63.12').expect(200);
+  let view = (await w.api(w.user).get(`/api/emails/${m.id}`)).body;
+  expect(view.tracking.hits.map((h: { human: boolean; reason: string }) => [h.human, h.reason]).sort()).toEqual([
+    [false, 'apple_mpp_ip'],
+    [false, 'gmail_image_proxy'],
+  ]);
+  expect(await openedRuns(m.id)).toEqual([]);
+
+  // Four minutes later the reader opens it in Gmail; Apple's proxy fetching again is still Apple.
+  await sentAgo(w, m.id, 4 * 60_000 + 5000);
+  await hit(w, pixel, UA.safari, '17.58.63.12').expect(200);
+  await hit(w, pixel, UA.gmailProxy, '66.249.84.1').expect(200);
+  view = (await w.api(w.user).get(`/api/emails/${m.id}`)).body;
+  expect(view.tracking.hits[0]).toMatchObject({ kind: 'open', human: true, reason: 'gmail_proxy_open', detail: 'gmail proxy, 4 min after delivery', outcome: 'fired' });
+  expect(view.tracking.hits[1]).toMatchObject({ human: false, reason: 'apple_mpp_ip', outcome: 'machine' });
+  expect(view.tracking).toMatchObject({ humanOpens: 1, machineOpens: 3, firstHumanOpenAt: expect.any(String) });
+  expect(await openedRuns(m.id)).toEqual([{ event_key: `opened:${m.id}`, point: 'opened', email_id: m.id }]);
+  await eventually(() => expect(leadNotes(w, TASK_NOTE)).toBe(3), { timeoutMs: 10_000 });
 });

@@ -90,6 +90,25 @@ export async function deliveredMinuteAgo(w: World, emailId: string): Promise<voi
   await w.server.services.db.query("UPDATE emails SET sent_at = now() - interval '1 minute' WHERE id = $1", [emailId]);
 }
 
+/** Says the mail was sent `msAgo` before the database's now; returns that send time. */
+export async function sentAgo(w: World, emailId: string, msAgo: number): Promise<Date> {
+  const r = await w.server.services.db.query<{ sent_at: Date }>('UPDATE emails SET sent_at = now() - make_interval(secs => $2) WHERE id = $1 RETURNING sent_at', [
+    emailId, msAgo / 1000,
+  ]);
+  return r.rows[0]!.sent_at;
+}
+
+export const plus = (d: Date, ms: number): Date => new Date(d.getTime() + ms);
+
+/**
+ * A click as the route records it, but at an explicit time instead of the clock's: the tests of
+ * timing (bursts, pairs, the hourly cap) state when each hit came rather than sleeping for it.
+ */
+export function clickAt(w: World, path: string, at: Date, ua: string = UA.chrome, ip = '203.0.113.7'): ReturnType<World['server']['services']['tracking']['click']> {
+  return w.server.services.tracking.click(path.replace(/^\/t\/c\//, ''), { userAgent: ua, ip, method: 'GET', at });
+}
+
+/** Over HTTP; `ip` is sent as X-Forwarded-For, which counts only when TRUST_PROXY trusts us (loopback). */
 export function hit(w: World, path: string, ua: string | null, ip?: string): supertest.Test {
   const req = supertest(w.server.url).get(path);
   if (ua !== null) req.set('User-Agent', ua);

@@ -3,6 +3,7 @@
  * A bad variable stops start-up with a message naming it (style.md: validated config).
  */
 import { z } from 'zod';
+import { parseAddressList } from '../http/address-policy.js';
 
 const optionalUrl = z.url({ protocol: /^https?$/ }).optional();
 
@@ -31,6 +32,13 @@ const EnvSchema = z.object({
   QUEUE_POLL_MS: z.coerce.number().int().min(50).default(1000),
   CRM_METADATA_TTL_MS: z.coerce.number().int().min(0).default(60_000),
   QUEUE_LOCK_LIFETIME_MS: z.coerce.number().int().min(1000).default(5 * 60_000),
+  // Addresses/CIDRs mailbox SMTP/IMAP hosts may resolve to although not public (an internal relay).
+  MAILBOX_PRIVATE_HOSTS: z
+    .string()
+    .default('')
+    .superRefine((v, ctx) => {
+      for (const problem of parseAddressList(v).problems) ctx.addIssue({ code: 'custom', message: problem });
+    }),
 });
 
 export interface AppConfig {
@@ -57,6 +65,8 @@ export interface AppConfig {
   queueLockLifetimeMs: number;
   /** How long users, fields and pipelines read from Kommo are reused (0 = always re-read). */
   crmMetadataTtlMs: number;
+  /** Non-public addresses mailbox servers may use anyway (IPs and CIDR ranges); default none. */
+  mailboxPrivateHosts: string[];
 }
 
 export class ConfigError extends Error {}
@@ -101,6 +111,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queuePollMs: e.QUEUE_POLL_MS,
     queueLockLifetimeMs: e.QUEUE_LOCK_LIFETIME_MS,
     crmMetadataTtlMs: e.CRM_METADATA_TTL_MS,
+    mailboxPrivateHosts: parseAddressList(e.MAILBOX_PRIVATE_HOSTS).entries,
   };
 }
 

@@ -21,7 +21,7 @@ export type HostResolver = (hostname: string) => Promise<{ address: string; fami
 const systemResolve: HostResolver = (hostname) => dns.promises.lookup(hostname, { all: true, verbatim: true });
 
 /** DNS gets its own bound: the transports' deadlines start only once an address is known. */
-const DNS_TIMEOUT_MS = 10_000;
+const DNS_TIMEOUT_MS = 5_000;
 
 export class MailHostPolicy {
   private readonly allowList: AddressAllowList;

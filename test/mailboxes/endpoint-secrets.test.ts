@@ -66,6 +66,9 @@ describe('an admin editing a user’s mailbox without typing the password', () =
     const id = await create(p);
     await expectRefused(id, withoutPasswords(p, (e) => (e.smtp.security = 'none')), 'smtp.password', /SMTP server, port, user name or security changed/);
     await expectRefused(id, withoutPasswords(p, (e) => (e.smtp.tlsRejectUnauthorized = false)), 'smtp.password', /security changed/);
+    // Giving IMAP its own login needs that login's password.
+    const own = withoutPasswords(p, (e) => Object.assign(e.imap, { sameCredentials: false, username: imapUser(0) }));
+    await expectRefused(id, own, 'imap.password', /^is required unless IMAP uses the SMTP credentials$/);
     // The same edit with the password typed again is fine.
     const typed = withoutPasswords(p, (e) => Object.assign(e.smtp, { security: 'none', password: 'smtp-secret' }));
     expect((await w.api(w.admin).put(`/api/mailboxes/${id}`).send(typed)).status).toBe(200);

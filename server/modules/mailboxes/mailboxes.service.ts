@@ -73,7 +73,7 @@ export class MailboxesService {
         throw invalid('smtp.password', kept.smtpDropped ?? 'is required when SMTP authentication is on');
       }
       if (cols.imap_enabled && !cols.imap_same_credentials && !cols.imap_secret_enc) {
-        throw invalid('imap.password', 'is required again because the IMAP server, port, user name or security changed');
+        throw invalid('imap.password', kept.imapDropped);
       }
       await repo.updateMailboxSettings(tx, auth.accountId, id, cols);
     });

@@ -89,14 +89,16 @@ export interface KeptSecrets {
   /** The stored ciphertexts that may stay (null: none may). */
   smtp: string | null;
   imap: string | null;
-  /** Why the stored SMTP secret cannot stay, for the 400 when no new one was typed. */
+  /** Why the stored secrets cannot stay, for the 400 when no new one was typed. */
   smtpDropped?: string;
+  imapDropped: string;
 }
 
 /** Which stored secrets an edit that omits passwords may keep. */
 export function keptSecrets(existing: MailboxRow | null, input: Input): KeptSecrets {
-  if (!existing) return { smtp: null, imap: null };
-  const result: KeptSecrets = { smtp: existing.smtp_secret_enc, imap: existing.imap_secret_enc };
+  const noOwnLogin = 'is required unless IMAP uses the SMTP credentials';
+  if (!existing) return { smtp: null, imap: null, imapDropped: noOwnLogin };
+  const result: KeptSecrets = { smtp: existing.smtp_secret_enc, imap: existing.imap_secret_enc, imapDropped: noOwnLogin };
 
   if (!stillSafe(smtpOfRow(existing), smtpOfInput(input))) {
     result.smtp = null;
@@ -111,6 +113,9 @@ export function keptSecrets(existing: MailboxRow | null, input: Input): KeptSecr
   }
 
   const ownImap = existing.imap_same_credentials ? null : imapOfRow(existing);
-  if (!ownImap || !stillSafe(ownImap, input.imap.sameCredentials ? null : imapOfInput(input))) result.imap = null;
+  if (!ownImap || !stillSafe(ownImap, input.imap.sameCredentials ? null : imapOfInput(input))) {
+    result.imap = null;
+    if (ownImap) result.imapDropped = 'is required again because the IMAP server, port, user name or security changed';
+  }
   return result;
 }

@@ -23,6 +23,7 @@ import { KommoTokens } from '../modules/accounts/kommo-tokens.service.js';
 import { MailboxesService } from '../modules/mailboxes/mailboxes.service.js';
 import { MailboxChecker, type MailConnectors } from '../modules/mailboxes/mailbox-check.js';
 import { imapSettingsOf, smtpSettingsOf } from '../modules/mailboxes/mailbox-connection.js';
+import { MailHostPolicy } from '../modules/mailboxes/mail-hosts.js';
 import { TemplatesService } from '../modules/templates/templates.service.js';
 import { EmailsService } from '../modules/emails/emails.service.js';
 import { RECOVER_JOB, recoverQueue, rescheduleMailbox } from '../modules/emails/email-queue.js';
@@ -95,7 +96,12 @@ export async function buildServices(
     return withMetadataCache(client, accountId, crmMetadata);
   };
 
-  const connectors: MailConnectors = { smtp: (s) => createSmtpTransport(s), imap: (s) => createImapStore(s) };
+  // Every SMTP/IMAP connection, checks and sends alike, goes to an address the policy allows.
+  const mailHosts = new MailHostPolicy(config.mailboxPrivateHosts);
+  const connectors: MailConnectors = {
+    smtp: (s) => mailHosts.smtp(s, (pinned) => createSmtpTransport(pinned)),
+    imap: (s) => mailHosts.imap(s, (pinned) => createImapStore(pinned)),
+  };
   const mailboxes = new MailboxesService(db, box);
   const mailboxCheck = new MailboxChecker(db, box, mailboxes, connectors, async (id) => {
     await rescheduleMailbox(db, queue, id);
@@ -113,7 +119,7 @@ export async function buildServices(
   // Servers may take up to 10 minutes to answer the final dot (RFC 5321 §4.5.3.2.6); giving up
   // sooner and retrying could deliver the mail twice.
   const transports = new TransportCache((s) =>
-    createSmtpTransport(s, { pool: { maxConnections: 1, maxMessages: 100 }, socketTimeoutMs: SMTP_DATA_TIMEOUT_MS }),
+    mailHosts.smtp(s, (pinned) => createSmtpTransport(pinned, { pool: { maxConnections: 1, maxMessages: 100 }, socketTimeoutMs: SMTP_DATA_TIMEOUT_MS })),
   );
   const sendDeps: SendDeps = {
     db,

@@ -50,6 +50,8 @@ async function main(): Promise<void> {
     KOMMO_API_URL: `${kommo.url}/{subdomain}`,
     DATA_DIR: process.env.DATA_DIR ?? './data/sandbox',
     EMBEDDED_PG_PORT: process.env.EMBEDDED_PG_PORT ?? '54330',
+    // The sandbox's SMTP server is on loopback, which mailbox hosts may not use by default.
+    MAILBOX_PRIVATE_HOSTS: process.env.MAILBOX_PRIVATE_HOSTS || '127.0.0.1',
   });
   const server = await startServer(config, createLogger(config.logLevel));
   await server.services.db.query('INSERT INTO accounts (id, subdomain) VALUES ($1, $2) ON CONFLICT DO NOTHING', [ACCOUNT_ID, SUB]);

@@ -69,11 +69,13 @@ const MailboxFields = z.object({
       host: HostName.nullable().optional(),
       port: Port.nullable().optional(),
       tls: z.boolean().default(true),
+      /** With tls off: STARTTLS is required (no login in plain text), as SMTP's 'starttls'. */
+      requireStarttls: z.boolean().default(false),
       sameCredentials: z.boolean().default(true),
       username: z.string().trim().max(320).nullable().optional(),
       password: secret.optional(),
     })
-    .default({ enabled: false, tls: true, sameCredentials: true }),
+    .default({ enabled: false, tls: true, requireStarttls: false, sameCredentials: true }),
   saveToSent: z.boolean().default(true),
   pacing: z
     .object({ messages: z.number().int().min(1).max(10_000), seconds: z.number().int().min(1).max(86_400) })
@@ -83,9 +85,15 @@ const MailboxFields = z.object({
   ownerUserId: z.number().int().positive().optional(),
 });
 
-function checkImap(v: { imap: { enabled: boolean; host?: string | null; port?: number | null } }, ctx: z.RefinementCtx): void {
+function checkImap(
+  v: { imap: { enabled: boolean; host?: string | null; port?: number | null; tls: boolean; requireStarttls: boolean } },
+  ctx: z.RefinementCtx,
+): void {
   if (v.imap.enabled && !v.imap.host) ctx.addIssue({ code: 'custom', path: ['imap', 'host'], message: 'is required when IMAP is enabled' });
   if (v.imap.enabled && !v.imap.port) ctx.addIssue({ code: 'custom', path: ['imap', 'port'], message: 'is required when IMAP is enabled' });
+  if (v.imap.tls && v.imap.requireStarttls) {
+    ctx.addIssue({ code: 'custom', path: ['imap', 'requireStarttls'], message: 'applies only with tls off (SSL/TLS already encrypts from the start)' });
+  }
 }
 
 export const MailboxCreate = MailboxFields.superRefine((v, ctx) => {
@@ -143,6 +151,7 @@ export const MailboxView = z.object({
     host: z.string().nullable(),
     port: z.number().nullable(),
     tls: z.boolean(),
+    requireStarttls: z.boolean(),
     sameCredentials: z.boolean(),
     username: z.string().nullable(),
     hasPassword: z.boolean(),

@@ -31,6 +31,26 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** A TCP listener that is not a mail server: `greet` writes whatever it says on connect. */
+async function listen(greet: (socket: net.Socket) => void): Promise<net.Server> {
+  const sockets = new Set<net.Socket>();
+  const srv = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+    socket.resume();
+    greet(socket);
+  });
+  // close() waits for open connections: a silent listener's clients would hold it open.
+  const close = srv.close.bind(srv);
+  srv.close = ((cb?: (err?: Error) => void) => {
+    for (const s of sockets) s.destroy();
+    return close(cb);
+  }) as typeof srv.close;
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return srv;
+}
+
 describe('mailboxes', () => {
   it('creates a mailbox, hides the password and keeps it when edited without one', async () => {
     const created = await w.api(w.user).post('/api/mailboxes').send(mailboxPayload(sink));
@@ -138,14 +158,38 @@ describe('mailboxes', () => {
       expectNoSecrets(res.body);
     });
 
-    it('is red with a "refused" hint when the port is closed', async () => {
-      const payload = mailboxPayload(sink);
-      (payload.smtp as Record<string, unknown>).port = await closedPort();
-      const mb = await w.api(w.user).post('/api/mailboxes').send(payload);
-      const res = await w.api(w.user).post(`/api/mailboxes/${mb.body.id}/check`);
-      expect(res.body.status).toBe('red');
-      expect(res.body.smtp.serverText).toMatch(/ECONNREFUSED|refused/i);
-      expect(res.body.smtp.hint).toMatch(/nothing accepts connections/i);
+    it('answers the same short text whatever non-mail listener is on the port, and never echoes what it sent', async () => {
+      const BANNER = 'secret-internal-build-7.3';
+      const listeners = await Promise.all([
+        listen((s) => s.write(`HTTP/1.1 400 Bad Request\r\nServer: nginx/1.18.0 ${BANNER}\r\nContent-Length: 0\r\n\r\n`)),
+        listen((s) => s.write(`SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.1 ${BANNER}\r\n`)),
+        listen(() => {}), // silence
+      ]);
+      try {
+        const ports = [...listeners.map((l) => (l.address() as net.AddressInfo).port), await closedPort()];
+        // Each port with plain and with TLS settings, SMTP and IMAP both pointed at it.
+        const variants = ports.flatMap((port) => [false, true].map((tls) => ({ port, tls })));
+        const results = await Promise.all(
+          variants.map(async ({ port, tls }) => {
+            const payload = mailboxPayload(sink, { imapUser: imapUser(0) });
+            Object.assign(payload.smtp as object, { port, security: tls ? 'tls' : 'none' });
+            Object.assign(payload.imap as object, { port, tls });
+            const mb = await w.api(w.user).post('/api/mailboxes').send(payload);
+            return (await w.api(w.user).post(`/api/mailboxes/${mb.body.id}/check`)).body;
+          }),
+        );
+        for (const r of results) {
+          expect(r.status).toBe('red');
+          expect(r.smtp).toEqual(results[0].smtp);
+          expect(r.imap).toEqual(results[0].imap);
+          expect(JSON.stringify(r)).not.toMatch(new RegExp(`${BANNER}|SSH-2|OpenSSH|HTTP/1|nginx|ECONNREFUSED|SSL routines`));
+        }
+        expect(results[0].smtp).toMatchObject({ ok: false, serverText: 'No SMTP server answered at this host and port.' });
+        expect(results[0].smtp.hint).toMatch(/security setting matches the port/);
+        expect(results[0].imap).toMatchObject({ ok: false, serverText: 'No IMAP server answered at this host and port.' });
+      } finally {
+        await Promise.all(listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
+      }
     });
   });
 

@@ -61,6 +61,8 @@ export function testEnv(databaseUrl: string, kommoUrl: string, extra: Record<str
     CRM_METADATA_TTL_MS: '0',
     // Each job run leaves a lock timer this long, which would keep Jest alive (platform-notes.md).
     QUEUE_LOCK_LIFETIME_MS: '2000',
+    // The SMTP sinks and Dovecot listen on loopback, which mailbox hosts may not use by default.
+    MAILBOX_PRIVATE_HOSTS: '127.0.0.1',
     ...extra,
   };
 }

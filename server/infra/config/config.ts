@@ -4,6 +4,7 @@
  */
 import net from 'node:net';
 import { z } from 'zod';
+import { parseAddressList } from '../http/address-policy.js';
 
 const optionalUrl = z.url({ protocol: /^https?$/ }).optional();
 
@@ -33,6 +34,13 @@ const EnvSchema = z.object({
   CRM_METADATA_TTL_MS: z.coerce.number().int().min(0).default(60_000),
   QUEUE_LOCK_LIFETIME_MS: z.coerce.number().int().min(1000).default(5 * 60_000),
   TRUST_PROXY: z.string().default('false').transform(parseTrustProxy),
+  // Addresses/CIDRs mailbox SMTP/IMAP hosts may resolve to although not public (an internal relay).
+  MAILBOX_PRIVATE_HOSTS: z
+    .string()
+    .default('')
+    .superRefine((v, ctx) => {
+      for (const problem of parseAddressList(v).problems) ctx.addIssue({ code: 'custom', message: problem });
+    }),
 });
 
 /**
@@ -91,6 +99,8 @@ export interface AppConfig {
   crmMetadataTtlMs: number;
   /** Express's `trust proxy`: whose X-Forwarded-For decides the client address (TRUST_PROXY). */
   trustProxy: boolean | number | string[];
+  /** Non-public addresses mailbox servers may use anyway (IPs and CIDR ranges); default none. */
+  mailboxPrivateHosts: string[];
 }
 
 export class ConfigError extends Error {}
@@ -136,6 +146,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queueLockLifetimeMs: e.QUEUE_LOCK_LIFETIME_MS,
     crmMetadataTtlMs: e.CRM_METADATA_TTL_MS,
     trustProxy: e.TRUST_PROXY,
+    mailboxPrivateHosts: parseAddressList(e.MAILBOX_PRIVATE_HOSTS).entries,
   };
 }
 

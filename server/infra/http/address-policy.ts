@@ -104,3 +104,73 @@ export function classifyAddress(ip: string): string | null {
 export function isPublicAddress(ip: string): boolean {
   return classifyAddress(ip) === null;
 }
+
+/**
+ * Addresses an operator allows although the policy above refuses them (MAILBOX_PRIVATE_HOSTS:
+ * an internal mail relay, a test server on 127.0.0.1). Entries are addresses or CIDR ranges;
+ * node's BlockList does the matching, including IPv4-mapped IPv6 forms of allowed IPv4.
+ */
+export class AddressAllowList {
+  private readonly list = new net.BlockList();
+
+  /** Throws with a message naming the bad entry; see parseAddressList for the checking form. */
+  constructor(readonly entries: readonly string[] = []) {
+    for (const entry of entries) {
+      const problem = addEntry(this.list, entry);
+      if (problem) throw new Error(problem);
+    }
+  }
+
+  allows(ip: string): boolean {
+    const address = ip.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+    const family = net.isIP(address);
+    return family !== 0 && this.list.check(address, family === 6 ? 'ipv6' : 'ipv4');
+  }
+}
+
+/** "10.0.0.0/8, 127.0.0.1" → the trimmed entries, or the problems (for config validation). */
+export function parseAddressList(text: string): { entries: string[]; problems: string[] } {
+  const entries = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const scratch = new net.BlockList();
+  const problems = entries.map((e) => addEntry(scratch, e)).filter((p): p is string => p !== null);
+  return { entries, problems };
+}
+
+function addEntry(list: net.BlockList, entry: string): string | null {
+  const [base = '', prefixText, extra] = entry.split('/');
+  const family = net.isIP(base);
+  if (family === 0 || extra !== undefined) return `"${entry}" is not an IP address or CIDR range (e.g. 10.0.0.0/8, 127.0.0.1, fd00::/8)`;
+  const type = family === 6 ? 'ipv6' : 'ipv4';
+  if (prefixText === undefined) {
+    list.addAddress(base, type);
+    return null;
+  }
+  const prefix = Number(prefixText);
+  if (!/^\d{1,3}$/.test(prefixText) || prefix > (family === 6 ? 128 : 32)) return `"${entry}" has an invalid prefix length`;
+  list.addSubnet(base, prefix, type);
+  return null;
+}
+
+/**
+ * A mail server whose address the policy refuses. Thrown before any connection is made, so
+ * nothing (not a password, not a byte) reaches that address. `code` lets the mail error
+ * classifiers recognise it like the libraries' own errors.
+ */
+export class HostNotAllowedError extends Error {
+  readonly code = 'EHOSTNOTALLOWED';
+  constructor(
+    readonly host: string,
+    readonly address: string,
+    readonly reason: string,
+  ) {
+    super(
+      address === host
+        ? `The server ${host} is not allowed: it is ${reason}`
+        : `The server ${host} is not allowed: it resolves to ${address}, ${reason}`,
+    );
+    this.name = 'HostNotAllowedError';
+  }
+}
+
+export const HOST_NOT_ALLOWED_HINT =
+  'Mailboxes may only use mail servers on public internet addresses. Use the provider’s public server name; for a company-internal mail relay, the administrator of this leadmail server can allow its address (MAILBOX_PRIVATE_HOSTS).';

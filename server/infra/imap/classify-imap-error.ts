@@ -4,6 +4,7 @@
  * its owner (credentials or settings), `permanent` retrying will not help. `serverText` is the
  * server's own words, verbatim (without our command tag), or the system's error text.
  */
+import { HOST_NOT_ALLOWED_HINT, HostNotAllowedError } from '../http/address-policy.js';
 import { errorCodes, errorMessage, networkHint, networkProblem, type MailErrorLike } from '../smtp/network-error.js';
 
 export type ImapErrorKind = 'transient' | 'auth' | 'permanent';
@@ -35,6 +36,9 @@ const IMAP_PORTS = { tls: 993, plain: [143] };
 export const NO_SENT_FOLDER = 'NoSentFolder';
 
 export function classifyImapError(err: unknown, context: ImapErrorContext = 'check'): ImapErrorClass {
+  if (err instanceof HostNotAllowedError) {
+    return { kind: context === 'check' ? 'permanent' : 'auth', serverText: err.message, hint: HOST_NOT_ALLOWED_HINT };
+  }
   const e: ImapErrorLike = err && typeof err === 'object' ? (err as ImapErrorLike) : {};
   const serverText = serverWords(e) ?? errorMessage(err);
   const responseCode = typeof e.serverResponseCode === 'string' ? e.serverResponseCode.toUpperCase() : undefined;
@@ -59,7 +63,7 @@ export function classifyImapError(err: unknown, context: ImapErrorContext = 'che
     return {
       ...base,
       kind: configKind,
-      hint: 'The server does not offer STARTTLS on this port. Use SSL/TLS on port 993, or check the port number.',
+      hint: 'The server does not offer STARTTLS on this port, and this mailbox requires it, so no login was sent. Use SSL/TLS (usually port 993), or check the port number.',
     };
   }
   if (codes.includes('ETHROTTLE')) {

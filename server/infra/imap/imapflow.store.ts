@@ -3,6 +3,7 @@
  * the "does this login work" test); appendToSent() keeps one connection open between calls,
  * since a busy mailbox files a copy per sent message, and reconnects when the server dropped it.
  */
+import net from 'node:net';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { NO_SENT_FOLDER } from './classify-imap-error.js';
 import { findSentFolder } from './find-sent-folder.js';
@@ -116,11 +117,14 @@ async function connectClient(settings: ImapSettings, opts: ImapStoreOptions): Pr
 
 function newClient(s: ImapSettings, opts: ImapStoreOptions): ImapFlow {
   const options: ImapFlowOptions = {
-    host: s.host,
+    // Pinned: connect to the checked address, keep the name for SNI and the certificate check.
+    host: s.address ?? s.host,
+    ...(s.address && !net.isIP(s.host) ? { servername: s.host } : {}),
     port: s.port,
     secure: s.tls,
-    // With tls false imapflow upgrades via STARTTLS whenever the server offers it; the settings
-    // have no "STARTTLS required" choice, so opportunistic is the safest default for port 143.
+    // With tls false imapflow upgrades via STARTTLS whenever the server offers it; doSTARTTLS
+    // true makes that a requirement (it fails with tlsFailed before any login is sent).
+    ...(!s.tls && s.requireStarttls ? { doSTARTTLS: true } : {}),
     auth: s.auth.type === 'oauth2' ? { user: s.auth.user, accessToken: s.auth.accessToken } : { user: s.auth.user, pass: s.auth.pass },
     tls: { rejectUnauthorized: s.tlsRejectUnauthorized ?? true },
     // imapflow's logger would print the user name and folder traffic; callers log what matters.

@@ -15,6 +15,7 @@
  * a password (nodemailer never echoes credentials into errors).
  */
 import { AppError } from '../../errors.js';
+import { HOST_NOT_ALLOWED_HINT, HostNotAllowedError } from '../http/address-policy.js';
 import { errorCodes, errorMessage, networkHint, networkProblem, type MailErrorLike } from './network-error.js';
 
 export type SendErrorKind = 'transient' | 'auth' | 'permanent';
@@ -50,6 +51,10 @@ const SMTP_PORTS = { tls: 465, plain: [587, 25] };
 const MAX_RETRY_AFTER_MS = 24 * 3600_000;
 
 export function classifySmtpError(err: unknown, context: SmtpErrorContext = 'send'): SmtpErrorClass {
+  if (err instanceof HostNotAllowedError) {
+    // Nothing was sent anywhere; the mailbox's settings (or the operator's allow-list) must change.
+    return { kind: context === 'check' ? 'permanent' : 'auth', serverText: err.message, hint: HOST_NOT_ALLOWED_HINT };
+  }
   if (err instanceof AppError) {
     // Our own validation (a header with CR/LF, an empty recipient list): the message is wrong.
     return { kind: 'permanent', serverText: err.message, hint: 'The message could not be built: ' + err.message };

@@ -3,6 +3,7 @@
  * and handed to nodemailer as `raw` with an explicit envelope, so the bytes we return are the
  * bytes the server received.
  */
+import net from 'node:net';
 import nodemailer from 'nodemailer';
 import type { SMTPTransportOptions } from 'nodemailer/lib/smtp-transport';
 import { composeMessage } from './compose-message.js';
@@ -110,7 +111,9 @@ function nodemailerOptions(
   t: { connectionTimeout: number; socketTimeout: number },
 ): SMTPTransportOptions {
   return {
-    host: s.host,
+    // Pinned: connect to the checked address, keep the name for SNI and the certificate check.
+    host: s.address ?? s.host,
+    ...(s.address && !net.isIP(s.host) ? { servername: s.host } : {}),
     port: s.port,
     // 'tls': implicit TLS (RFC 8314). 'starttls': refuse to continue in plain text if the upgrade
     // is not possible (RFC 3207; a stripped STARTTLS must not leak the password). 'none': never

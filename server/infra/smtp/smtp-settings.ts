@@ -16,7 +16,13 @@ export type SmtpAuth =
   | { type: 'oauth2'; user: string; accessToken: string };
 
 export interface SmtpSettings {
+  /** The server's name: what TLS presents (SNI) and checks the certificate against. */
   host: string;
+  /**
+   * The address to connect to, already resolved from `host` and checked against the address
+   * policy (modules/mailboxes/mail-hosts.ts). Absent: nodemailer resolves `host` itself.
+   */
+  address?: string;
   port: number;
   security: SmtpSecurity;
   /** null: the server accepts mail without AUTH (an internal relay, a test sink). */

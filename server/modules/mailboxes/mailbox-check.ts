@@ -1,7 +1,9 @@
 /**
  * "Check": SMTP verify and IMAP login + list, run side by side, each bounded (~15 s).
  * green = both work; grey = SMTP works and IMAP is off or fails; red = SMTP fails.
- * The result carries the server's own words and a plain-language hint, and is stored.
+ * The result carries the server's own words and a plain-language hint, and is stored; when no
+ * mail server answered at all, one fixed text instead (check-answers.ts: no port scanning).
+ * Connections go only to addresses the host policy allows (mail-hosts.ts, wired in container.ts).
  * A mailbox paused by an authentication failure resumes when a check passes.
  */
 import type { CheckResult } from '../../../shared/schemas/mailbox.js';
@@ -11,12 +13,11 @@ import type { MailTransport } from '../../infra/smtp/mail-transport.js';
 import type { SmtpSettings } from '../../infra/smtp/smtp-settings.js';
 import type { ImapSettings } from '../../infra/imap/imap-settings.js';
 import type { MailboxStore } from '../../infra/imap/mailbox-store.js';
-import { classifySmtpError } from '../../infra/smtp/classify-send-error.js';
-import { classifyImapError } from '../../infra/imap/classify-imap-error.js';
 import type { AuthContext } from '../../http/auth.js';
 import type { MailboxesService } from './mailboxes.service.js';
 import { saveCheck } from './mailboxes.repository.js';
 import { imapSettingsOf, smtpSettingsOf } from './mailbox-connection.js';
+import { imapCheckFailure, smtpCheckFailure } from './check-answers.js';
 
 export interface MailConnectors {
   smtp(settings: SmtpSettings): MailTransport;
@@ -51,8 +52,7 @@ export class MailboxChecker {
       await transport.verify();
       return { ok: true };
     } catch (err) {
-      const k = classifySmtpError(err, 'check');
-      return { ok: false, kind: k.kind, serverText: k.serverText, hint: k.hint };
+      return smtpCheckFailure(err);
     } finally {
       transport.close();
     }
@@ -64,8 +64,7 @@ export class MailboxChecker {
       const r = await store.check();
       return { ok: true, sentFolder: r.sentFolder };
     } catch (err) {
-      const k = classifyImapError(err, 'check');
-      return { ok: false, kind: k.kind, serverText: k.serverText, hint: k.hint };
+      return imapCheckFailure(err);
     } finally {
       await store.close().catch(() => {});
     }

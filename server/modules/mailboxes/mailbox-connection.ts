@@ -31,6 +31,7 @@ export function imapSettingsOf(row: MailboxRow, box: SecretBox): ImapSettings | 
     host: row.imap_host,
     port: row.imap_port,
     tls: row.imap_tls,
+    requireStarttls: row.imap_require_starttls,
     auth: row.auth_type === 'oauth2' && sameCreds ? { type: 'oauth2', user, accessToken: secret } : { type: 'password', user, pass: secret },
     tlsRejectUnauthorized: row.tls_reject_unauthorized,
   };

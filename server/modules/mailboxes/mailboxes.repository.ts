@@ -21,6 +21,7 @@ export interface MailboxRow {
   imap_host: string | null;
   imap_port: number | null;
   imap_tls: boolean;
+  imap_require_starttls: boolean;
   imap_same_credentials: boolean;
   imap_user: string | null;
   imap_secret_enc: string | null;
@@ -46,7 +47,7 @@ export type MailboxSettingsColumns = Omit<
 const SETTINGS_COLUMNS = [
   'owner_user_id', 'display_name', 'from_name', 'from_address', 'reply_to', 'preset', 'smtp_host', 'smtp_port',
   'smtp_security', 'smtp_auth', 'auth_type', 'smtp_user', 'smtp_secret_enc', 'tls_reject_unauthorized', 'imap_enabled',
-  'imap_host', 'imap_port', 'imap_tls', 'imap_same_credentials', 'imap_user', 'imap_secret_enc', 'save_to_sent',
+  'imap_host', 'imap_port', 'imap_tls', 'imap_require_starttls', 'imap_same_credentials', 'imap_user', 'imap_secret_enc', 'save_to_sent',
   'pacing_messages', 'pacing_seconds', 'daily_cap',
 ] as const satisfies readonly (keyof MailboxSettingsColumns)[];
 

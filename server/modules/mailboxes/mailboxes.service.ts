@@ -1,6 +1,7 @@
 /**
  * Mailbox settings per user. Passwords are encrypted at rest and never leave the server:
- * views carry `hasPassword`, and an update without a new password keeps the stored one.
+ * views carry `hasPassword`, and an update without a new password keeps the stored one only
+ * while it would still go to the endpoint it was typed for (secret-binding.ts).
  */
 import crypto from 'node:crypto';
 import type { CheckResult, MailboxCreate, MailboxUpdate, MailboxView } from '../../../shared/schemas/mailbox.js';
@@ -13,6 +14,7 @@ import { assertAdmin } from '../../http/auth.js';
 import { getAccount, setGlobalMailbox } from '../accounts/accounts.repository.js';
 import * as repo from './mailboxes.repository.js';
 import type { MailboxRow, MailboxSettingsColumns } from './mailboxes.repository.js';
+import { keptSecrets, type KeptSecrets } from './secret-binding.js';
 
 export class MailboxesService {
   constructor(
@@ -56,7 +58,7 @@ export class MailboxesService {
   async create(auth: AuthContext, input: MailboxCreate): Promise<MailboxView> {
     const owner = this.ownerFor(auth, input.ownerUserId);
     const id = crypto.randomUUID();
-    await repo.insertMailbox(this.db, id, auth.accountId, this.columns(input, owner, null));
+    await repo.insertMailbox(this.db, id, auth.accountId, this.columns(input, owner, keptSecrets(null, input)));
     return this.get(auth, id);
   }
 
@@ -65,9 +67,13 @@ export class MailboxesService {
       const existing = await repo.findMailbox(tx, auth.accountId, id, true);
       if (!existing || (existing.owner_user_id !== auth.userId && !auth.isAdmin)) throw notFound('mailbox');
       const owner = input.ownerUserId !== undefined ? this.ownerFor(auth, input.ownerUserId) : existing.owner_user_id;
-      const cols = this.columns(input, owner, existing);
+      const kept = keptSecrets(existing, input);
+      const cols = this.columns(input, owner, kept);
       if (cols.smtp_auth && !cols.smtp_secret_enc) {
-        throw invalid('smtp.password', 'is required when SMTP authentication is on and the server, port or user name changed');
+        throw invalid('smtp.password', kept.smtpDropped ?? 'is required when SMTP authentication is on');
+      }
+      if (cols.imap_enabled && !cols.imap_same_credentials && !cols.imap_secret_enc) {
+        throw invalid('imap.password', kept.imapDropped);
       }
       await repo.updateMailboxSettings(tx, auth.accountId, id, cols);
     });
@@ -109,14 +115,11 @@ export class MailboxesService {
     return requested;
   }
 
-  private columns(input: MailboxCreate | MailboxUpdate, owner: number, existing: MailboxRow | null): MailboxSettingsColumns {
+  /** `kept`: the stored secrets an omitted password may reuse (secret-binding.ts). */
+  private columns(input: MailboxCreate | MailboxUpdate, owner: number, kept: KeptSecrets): MailboxSettingsColumns {
     const preset = MAILBOX_PRESETS[input.preset];
-    // A kept password follows only its own server and user: pointing a mailbox at another host
-    // (or login) without typing the password again must not hand the old one to that host.
-    const smtpSame = !!existing && existing.smtp_host === input.smtp.host && existing.smtp_port === input.smtp.port && existing.smtp_user === (input.smtp.username ?? null);
-    const imapSame = !!existing && existing.imap_host === (input.imap.host ?? null) && existing.imap_port === (input.imap.port ?? null) && existing.imap_user === (input.imap.username ?? null);
-    const smtpSecret = input.smtp.password !== undefined ? this.box.encrypt(input.smtp.password) : smtpSame ? existing.smtp_secret_enc : null;
-    const imapSecret = input.imap.password !== undefined ? this.box.encrypt(input.imap.password) : imapSame ? existing.imap_secret_enc : null;
+    const smtpSecret = input.smtp.password !== undefined ? this.box.encrypt(input.smtp.password) : kept.smtp;
+    const imapSecret = input.imap.password !== undefined ? this.box.encrypt(input.imap.password) : kept.imap;
     return {
       owner_user_id: owner,
       display_name: input.displayName,
@@ -136,6 +139,7 @@ export class MailboxesService {
       imap_host: input.imap.host ?? null,
       imap_port: input.imap.port ?? null,
       imap_tls: input.imap.tls,
+      imap_require_starttls: input.imap.requireStarttls,
       imap_same_credentials: input.imap.sameCredentials,
       imap_user: input.imap.username ?? null,
       imap_secret_enc: imapSecret,
@@ -171,6 +175,7 @@ export function toView(r: MailboxRow, globalId: string | null): MailboxView {
       host: r.imap_host,
       port: r.imap_port,
       tls: r.imap_tls,
+      requireStarttls: r.imap_require_starttls,
       sameCredentials: r.imap_same_credentials,
       username: r.imap_user,
       hasPassword: !!r.imap_secret_enc,

@@ -1,4 +1,4 @@
-import { classifyAddress, isPublicAddress } from '../address-policy.js';
+import { AddressAllowList, classifyAddress, isPublicAddress, parseAddressList } from '../address-policy.js';
 
 describe('isPublicAddress', () => {
   it.each([
@@ -86,4 +86,31 @@ describe('isPublicAddress', () => {
       expect(classifyAddress(value)).toBe('not an IP address');
     },
   );
+});
+
+describe('AddressAllowList (MAILBOX_PRIVATE_HOSTS)', () => {
+  const list = new AddressAllowList(['10.0.0.0/8', '127.0.0.1', 'fd00::/8']);
+
+  it.each(['10.0.0.1', '10.255.255.255', '127.0.0.1', '::ffff:127.0.0.1', '::ffff:10.1.2.3', 'fd12::1', '[fd00::5]'])('allows %s', (ip) => {
+    expect(list.allows(ip)).toBe(true);
+  });
+
+  it.each(['11.0.0.1', '127.0.0.2', '169.254.169.254', '::1', 'fe80::1', 'localhost', ''])('does not allow %s', (ip) => {
+    expect(list.allows(ip)).toBe(false);
+  });
+
+  it('allows nothing when empty', () => {
+    expect(new AddressAllowList().allows('127.0.0.1')).toBe(false);
+  });
+
+  it('parses a comma list and names each bad entry', () => {
+    expect(parseAddressList(' 10.0.0.0/8 , ::1,,')).toEqual({ entries: ['10.0.0.0/8', '::1'], problems: [] });
+    expect(parseAddressList('corp-relay, 10.0.0.0/40, ::/129, 1.2.3.4/8/1, 10.0.0.0/x').problems).toEqual([
+      '"corp-relay" is not an IP address or CIDR range (e.g. 10.0.0.0/8, 127.0.0.1, fd00::/8)',
+      '"10.0.0.0/40" has an invalid prefix length',
+      '"::/129" has an invalid prefix length',
+      '"1.2.3.4/8/1" is not an IP address or CIDR range (e.g. 10.0.0.0/8, 127.0.0.1, fd00::/8)',
+      '"10.0.0.0/x" has an invalid prefix length',
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
 // Replies real providers send that Dovecot here cannot be made to give; the errors are built
 // the way imapflow 2.10 builds them (commands/login.ts: response, responseText,
 // serverResponseCode, authenticationFailed). Dovecot's own failures are in imapflow.store.test.ts.
+import { HOST_NOT_ALLOWED_HINT, HostNotAllowedError } from '../../http/address-policy.js';
 import { classifyImapError, NO_SENT_FOLDER } from '../classify-imap-error.js';
 
 const tagged = (response: string, code?: string, extra: object = {}) =>
@@ -63,5 +64,18 @@ describe('classifyImapError', () => {
   it('no Sent folder → permanent', () => {
     const err = Object.assign(new Error('No Sent folder found'), { code: NO_SENT_FOLDER });
     expect(classifyImapError(err, 'append').kind).toBe('permanent');
+  });
+});
+
+describe('a mail server the address policy refuses', () => {
+  const refused = new HostNotAllowedError('127.0.0.1', '127.0.0.1', 'a loopback address');
+
+  it('is permanent in a check and auth while filing in Sent, with the reason', () => {
+    expect(classifyImapError(refused, 'check')).toEqual({
+      kind: 'permanent',
+      serverText: 'The server 127.0.0.1 is not allowed: it is a loopback address',
+      hint: HOST_NOT_ALLOWED_HINT,
+    });
+    expect(classifyImapError(refused, 'append').kind).toBe('auth');
   });
 });

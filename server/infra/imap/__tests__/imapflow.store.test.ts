@@ -117,6 +117,15 @@ describe('imapflow MailboxStore against Dovecot', () => {
     expect(classifyImapError(await failure(store(imapSettingsFor(user, { tls: true })).appendToSent(rawMessage('<x@y>'), '<x@y>')), 'append').kind).toBe('auth');
   });
 
+  it('STARTTLS required against a server without it (this Dovecot): fails before logging in, on check and append', async () => {
+    const settings = imapSettingsFor(user, { requireStarttls: true });
+    const err = await failure(store(settings).check());
+    expect(err).toMatchObject({ tlsFailed: true });
+    expect(classifyImapError(err, 'check')).toMatchObject({ kind: 'permanent', hint: expect.stringMatching(/does not offer STARTTLS/) });
+    const append = await failure(store(settings).appendToSent(rawMessage('<st@y>'), '<st@y>'));
+    expect(classifyImapError(append, 'append').kind).toBe('auth');
+  });
+
   it('appendToSent appends once, \\Seen, and does not duplicate on a second call', async () => {
     const id = uniqueMessageId();
     const s = store(imapSettingsFor(user));

@@ -2,6 +2,7 @@
 // the local resolver, so the errors are built the way nodemailer 10 builds them (_formatError in
 // smtp-connection: code, originalCode, response, responseCode, command). The real-server paths
 // are covered in nodemailer.transport.test.ts.
+import { HOST_NOT_ALLOWED_HINT, HostNotAllowedError } from '../../http/address-policy.js';
 import { classifySmtpError, parseRetryAfterMs } from '../classify-send-error.js';
 
 const smtpReply = (response: string, code = 'EENVELOPE', command = 'DATA') =>
@@ -111,5 +112,18 @@ describe('parseRetryAfterMs', () => {
     ['421 try again in 900 hours', 24 * 3_600_000],
   ])('%s → %s', (text, ms) => {
     expect(parseRetryAfterMs(text)).toBe(ms);
+  });
+});
+
+describe('a mail server the address policy refuses', () => {
+  const refused = new HostNotAllowedError('relay.corp.example', '10.1.2.3', 'a private address');
+
+  it('is a settings problem: permanent in a check, pauses the mailbox (auth) when sending', () => {
+    expect(classifySmtpError(refused, 'check')).toEqual({
+      kind: 'permanent',
+      serverText: 'The server relay.corp.example is not allowed: it resolves to 10.1.2.3, a private address',
+      hint: HOST_NOT_ALLOWED_HINT,
+    });
+    expect(classifySmtpError(refused, 'send').kind).toBe('auth');
   });
 });

@@ -31,6 +31,8 @@ const EnvSchema = z.object({
   QUEUE_POLL_MS: z.coerce.number().int().min(50).default(1000),
   CRM_METADATA_TTL_MS: z.coerce.number().int().min(0).default(60_000),
   QUEUE_LOCK_LIFETIME_MS: z.coerce.number().int().min(1000).default(5 * 60_000),
+  RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_DP_PER_ACCOUNT: z.coerce.number().int().min(1).default(600),
 });
 
 export interface AppConfig {
@@ -57,6 +59,8 @@ export interface AppConfig {
   queueLockLifetimeMs: number;
   /** How long users, fields and pipelines read from Kommo are reused (0 = always re-read). */
   crmMetadataTtlMs: number;
+  /** Requests per minute on the public routes (server/public/surfaces.ts). */
+  publicRateLimits: { perAddress: number; dpPerAccount: number };
 }
 
 export class ConfigError extends Error {}
@@ -101,6 +105,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queuePollMs: e.QUEUE_POLL_MS,
     queueLockLifetimeMs: e.QUEUE_LOCK_LIFETIME_MS,
     crmMetadataTtlMs: e.CRM_METADATA_TTL_MS,
+    publicRateLimits: { perAddress: e.RATE_LIMIT_PER_ADDRESS, dpPerAccount: e.RATE_LIMIT_DP_PER_ACCOUNT },
   };
 }
 

@@ -135,8 +135,16 @@ describe('POST /hooks/kommo/dp with a signed pipeline action', () => {
     const l = newLead();
     const p = payload(l, { action: offer.token });
     const again = payload(l, { action: offer.token }); // a later event.time
-    const answers = await Promise.all([hook(p), hook(again), hook(payload(l, { action: offer.token }, 42)), postDpHook(w, undefined).type('form').send(formEncode(p).join('&'))]);
-    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    // …and whatever else the caller may vary: the event type, the optional pipeline id.
+    const retyped = { ...payload(l, { action: offer.token }), event: { type: 14, data: { id: l.leadId, status_id: l.statusId }, time: 7 } };
+    const answers = await Promise.all([
+      hook(p),
+      hook(again),
+      hook(payload(l, { action: offer.token }, 42)),
+      hook(retyped),
+      postDpHook(w, undefined).type('form').send(formEncode(p).join('&')),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
     expect(answers.filter((a) => a.body.duplicate === false)).toHaveLength(1);
     const first = answers.find((a) => !a.body.duplicate)!.body.eventId;
     expect(answers.every((a) => a.body.eventId === first)).toBe(true);

@@ -26,16 +26,20 @@ export interface DpEventRow {
 /**
  * How long a second delivery of the same lead entering the same stage for the same action is
  * the same event. Kommo retries an unanswered DP call up to 4 times within an hour
- * (kommo-reference.md), so an hour covers every retry. The key is built only from what cannot
- * be chosen freely by the caller once the token is checked — the account and action (signed),
- * the lead and the stage (re-read from Kommo before anything is sent) — and the window from our
- * own clock; never from `event.time`, which any caller may change to make each delivery "new".
+ * (kommo-reference.md), so an hour covers every retry. The key is built only from what the
+ * caller cannot vary at will once the token is checked — the account and the action (signed),
+ * the lead and its status (the lead must still be in that status when it is read back from
+ * Kommo, so only one status per lead gets anywhere) — and the window from our own clock. Never
+ * from `event.time` or `event.type`, which any caller may change to make each delivery "new";
+ * nor from `pipeline_id`, which is optional in the payload, so sending it once and leaving it out
+ * once would make two events of one (Kommo's status ids already name the pipeline, but for
+ * won/lost, and a lead is in one pipeline at a time).
  * The price: a lead that leaves the stage and comes back within the hour gets the template once.
  */
 export const DEDUPE_WINDOW_SECONDS = 3600;
 
 export function dedupeKey(e: DpEventInput, actionId: string): string {
-  return [e.accountId, e.leadId, e.pipelineId ?? '-', e.statusId, actionId].join(':');
+  return [e.accountId, e.leadId, e.statusId, actionId].join(':');
 }
 
 /**

@@ -3,7 +3,7 @@
  * DP webhook, so template, delay and filter live here and the hook carries only a signed token
  * naming one of these rows. dp_events lose their unique key on Kommo's `event.time`, which any
  * caller chooses freely; repeated deliveries are now matched by `dedupe_key` (account, lead,
- * pipeline, status, action) within a window of receipt time (pipeline.service.ts).
+ * status, action) within a window of receipt time (dp-events.repository.ts).
  * rate_limit_hits holds the shared counters of express-rate-limit (server/public/pg-rate-limit-store.ts).
  */
 export const up = /* sql */ `

@@ -118,13 +118,17 @@ async function benchQueue(): Promise<void> {
 
   // 4. digital-pipeline hook: Kommo wants a 2xx within 2 s; the work itself is queued.
   const tpl = await call('/api/templates', { name: 'DP', subject: 'Hi {{contact.name}}', html: '<p>hi</p>' });
+  // The hook acts only on the signed token of a pipeline action (server/public/dp-hook.ts).
+  const dpAction = (await call('/api/pipeline-actions', { name: 'DP', templateId: tpl.id })) as { id: string; token: string };
   const hookTimes: number[] = [];
   for (let i = 0; i < 20; i++) {
+    // A lead per call: each one is a new event (repeats of one event collapse into one).
+    const dpLead = kommo.sim.addLead('bench', { name: `DP lead ${i}`, pipeline_id: pipeline!.id });
     const t = Date.now();
     const res = await fetch(`${server.url}/hooks/kommo/dp`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ event: { type: 15, data: { id: lead.id, element_type: 2, status_id: pipeline!.statuses[0]!.id, pipeline_id: pipeline!.id }, time: 1_800_000_000 + i }, action: { settings: { widget: { settings: { template: tpl.id } } } }, subdomain: 'bench', account_id: 1 }),
+      body: JSON.stringify({ event: { type: 15, data: { id: dpLead.id, element_type: 2, status_id: dpLead.status_id, pipeline_id: pipeline!.id }, time: 1_800_000_000 + i }, action: { settings: { widget: { settings: { action: dpAction.token } } } }, subdomain: 'bench', account_id: 1 }),
     });
     await res.text();
     hookTimes.push(Date.now() - t);

@@ -16,7 +16,8 @@ import { registerEmailRoutes } from '../modules/emails/emails.routes.js';
 import { registerTrackingRoutes } from '../modules/tracking/tracking.routes.js';
 import { registerTriggerRoutes } from '../modules/triggers/triggers.routes.js';
 import { registerTriggerLinkRoutes } from '../modules/trigger-links/trigger-links.routes.js';
-import { registerPipelineRoutes } from '../modules/pipeline/pipeline.routes.js';
+import { registerPipelineActionRoutes } from '../modules/pipeline/pipeline.routes.js';
+import { mountPublicSurface } from '../public/public-surface.js';
 import { registerAccountSettingsRoutes } from '../modules/accounts/account-settings.routes.js';
 import { registerDryRunRoutes } from '../modules/automation/dry-run.routes.js';
 import type { Services } from './container.js';
@@ -35,8 +36,6 @@ export function createApp(s: Services): { app: express.Express; api: Api } {
     next();
   });
   app.use(cors(s.config.corsExtraOrigins));
-  // 8 MB body + JSON escaping overhead; files go through multipart instead.
-  app.use(express.json({ limit: '12mb' }));
 
   // Seen accounts are remembered per process only to skip a write; the database stays the truth.
   const knownAccounts = new Set<number>();
@@ -48,7 +47,11 @@ export function createApp(s: Services): { app: express.Express; api: Api } {
       await ensureAccount(s.db, auth.accountId, auth.subdomain);
       knownAccounts.add(auth.accountId);
     }),
+    // 8 MB body + JSON escaping overhead; files go through multipart instead. Parsed only once
+    // the widget token is checked: an anonymous caller never gets 12 MB read.
+    parseBody: express.json({ limit: '12mb' }),
   };
+  mountPublicSurface(api, s);
 
   route(
     api,
@@ -75,7 +78,7 @@ export function createApp(s: Services): { app: express.Express; api: Api } {
   registerTrackingRoutes(api, { db: s.db, tracking: s.tracking });
   registerTriggerRoutes(api, s.triggers);
   registerTriggerLinkRoutes(api, s.triggerLinks);
-  registerPipelineRoutes(api, s.pipeline);
+  registerPipelineActionRoutes(api, s.pipelineActions);
   registerAccountSettingsRoutes(api, s.db);
   registerDryRunRoutes(api, s.dryRun);
 

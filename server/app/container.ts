@@ -38,6 +38,7 @@ import type { TriggerRunner } from '../modules/automation/automation.port.js';
 import { TriggerEngine } from '../modules/triggers/trigger-engine.js';
 import { TriggersService } from '../modules/triggers/triggers.service.js';
 import { PipelineService } from '../modules/pipeline/pipeline.service.js';
+import { PipelineActionsService } from '../modules/pipeline/pipeline-actions.service.js';
 import { definePipelineJobs } from '../modules/pipeline/dp-event.job.js';
 import { DryRunService } from '../modules/automation/dry-run.service.js';
 
@@ -63,6 +64,8 @@ export interface Services {
   triggerLinks: TriggerLinksService;
   tracking: TrackingService;
   pipeline: PipelineService;
+  /** Digital-pipeline actions and their signed tokens (admin API). */
+  pipelineActions: PipelineActionsService;
   /** Template dry runs: what a send would set off, read-only. */
   dryRun: DryRunService;
   triggers: TriggersService;
@@ -160,6 +163,7 @@ export async function buildServices(
 
   const pipeline = new PipelineService({
     db,
+    box,
     queue,
     log: log.child({ component: 'pipeline' }),
     crmFor,
@@ -167,7 +171,8 @@ export async function buildServices(
     sendSystem: (req) => emails.sendSystem(req),
   });
   await definePipelineJobs(queue, pipeline);
+  const pipelineActions = new PipelineActionsService({ db, box, crmFor, usableTemplate: (auth, id) => templates.getUsable(auth, id) });
   const dryRun = new DryRunService({ db, crmFor, templates, links: triggerLinks });
 
-  return { config, db, log, box, queue, tokens, crmFor, mailboxes, mailboxCheck, transports, templates, emails, pipeline, dryRun, triggerLinks, tracking, triggers: triggerService, triggerEngine };
+  return { config, db, log, box, queue, tokens, crmFor, mailboxes, mailboxCheck, transports, templates, emails, pipeline, pipelineActions, dryRun, triggerLinks, tracking, triggers: triggerService, triggerEngine };
 }

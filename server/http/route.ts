@@ -48,6 +48,8 @@ export interface Api {
   routes: AnyRouteSpec[];
   /** Verifies X-Auth-Token and sets res.locals.auth; prepended to every 'widget' route. */
   authenticate: RequestHandler;
+  /** The JSON body parser of 'widget' routes, run after `authenticate`; public routes bring their own (server/public). */
+  parseBody?: RequestHandler;
 }
 
 export function zodToAppError(err: z.ZodError, where: string): AppError {
@@ -92,7 +94,7 @@ export function route<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.Z
       next(err);
     }
   };
-  const auth = spec.auth === 'widget' ? [api.authenticate] : [];
+  const auth = spec.auth === 'widget' ? [api.authenticate, ...(api.parseBody ? [api.parseBody] : [])] : [];
   api.app[spec.method](spec.path, ...auth, ...(spec.middleware ?? []), wrapped);
 }
 

@@ -76,6 +76,13 @@ Try:
   curl -s -H "X-Auth-Token: $T" -H 'Content-Type: application/json' ${base}/api/mailboxes -d '{"displayName":"Sandbox","fromName":"Maria","fromAddress":"maria@demo.example","smtp":{"host":"127.0.0.1","port":${SMTP_PORT},"security":"none","auth":false}}'
   curl -s -H "X-Auth-Token: $T" -H 'Content-Type: application/json' ${base}/api/preview -d '{"entityType":"leads","entityId":${lead.id},"subject":"Offer for {{contact.first_name}}","html":"<p>Hello {{contact.name}}, about {{lead.name}}</p>"}'
   curl -s -H "X-Auth-Token: $T" -H 'Content-Type: application/json' ${base}/api/emails -d '{"entityType":"leads","entityId":${lead.id},"mailboxId":"<id from the first call>","contactIds":[${john.id}],"subject":"Hi {{contact.first_name}}","html":"<p>Hello</p>"}'
+
+Digital pipeline: create a pipeline action (its signed token is what the widget writes into
+Kommo's action settings), then post the hook as Kommo does when the lead enters its stage:
+  curl -s -H "X-Auth-Token: $T" -H 'Content-Type: application/json' ${base}/api/templates -d '{"name":"Offer","subject":"Offer for {{contact.first_name}}","html":"<p>Hello {{contact.name}}</p>"}'
+  curl -s -H "X-Auth-Token: $T" -H 'Content-Type: application/json' ${base}/api/pipeline-actions -d '{"name":"Offer on entry","templateId":"<id from the previous call>","delaySeconds":0}'
+  curl -s -H 'Content-Type: application/json' ${base}/hooks/kommo/dp -d '{"account_id":${ACCOUNT_ID},"subdomain":"${SUB}","event":{"type":15,"data":{"id":${lead.id},"status_id":${lead.status_id},"pipeline_id":${lead.pipeline_id}},"time":0},"action":{"settings":{"widget":{"settings":{"action":"<token from the previous call>"}}}}}'
+
   Full API: ${base}/api/openapi.json
 `);
   const stop = async (): Promise<void> => {

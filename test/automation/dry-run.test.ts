@@ -9,6 +9,7 @@ import supertest from 'supertest';
 import { startWorld, SUB, ACCOUNT_ID, type World } from '../support/world.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
+import { createPipelineAction } from '../support/pipeline-action.js';
 import { createMailbox } from '../support/send-helpers.js';
 import type { DryRunResult, DryRunStep } from '../../shared/schemas/dry-run.js';
 
@@ -146,9 +147,10 @@ describe('POST /api/templates/:id/dry-run', () => {
   it('matches what really happens: a real send makes exactly the request the dry run showed', async () => {
     const planned = (await dryRun({ kind: 'never_opened' })).steps[2]!.calls[0] as { body: unknown };
     const since = w.kommo.sim.requests.length;
+    const { token } = await createPipelineAction(w, { templateId: offer });
     const res = await supertest(w.server.url)
       .post('/hooks/kommo/dp')
-      .send({ event: { type: 15, data: { id: leadId, status_id: ids.qualified, pipeline_id: ids.pipeline }, time: 1_700_200_000 }, action: { settings: { widget: { settings: { template: 'Offer' } } } }, subdomain: SUB, account_id: ACCOUNT_ID });
+      .send({ event: { type: 15, data: { id: leadId, status_id: ids.qualified, pipeline_id: ids.pipeline }, time: 1_700_200_000 }, action: { settings: { widget: { settings: { action: token } } } }, subdomain: SUB, account_id: ACCOUNT_ID });
     expect(res.status).toBe(200);
     const patch = await eventually(
       () => {

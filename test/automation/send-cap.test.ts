@@ -8,12 +8,14 @@ import { startWorld, SUB, ACCOUNT_ID, type World } from '../support/world.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
 import { createMailbox, createTemplate, sendEmail, waitForStatus } from '../support/send-helpers.js';
+import { createPipelineAction } from '../support/pipeline-action.js';
 
 let w: World;
 let sink: SmtpSink;
 let mailboxId: string;
 let offerId: string;
 let eventTime = 1_700_100_000;
+let actionCount = 0;
 
 beforeAll(async () => {
   w = await startWorld();
@@ -34,12 +36,18 @@ function newLead(): { id: number; statusId: number } {
   return { id: lead.id, statusId: lead.status_id };
 }
 
-async function dpEvent(lead: { id: number; statusId: number }, template: string): Promise<string> {
+/**
+ * One digital-pipeline event for the lead. Kommo's repeated deliveries of one event are one event
+ * (dp-hook.test.ts), so each call uses its own pipeline action: distinct stages' actions that all
+ * send the same template, which is what the cap is for.
+ */
+async function dpEvent(lead: { id: number; statusId: number }, templateId: string): Promise<string> {
+  const { token } = await createPipelineAction(w, { name: `Send ${++actionCount}`, templateId });
   const res = await supertest(w.server.url)
     .post('/hooks/kommo/dp')
     .send({
       event: { type: 15, data: { id: lead.id, element_type: 2, status_id: lead.statusId, pipeline_id: w.crm.pipelineId }, time: ++eventTime },
-      action: { settings: { widget: { settings: { template } } } },
+      action: { settings: { widget: { settings: { action: token } } } },
       subdomain: SUB,
       account_id: ACCOUNT_ID,
     });
@@ -79,7 +87,7 @@ describe('the cap in the digital pipeline', () => {
   it('sends the same template to a lead 3 times in 24 h, skips the 4th and notes why on the lead', async () => {
     const lead = newLead();
     // Four events at once: the cap holds under concurrency too.
-    const ids = await Promise.all([1, 2, 3, 4].map(() => dpEvent(lead, 'Offer')));
+    const ids = await Promise.all([1, 2, 3, 4].map(() => dpEvent(lead, offerId)));
     const outcomes = await Promise.all(ids.map(outcomeOf));
     expect(outcomes.filter((o) => o === 'queued')).toHaveLength(3);
     const skipped = outcomes.filter((o) => o !== 'queued');
@@ -95,8 +103,8 @@ describe('the cap in the digital pipeline', () => {
   it('stops at the template’s repeat limit, counted over all time', async () => {
     const limited = await createTemplate(w, w.admin, { name: 'Limited', subject: 'Once', html: '<p>once</p>', repeatLimit: 1 });
     const lead = newLead();
-    expect(await outcomeOf(await dpEvent(lead, 'Limited'))).toBe('queued');
-    expect(await outcomeOf(await dpEvent(lead, 'Limited'))).toBe(
+    expect(await outcomeOf(await dpEvent(lead, limited))).toBe('queued');
+    expect(await outcomeOf(await dpEvent(lead, limited))).toBe(
       'skipped: "Limited" was not sent again: it already went to this lead once, the template\'s repeat limit (noted on the lead)',
     );
     expect(await emailCount(lead.id, limited)).toBe(1);
@@ -109,7 +117,7 @@ describe('the cap in the send_email trigger', () => {
     expect((await w.api(w.admin).put('/api/account/settings').send({ sameTemplatePerDay: 1 })).status).toBe(200);
     try {
       const lead = newLead();
-      expect(await outcomeOf(await dpEvent(lead, 'Offer'))).toBe('queued');
+      expect(await outcomeOf(await dpEvent(lead, offerId))).toBe('queued');
 
       const trigger = await w.api(w.admin).post('/api/triggers').send({ name: 'Send the offer', action: 'send_email', params: { templateId: offerId, mailbox: 'original' } });
       expect(trigger.status).toBe(201);

@@ -11,6 +11,7 @@ import { startWorld, SUB, type World } from '../support/world.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
 import { createMailbox, createTemplate } from '../support/send-helpers.js';
+import { createPipelineAction } from '../support/pipeline-action.js';
 import { clickPaths, deliveredMinuteAgo, hit, pixelPath, settledTracking, UA } from '../tracking/tracking-helpers.js';
 
 let w: World;
@@ -18,7 +19,7 @@ let sink: SmtpSink;
 const ids = {} as {
   pipeline: number; qualified: number; offerSent: number; familiar: number;
   tOfferSent: string; tTask: string; tFamiliar: string; tResend: string; link: number;
-  offer: string; reminder: string;
+  offer: string; reminder: string; action: string;
 };
 
 beforeAll(async () => {
@@ -53,6 +54,8 @@ beforeAll(async () => {
     html: `<p>Dear {{contact.first_name}},</p><p><a href="{triggerlink:${ids.link}}">Read the offer</a>.</p>`,
     triggers: { sent: [ids.tOfferSent], opened: [ids.tTask], notOpened: { afterSeconds: 24 * 3600, triggerIds: [ids.tResend] }, failed: [] },
   });
+  // The admin puts the widget's action on the "Qualified" stage (its signed token goes into Kommo).
+  ids.action = (await createPipelineAction(w, { name: 'Send the offer', templateId: ids.offer })).token;
 });
 afterAll(async () => {
   await sink.close();
@@ -72,7 +75,7 @@ async function leadEntersQualified(leadId: number): Promise<void> {
     .post('/hooks/kommo/dp')
     .send({
       event: { type: 15, type_code: 'lead_appeared_in_status', data: { id: leadId, element_type: 2, status_id: ids.qualified, pipeline_id: ids.pipeline }, time: Math.floor(Date.now() / 1000) },
-      action: { settings: { widget: { settings: { template: ids.offer } } } },
+      action: { settings: { widget: { settings: { action: ids.action } } } },
       subdomain: SUB,
       account_id: w.admin.accountId,
     });

@@ -39,6 +39,7 @@ export interface ApiClient {
   get(path: string): Test;
   post(path: string): Test;
   put(path: string): Test;
+  patch(path: string): Test;
   delete(path: string): Test;
 }
 
@@ -126,6 +127,7 @@ export async function startWorld(extraEnv: Record<string, string> = {}): Promise
         get: (p) => agent.get(p).set('X-Auth-Token', token),
         post: (p) => agent.post(p).set('X-Auth-Token', token),
         put: (p) => agent.put(p).set('X-Auth-Token', token),
+        patch: (p) => agent.patch(p).set('X-Auth-Token', token),
         delete: (p) => agent.delete(p).set('X-Auth-Token', token),
       };
     },

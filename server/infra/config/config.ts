@@ -41,6 +41,8 @@ const EnvSchema = z.object({
     .superRefine((v, ctx) => {
       for (const problem of parseAddressList(v).problems) ctx.addIssue({ code: 'custom', message: problem });
     }),
+  RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_DP_PER_ACCOUNT: z.coerce.number().int().min(1).default(600),
 });
 
 /**
@@ -101,6 +103,8 @@ export interface AppConfig {
   trustProxy: boolean | number | string[];
   /** Non-public addresses mailbox servers may use anyway (IPs and CIDR ranges); default none. */
   mailboxPrivateHosts: string[];
+  /** Requests per minute on the public routes (server/public/surfaces.ts). */
+  publicRateLimits: { perAddress: number; dpPerAccount: number };
 }
 
 export class ConfigError extends Error {}
@@ -147,6 +151,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     crmMetadataTtlMs: e.CRM_METADATA_TTL_MS,
     trustProxy: e.TRUST_PROXY,
     mailboxPrivateHosts: parseAddressList(e.MAILBOX_PRIVATE_HOSTS).entries,
+    publicRateLimits: { perAddress: e.RATE_LIMIT_PER_ADDRESS, dpPerAccount: e.RATE_LIMIT_DP_PER_ACCOUNT },
   };
 }
 

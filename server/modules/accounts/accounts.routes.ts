@@ -1,3 +1,4 @@
+import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Api } from '../../http/route.js';
 import { route } from '../../http/route.js';
@@ -10,26 +11,41 @@ import { fetchKommoAccount } from '../../infra/crm/kommo-account.js';
 import { AppError, ErrorCode, invalid } from '../../errors.js';
 import { ensureAccount } from './accounts.repository.js';
 import type { KommoTokens } from './kommo-tokens.service.js';
+import { CONNECTED_PAGE } from './install-pages.js';
 
 const Referer = z
   .string()
+  .max(300)
   .transform((r) => r.replace(/^https?:\/\//, '').replace(/\/.*$/, '').toLowerCase())
   .pipe(z.string().regex(/^[a-z0-9][a-z0-9-]*\.(kommo\.com|amocrm\.(com|ru))$/, 'must be <subdomain>.kommo.com'));
 
 const KommoStatus = z.object({ connected: z.boolean(), kind: z.string().nullable(), expiresAt: z.string().nullable() });
 
-export function registerAccountRoutes(api: Api, deps: { db: Db; config: AppConfig; tokens: KommoTokens }): void {
-  const tag = 'kommo';
+export interface KommoCallbackDeps {
+  db: Db;
+  config: AppConfig;
+  tokens: KommoTokens;
+}
+
+export const KOMMO_CALLBACK_PATH = '/oauth/kommo/callback';
+
+/**
+ * The end of Kommo's install flow, opened in the installing admin's browser: every outcome is an
+ * HTML page (install-pages.ts). Public; mounted with its body limit and throttling by
+ * server/public, which also mounts `installErrorPages` right after it.
+ */
+export function registerKommoCallbackRoute(api: Api, deps: KommoCallbackDeps, middleware: RequestHandler[] = []): void {
   route(
     api,
     {
       method: 'get',
-      path: '/oauth/kommo/callback',
-      summary: 'Kommo OAuth install: exchanges the code and stores the tokens',
-      tag,
+      path: KOMMO_CALLBACK_PATH,
+      summary: 'Kommo OAuth install: exchanges the code and stores the tokens; answers an HTML page (400 for a used or expired code)',
+      tag: 'kommo',
       auth: 'public',
-      query: z.object({ code: z.string().min(1, 'is required'), referer: Referer, state: z.string().optional() }),
+      query: z.object({ code: z.string().min(1, 'is required').max(2000), referer: Referer, state: z.string().max(2000).optional() }),
       responseContentType: 'text/html',
+      middleware,
     },
     async ({ query, res }) => {
       const subdomain = query.referer.split('.')[0]!;
@@ -45,12 +61,13 @@ export function registerAccountRoutes(api: Api, deps: { db: Db; config: AppConfi
       const account = await fetchKommoAccount({ baseUrl, accessToken: tokens.accessToken });
       await ensureAccount(deps.db, account.id, account.subdomain ?? subdomain);
       await deps.tokens.store(account.id, 'oauth', tokens);
-      res
-        .status(200)
-        .type('html')
-        .send('<!doctype html><meta charset="utf-8"><title>leadmail</title><p>leadmail is connected to your Kommo account. You can close this window.</p>');
+      res.status(200).set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).type('html').send(CONNECTED_PAGE);
     },
   );
+}
+
+export function registerAccountRoutes(api: Api, deps: { db: Db; config: AppConfig; tokens: KommoTokens }): void {
+  const tag = 'kommo';
   route(api, { method: 'get', path: '/api/kommo/status', summary: 'Whether this account’s Kommo API access is connected', tag, auth: 'widget', response: KommoStatus }, ({ auth }) =>
     deps.tokens.status(auth.accountId),
   );

@@ -1,8 +1,8 @@
 /**
- * dp_events: one row per digital-pipeline event. Its unique key (account, lead, status, event
- * time) is how Kommo's repeated deliveries of one event collapse into one row, and so one mail.
- * `outcome` is NULL until the event is decided: 'queued' (with email_id), 'skipped: …' or
- * 'failed: …'.
+ * dp_events: one row per digital-pipeline event of a signed pipeline action. Kommo's repeated
+ * deliveries of one event collapse into one row, and so one mail, by `dedupe_key` within
+ * DEDUPE_WINDOW of receipt (see insertDpEvent). `outcome` is NULL until the event is decided:
+ * 'queued' (with email_id), 'skipped: …' or 'failed: …'.
  */
 import type { Queryable } from '../../infra/db/db.js';
 import type { DpEventInput } from './dp-payload.js';
@@ -14,7 +14,8 @@ export interface DpEventRow {
   status_id: number;
   pipeline_id: number | null;
   event_time: number;
-  settings: { raw: Record<string, unknown>; typeCode: string | null; subdomain: string; runAt?: string };
+  action_id: string | null;
+  settings: { typeCode: string | null; subdomain: string; runAt?: string };
   received_at: Date;
   outcome: string | null;
   email_id: string | null;
@@ -22,16 +23,50 @@ export interface DpEventRow {
   attempts: number;
 }
 
-/** Null when this event was already received (a repeated delivery). */
-export async function insertDpEvent(db: Queryable, id: string, e: DpEventInput, outcome: string | null, runAt: Date | null): Promise<string | null> {
-  const settings = { raw: e.rawSettings, typeCode: e.typeCode, subdomain: e.subdomain, ...(runAt ? { runAt: runAt.toISOString() } : {}) };
-  const r = await db.query<{ id: string }>(
-    `INSERT INTO dp_events (id, account_id, lead_id, status_id, pipeline_id, event_time, settings, outcome)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-     ON CONFLICT (account_id, lead_id, status_id, event_time) DO NOTHING RETURNING id`,
-    [id, e.accountId, e.leadId, e.statusId, e.pipelineId, e.eventTime, JSON.stringify(settings), outcome],
+/**
+ * How long a second delivery of the same lead entering the same stage for the same action is
+ * the same event. Kommo retries an unanswered DP call up to 4 times within an hour
+ * (kommo-reference.md), so an hour covers every retry. The key is built only from what the
+ * caller cannot vary at will once the token is checked — the account and the action (signed),
+ * the lead and its status (the lead must still be in that status when it is read back from
+ * Kommo, so only one status per lead gets anywhere) — and the window from our own clock. Never
+ * from `event.time` or `event.type`, which any caller may change to make each delivery "new";
+ * nor from `pipeline_id`, which is optional in the payload, so sending it once and leaving it out
+ * once would make two events of one (Kommo's status ids already name the pipeline, but for
+ * won/lost, and a lead is in one pipeline at a time).
+ * The price: a lead that leaves the stage and comes back within the hour gets the template once.
+ */
+export const DEDUPE_WINDOW_SECONDS = 3600;
+
+export function dedupeKey(e: DpEventInput, actionId: string): string {
+  return [e.accountId, e.leadId, e.statusId, actionId].join(':');
+}
+
+/**
+ * Inserts the event unless one with the same key was received within the window: returns the
+ * new row, or the existing one (`duplicate`). Call inside a transaction: the advisory lock
+ * makes concurrent deliveries of one event wait for each other, so only one row is made.
+ */
+export async function insertDpEvent(
+  tx: Queryable,
+  row: { id: string; actionId: string; outcome: string | null; runAt: Date | null },
+  e: DpEventInput,
+): Promise<{ id: string; duplicate: boolean; outcome: string | null }> {
+  const key = dedupeKey(e, row.actionId);
+  await tx.query("SELECT pg_advisory_xact_lock(hashtext('dp-event'), hashtext($1))", [key]);
+  const seen = await tx.query<{ id: string; outcome: string | null }>(
+    `SELECT id, outcome FROM dp_events WHERE dedupe_key = $1 AND received_at > now() - make_interval(secs => $2)
+     ORDER BY received_at DESC LIMIT 1`,
+    [key, DEDUPE_WINDOW_SECONDS],
   );
-  return r.rows[0]?.id ?? null;
+  if (seen.rows[0]) return { ...seen.rows[0], duplicate: true };
+  const settings = { typeCode: e.typeCode, subdomain: e.subdomain, ...(row.runAt ? { runAt: row.runAt.toISOString() } : {}) };
+  await tx.query(
+    `INSERT INTO dp_events (id, account_id, lead_id, status_id, pipeline_id, event_time, settings, outcome, action_id, dedupe_key)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [row.id, e.accountId, e.leadId, e.statusId, e.pipelineId, e.eventTime, JSON.stringify(settings), row.outcome, row.actionId, key],
+  );
+  return { id: row.id, duplicate: false, outcome: row.outcome };
 }
 
 /**

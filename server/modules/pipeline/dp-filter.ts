@@ -4,7 +4,7 @@
  * from Kommo, never on the payload. Returns why the lead does not pass, or null.
  */
 import type { CrmLead } from '../../infra/crm/crm-client.js';
-import type { DpFilter } from './dp-payload.js';
+import type { PipelineActionFilter as DpFilter } from '../../../shared/schemas/pipeline.js';
 
 const norm = (s: string): string => s.trim().toLowerCase();
 const TRUE = new Set(['1', 'true', 'yes', 'on', 'y']);

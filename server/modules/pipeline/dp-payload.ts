@@ -4,54 +4,43 @@
  * form parser (qs, extended) turns the brackets into the same nesting with string leaves, so one
  * schema with number coercion reads both.
  *
- * The settings are what the admin typed into the action's fields (manifest.json `dp.settings`):
- * `template` (an id or the exact name), `delay` (`90`, `30 s`, `15 minutes`, `2h`, `1 day`),
- * `filter_tag`, and `filter_field` + `filter_value`. A JSON sender may also nest
- * `filter: { tag, field, value }`.
+ * Kommo signs nothing here, so nothing in the payload decides what is sent: the only setting
+ * read is `action` (manifest.json `dp.settings`), the token of a pipeline action the backend
+ * issued (action-token.ts). Any other setting a caller adds (`template`, `delay`, `filter`…) is
+ * ignored; the action's stored settings are used instead.
  */
 import { z } from 'zod';
 
 const Num = z.coerce.number().int().nonnegative();
 const Id = z.coerce.number().int().positive();
-const Text = z.union([z.string(), z.number()]).transform((v) => String(v).trim());
+const TOKEN_REQUIRED = 'is required: the token of a leadmail pipeline action (set by the widget in the action’s settings)';
 
 export const DpPayload = z.object({
   account_id: Id,
   subdomain: z.string().trim().regex(/^[a-z0-9][a-z0-9-]*$/i, 'must be a Kommo subdomain'),
   event: z.object({
     type: Num.optional(),
-    type_code: z.string().optional(),
+    type_code: z.string().max(100).optional(),
     data: z.object({
       id: Id,
       element_type: Num.optional(),
       status_id: Id,
       pipeline_id: Id.optional(),
     }),
+    // Kept for the record only: the caller chooses it freely, so it decides nothing.
     time: Num,
   }),
-  action: z
-    .object({
-      settings: z
-        .object({
-          widget: z.object({ settings: z.record(z.string(), z.unknown()).default({}) }).optional(),
-        })
-        .optional(),
-    })
-    .optional(),
+  action: z.object({
+    settings: z.object({
+      widget: z.object({
+        settings: z.looseObject({
+          action: z.string({ error: TOKEN_REQUIRED }).trim().min(1, TOKEN_REQUIRED).max(200, 'is not a leadmail pipeline action token'),
+        }),
+      }),
+    }),
+  }),
 });
 export type DpPayload = z.infer<typeof DpPayload>;
-
-export interface DpFilter {
-  tag?: string;
-  field?: string;
-  value?: string;
-}
-
-export interface DpSettings {
-  template: string;
-  delaySeconds: number;
-  filter: DpFilter;
-}
 
 export interface DpEventInput {
   accountId: number;
@@ -61,16 +50,13 @@ export interface DpEventInput {
   pipelineId: number | null;
   eventTime: number;
   typeCode: string | null;
-  /** What was received, kept on the row for the record. */
-  rawSettings: Record<string, unknown>;
-  /** Parsed settings, or why they cannot be used (recorded as the outcome). */
-  settings: DpSettings | { error: string };
+  /** The signed pipeline-action token from `action.settings.widget.settings.action`. */
+  token: string;
 }
 
 const TYPE_CODES: Record<number, string> = { 1: 'lead_added', 14: 'lead_status_changed', 15: 'lead_appeared_in_status' };
 
 export function toDpEvent(p: DpPayload): DpEventInput {
-  const raw = p.action?.settings?.widget?.settings ?? {};
   return {
     accountId: p.account_id,
     subdomain: p.subdomain.toLowerCase(),
@@ -79,49 +65,6 @@ export function toDpEvent(p: DpPayload): DpEventInput {
     pipelineId: p.event.data.pipeline_id ?? null,
     eventTime: p.event.time,
     typeCode: p.event.type_code ?? (p.event.type !== undefined ? (TYPE_CODES[p.event.type] ?? String(p.event.type)) : null),
-    rawSettings: raw,
-    settings: parseDpSettings(raw),
+    token: p.action.settings.widget.settings.action,
   };
-}
-
-const optText = (v: unknown): string | undefined => {
-  const r = Text.safeParse(v);
-  return r.success && r.data !== '' ? r.data : undefined;
-};
-
-export function parseDpSettings(raw: Record<string, unknown>): DpSettings | { error: string } {
-  const template = optText(raw.template);
-  if (!template) return { error: 'settings: template is not set in the pipeline action' };
-  const delay = optText(raw.delay);
-  const delaySeconds = delay === undefined ? 0 : parseDuration(delay);
-  if (delaySeconds === null) return { error: `settings: delay "${delay}" is not a duration such as "90", "15 minutes" or "2 h"` };
-  const nested = (typeof raw.filter === 'object' && raw.filter !== null ? raw.filter : {}) as Record<string, unknown>;
-  const filter: DpFilter = {
-    tag: optText(raw.filter_tag) ?? optText(nested.tag),
-    field: optText(raw.filter_field) ?? optText(nested.field),
-    value: optText(raw.filter_value) ?? optText(nested.value),
-  };
-  if (filter.field && filter.value === undefined) return { error: `settings: filter field "${filter.field}" has no value to compare with` };
-  return { template, delaySeconds, filter };
-}
-
-/** The longest delay accepted: Kommo's own action timers stop at a month too. */
-export const MAX_DELAY_SECONDS = 31 * 24 * 3600;
-
-const UNITS: Record<string, number> = {
-  s: 1, sec: 1, secs: 1, second: 1, seconds: 1,
-  m: 60, min: 60, mins: 60, minute: 60, minutes: 60,
-  h: 3600, hr: 3600, hrs: 3600, hour: 3600, hours: 3600,
-  d: 86400, day: 86400, days: 86400,
-};
-
-/** `90` (seconds), `30 s`, `15 minutes`, `2h`, `1 day` → seconds; null if unreadable or too long. */
-export function parseDuration(text: string): number | null {
-  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
-  if (!m) return null;
-  const unit = m[2]!.toLowerCase();
-  const factor = unit === '' ? 1 : UNITS[unit];
-  if (factor === undefined) return null;
-  const seconds = Math.round(Number(m[1]) * factor);
-  return seconds <= MAX_DELAY_SECONDS ? seconds : null;
 }

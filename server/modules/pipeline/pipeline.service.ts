@@ -1,13 +1,17 @@
 /**
  * The digital pipeline (seed 004, "Sending an email automatically from the Digital pipeline").
- * `receive` answers Kommo at once: it records the event (a repeated delivery finds the row
- * already there) and queues a job for when the action's delay is over. `process` does the work:
- * the payload is a hint, not proof — anyone can POST it — so the lead is read again from Kommo
- * with the account's own token, and only a lead that is still in the named status (and passes
- * the action's filter) gets the template.
+ * Kommo does not sign its call, so `authorize` first checks the pipeline-action token the
+ * backend issued (action-token.ts) against the account the payload names; nothing is stored for
+ * a call that fails it. `receive` answers Kommo at once: it records the event (a repeated
+ * delivery finds the row already there) and queues a job for when the action's delay is over.
+ * `process` does the work with the action's stored template and filter; the payload's lead and
+ * status are a hint, not proof, so the lead is read again from Kommo with the account's own
+ * token, and only a lead that is still in the named status (and passes the filter) gets the
+ * template.
  */
 import crypto from 'node:crypto';
-import type { Db } from '../../infra/db/db.js';
+import type { SecretBox } from '../../infra/crypto/secret-box.js';
+import { withTransaction, type Db } from '../../infra/db/db.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { Logger } from '../../infra/log/logger.js';
 import type { CrmClient, CrmLead } from '../../infra/crm/crm-client.js';
@@ -15,12 +19,15 @@ import { AppError, ErrorCode } from '../../errors.js';
 import { getAccount } from '../accounts/accounts.repository.js';
 import type { SystemSendRequest, SystemSendResult } from '../emails/system-send.js';
 import { filterMismatch } from './dp-filter.js';
-import { parseDpSettings, type DpEventInput } from './dp-payload.js';
+import type { DpEventInput } from './dp-payload.js';
+import { verifyActionToken, type ActionTokenClaims } from './action-token.js';
 import * as repo from './dp-events.repository.js';
+import { findAction, type PipelineActionRow } from './pipeline-actions.repository.js';
 import { DP_EVENT_JOB, DP_RETRY_BASE_MS, DP_MAX_ATTEMPTS, type DpJobData } from './dp-event.job.js';
 
 export interface PipelineDeps {
   db: Db;
+  box: SecretBox;
   queue: JobQueue;
   log: Logger;
   crmFor(accountId: number): Promise<CrmClient>;
@@ -32,7 +39,7 @@ export interface PipelineDeps {
 export interface DpReceipt {
   eventId: string | null;
   duplicate: boolean;
-  /** Set when the event was decided on arrival (unknown account, unusable settings). */
+  /** Set when the event was decided on arrival (action switched off or deleted, no Kommo token). */
   outcome: string | null;
   runAt: string | null;
 }
@@ -46,21 +53,29 @@ class AlreadyDecided extends Error {}
 export class PipelineService {
   constructor(private readonly deps: PipelineDeps) {}
 
-  async receive(e: DpEventInput): Promise<DpReceipt> {
-    const id = crypto.randomUUID();
-    // Cheap checks first, recorded without a job: an account that never installed us, or
-    // settings that can never work.
-    const unknown = await this.unknownAccount(e.accountId, e.subdomain);
-    const early = unknown ?? ('error' in e.settings ? `skipped: ${e.settings.error}` : null);
-    const runAt = early || 'error' in e.settings ? null : new Date(Date.now() + e.settings.delaySeconds * 1000);
-    const inserted = await repo.insertDpEvent(this.deps.db, id, e, early, runAt);
-    if (!inserted) {
-      const existing = await this.deps.db.query<{ id: string; outcome: string | null }>(
-        'SELECT id, outcome FROM dp_events WHERE account_id = $1 AND lead_id = $2 AND status_id = $3 AND event_time = $4',
-        [e.accountId, e.leadId, e.statusId, e.eventTime],
-      );
-      return { eventId: existing.rows[0]?.id ?? null, duplicate: true, outcome: existing.rows[0]?.outcome ?? null, runAt: null };
+  /**
+   * The token's signature and its account must match the payload's account: a token copied
+   * from one account's pipeline cannot act for another. Throws before anything is stored.
+   */
+  authorize(e: DpEventInput): ActionTokenClaims {
+    const claims = verifyActionToken(this.deps.box, e.token);
+    if (!claims || claims.accountId !== e.accountId) {
+      throw new AppError(ErrorCode.FORBIDDEN, 'action: not a valid leadmail pipeline action token for this account; choose the action again in the pipeline settings');
     }
+    return claims;
+  }
+
+  async receive(e: DpEventInput, claims: ActionTokenClaims): Promise<DpReceipt> {
+    const action = await findAction(this.deps.db, claims.accountId, claims.actionId);
+    // A real but retired action: Kommo keeps calling until it is removed there. Answer 2xx so
+    // Kommo does not retry, and keep nothing.
+    if (!action?.active) return { eventId: null, duplicate: false, outcome: retiredOutcome(action), runAt: null };
+
+    const early = await this.notConnected(claims.accountId);
+    const runAt = early ? null : new Date(Date.now() + action.delay_seconds * 1000);
+    const id = crypto.randomUUID();
+    const r = await withTransaction(this.deps.db, (tx) => repo.insertDpEvent(tx, { id, actionId: claims.actionId, outcome: early, runAt }, e));
+    if (r.duplicate) return { eventId: r.id, duplicate: true, outcome: r.outcome, runAt: null };
     if (runAt) await this.deps.queue.schedule<DpJobData>(DP_EVENT_JOB, { eventId: id }, runAt);
     return { eventId: id, duplicate: false, outcome: early, runAt: runAt?.toISOString() ?? null };
   }
@@ -98,9 +113,12 @@ export class PipelineService {
 
   /** The outcome to record, or null when the send path recorded it in its own transaction. */
   private async decide(row: repo.DpEventRow): Promise<string | null> {
-    const settings = parseDpSettings(row.settings.raw);
-    if ('error' in settings) return `skipped: ${settings.error}`;
-    const unknown = await this.unknownAccount(row.account_id, row.settings.subdomain);
+    // The action as it is now: switching it off or deleting it during the delay stops the send.
+    const action = row.action_id ? await findAction(this.deps.db, row.account_id, row.action_id) : null;
+    if (!action?.active) return retiredOutcome(action);
+    const templateId = action.template_id;
+    if (!templateId) return `skipped: the template of pipeline action "${action.name}" was deleted`;
+    const unknown = await this.notConnected(row.account_id);
     if (unknown) return unknown;
 
     const crm = await this.deps.crmFor(row.account_id);
@@ -117,17 +135,14 @@ export class PipelineService {
     if (lead.status_id !== row.status_id || (row.pipeline_id !== null && lead.pipeline_id !== row.pipeline_id)) {
       return `skipped: lead left the status (it is now in status ${lead.status_id} of pipeline ${lead.pipeline_id})`;
     }
-    const mismatch = filterMismatch(lead, settings.filter);
+    const mismatch = filterMismatch(lead, action.filter);
     if (mismatch) return `skipped: filter: ${mismatch}`;
-
-    const template = await this.findTemplate(row.account_id, settings.template);
-    if ('error' in template) return `skipped: ${template.error}`;
 
     let result: SystemSendResult;
     try {
       result = await this.deps.sendSystem({
         accountId: row.account_id,
-        templateId: template.id,
+        templateId,
         entity: { type: 'leads', id: row.lead_id },
         source: 'pipeline',
         onQueued: async (tx, emailId) => {
@@ -142,23 +157,15 @@ export class PipelineService {
     return `skipped: ${result.reason}${result.noteAdded ? ' (noted on the lead)' : ''}`;
   }
 
-  /** The action names the template by id or by its exact name. */
-  private async findTemplate(accountId: number, ref: string): Promise<{ id: string } | { error: string }> {
-    const isId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref);
-    const r = await this.deps.db.query<{ id: string }>(
-      `SELECT id FROM templates WHERE account_id = $1 AND ${isId ? 'id = $2::uuid' : 'name = $2'} ORDER BY created_at LIMIT 2`,
-      [accountId, ref],
-    );
-    if (r.rows.length === 0) return { error: `template "${ref}" not found` };
-    // Two templates with one name: guessing could send the wrong mail to a client.
-    if (r.rows.length > 1) return { error: `template name "${ref}" is ambiguous: put the template's id in the pipeline action` };
-    return { id: r.rows[0]!.id };
-  }
-
-  private async unknownAccount(accountId: number, subdomain: string): Promise<string | null> {
+  private async notConnected(accountId: number): Promise<string | null> {
     const account = await getAccount(this.deps.db, accountId);
-    if (!account || account.subdomain !== subdomain) return `skipped: unknown account ${accountId} (${subdomain})`;
-    if (!(await this.deps.tokenStatus(accountId)).connected) return `skipped: unknown account ${accountId}: no Kommo token stored`;
+    if (!account) return `skipped: unknown account ${accountId}`;
+    if (!(await this.deps.tokenStatus(accountId)).connected) return `skipped: account ${accountId} has no Kommo token stored: reconnect the integration`;
     return null;
   }
+}
+
+/** Why a deleted or switched-off action does nothing. */
+function retiredOutcome(action: PipelineActionRow | null): string {
+  return action ? `skipped: pipeline action "${action.name}" is switched off` : 'skipped: the pipeline action was deleted';
 }

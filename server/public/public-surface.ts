@@ -8,7 +8,7 @@
  * | route                      | body          | per address (per minute)        | per account          |
  * |----------------------------|---------------|---------------------------------|----------------------|
  * | POST /hooks/kommo/dp       | 16 kB         | RATE_LIMIT_PER_ADDRESS refused  | RATE_LIMIT_DP_PER_ACCOUNT (PostgreSQL) |
- * | GET /t/o/*, /t/c/*         | none (1 kB)   | RATE_LIMIT_PER_ADDRESS          | —                    |
+ * | GET /t/o/*, /t/c/*         | none (1 kB)   | RATE_LIMIT_TRACKING_PER_ADDRESS | —                    |
  * | GET /oauth/kommo/callback  | none (1 kB)   | 30                              | —                    |
  * | GET /api/openapi.json      | none (1 kB)   | RATE_LIMIT_PER_ADDRESS          | —                    |
  * | GET /health                | none (1 kB)   | — (monitors poll it)            | —                    |
@@ -18,6 +18,11 @@
  * would turn the flood into database writes. With N processes an address gets N times the budget.
  * The DP hook's account budget is what an account can make us store and send, so it is shared
  * by every process (PgRateLimitStore).
+ *
+ * Tracking gets a budget of its own, ten times the others by default: Gmail's image proxy and
+ * Apple's privacy relay fetch the pixel for thousands of readers from a handful of addresses, and
+ * a 429 there is a human open lost. Flooding Kommo through tracking is stopped per link and
+ * entity in PostgreSQL (trigger-links' hourly cap), not here.
  *
  * Kommo calls the DP hook from a few addresses for every account, so there only refused calls
  * (a bad token, a malformed or oversized body) count toward the address: a forger is stopped,
@@ -50,8 +55,9 @@ export function mountPublicSurface(api: Api, s: PublicServices): void {
   const perAddress = s.config.publicRateLimits.perAddress;
   const fromAddress = (limit: number): RequestHandler => throttle({ what: 'from this address', limit, log });
 
-  app.use('/t/o', noBody(), fromAddress(perAddress));
-  app.use('/t/c', noBody(), fromAddress(perAddress));
+  const tracking = s.config.publicRateLimits.trackingPerAddress;
+  app.use('/t/o', noBody(), fromAddress(tracking));
+  app.use('/t/c', noBody(), fromAddress(tracking));
   app.use('/api/openapi.json', noBody(), fromAddress(perAddress));
   app.use('/health', noBody());
 

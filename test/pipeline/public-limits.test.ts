@@ -11,12 +11,18 @@ import { createPipelineAction, dpPayload, postDpHook } from '../support/pipeline
 
 const PER_ADDRESS = 4;
 const PER_ACCOUNT = 6;
+const TRACKING_PER_ADDRESS = 7;
+const LIMITS = {
+  RATE_LIMIT_PER_ADDRESS: String(PER_ADDRESS),
+  RATE_LIMIT_TRACKING_PER_ADDRESS: String(TRACKING_PER_ADDRESS),
+  RATE_LIMIT_DP_PER_ACCOUNT: String(PER_ACCOUNT),
+};
 
 let w: World;
 let token: string;
 
 beforeAll(async () => {
-  w = await startWorld({ RATE_LIMIT_PER_ADDRESS: String(PER_ADDRESS), RATE_LIMIT_DP_PER_ACCOUNT: String(PER_ACCOUNT) });
+  w = await startWorld(LIMITS);
   const templateId = await createTemplate(w, w.admin, { name: 'Offer', subject: 'Offer', html: '<p>offer</p>' });
   // A long delay: these tests are about what is stored on receipt, not about sending.
   token = (await createPipelineAction(w, { templateId, delaySeconds: 3600 })).token;
@@ -49,7 +55,7 @@ describe('DP hook budgets', () => {
   });
 
   it('the account budget lives in PostgreSQL: a restarted process still counts it', async () => {
-    await w.restart({ RATE_LIMIT_PER_ADDRESS: String(PER_ADDRESS), RATE_LIMIT_DP_PER_ACCOUNT: String(PER_ACCOUNT) });
+    await w.restart(LIMITS);
     const lead = newLead();
     expect((await deliver(lead)).status).toBe(429);
     expect(await eventsOf(lead.leadId)).toHaveLength(0);
@@ -69,10 +75,10 @@ describe('DP hook budgets', () => {
 describe('tracking and install routes', () => {
   const get = (path: string) => supertest(w.server.url).get(path);
 
-  it('the open pixel and tracked links are throttled per address', async () => {
-    for (let i = 0; i < PER_ADDRESS; i++) expect((await get(`/t/o/nothing-${i}.gif`)).status).toBe(200);
+  it('the open pixel and tracked links are throttled per address, with a budget of their own', async () => {
+    for (let i = 0; i < TRACKING_PER_ADDRESS; i++) expect((await get(`/t/o/nothing-${i}.gif`)).status).toBe(200);
     expect((await get('/t/o/nothing.gif')).status).toBe(429);
-    for (let i = 0; i < PER_ADDRESS; i++) expect((await get(`/t/c/nothing-${i}`)).status).toBe(404);
+    for (let i = 0; i < TRACKING_PER_ADDRESS; i++) expect((await get(`/t/c/nothing-${i}`)).status).toBe(404);
     expect((await get('/t/c/nothing')).status).toBe(429);
   });
 

@@ -43,6 +43,8 @@ const EnvSchema = z.object({
     }),
   RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_DP_PER_ACCOUNT: z.coerce.number().int().min(1).default(600),
+  // Gmail's image proxy and Apple's privacy relay fetch for many readers from a few addresses.
+  RATE_LIMIT_TRACKING_PER_ADDRESS: z.coerce.number().int().min(1).default(6000),
 });
 
 /**
@@ -104,7 +106,7 @@ export interface AppConfig {
   /** Non-public addresses mailbox servers may use anyway (IPs and CIDR ranges); default none. */
   mailboxPrivateHosts: string[];
   /** Requests per minute on the public routes (server/public/surfaces.ts). */
-  publicRateLimits: { perAddress: number; dpPerAccount: number };
+  publicRateLimits: { perAddress: number; trackingPerAddress: number; dpPerAccount: number };
 }
 
 export class ConfigError extends Error {}
@@ -151,7 +153,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     crmMetadataTtlMs: e.CRM_METADATA_TTL_MS,
     trustProxy: e.TRUST_PROXY,
     mailboxPrivateHosts: parseAddressList(e.MAILBOX_PRIVATE_HOSTS).entries,
-    publicRateLimits: { perAddress: e.RATE_LIMIT_PER_ADDRESS, dpPerAccount: e.RATE_LIMIT_DP_PER_ACCOUNT },
+    publicRateLimits: {
+      perAddress: e.RATE_LIMIT_PER_ADDRESS,
+      trackingPerAddress: e.RATE_LIMIT_TRACKING_PER_ADDRESS,
+      dpPerAccount: e.RATE_LIMIT_DP_PER_ACCOUNT,
+    },
   };
 }
 

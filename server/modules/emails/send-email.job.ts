@@ -25,6 +25,7 @@ import { insertOpenPixel } from '../tracking/open-pixel.js';
 import { insertHoneypot } from '../tracking/honeypot.js';
 import type { TriggerRunner } from '../automation/automation.port.js';
 import { fireEmailPoint, scheduleNotOpened } from './email-automation.js';
+import { htmlToText } from '../templates/render/html-to-text.js';
 
 export const SEND_JOB = 'email.send';
 export interface SendJobData {
@@ -218,6 +219,8 @@ async function buildMessage(deps: SendDeps, email: EmailRow, mailbox: MailboxRow
     bcc: email.bcc_addresses,
     subject: email.subject,
     html: insertHoneypot(insertOpenPixel(email.body_html, deps.openPixelUrl(email.id)), deps.honeypotUrl(email.id)),
+    // From the HTML as rendered (what the preview showed), without the hidden honeypot link.
+    text: htmlToText(email.body_html),
     attachments: [...stored, ...linked].map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
     messageId: email.message_id,
     headers: { 'X-Leadmail-Email-Id': email.id },

@@ -95,7 +95,10 @@ export async function buildServices(
     return withMetadataCache(client, accountId, crmMetadata);
   };
 
-  const connectors: MailConnectors = { smtp: (s) => createSmtpTransport(s), imap: (s) => createImapStore(s) };
+  const connectors: MailConnectors = {
+    smtp: (s) => createSmtpTransport(s),
+    imap: (s) => createImapStore(s, { appendDeadlineMs: config.deadlines.imapAppendMs }),
+  };
   const mailboxes = new MailboxesService(db, box);
   const mailboxCheck = new MailboxChecker(db, box, mailboxes, connectors, async (id) => {
     await rescheduleMailbox(db, queue, id);
@@ -111,9 +114,14 @@ export async function buildServices(
 
   // One pooled connection per mailbox: a mailbox sends one message at a time (pacing.ts).
   // Servers may take up to 10 minutes to answer the final dot (RFC 5321 §4.5.3.2.6); giving up
-  // sooner and retrying could deliver the mail twice.
+  // sooner and retrying could deliver the mail twice. The send deadline (SMTP_SEND_DEADLINE_MS)
+  // bounds the whole transaction on top, for servers that trickle bytes to stay under that.
   const transports = new TransportCache((s) =>
-    createSmtpTransport(s, { pool: { maxConnections: 1, maxMessages: 100 }, socketTimeoutMs: SMTP_DATA_TIMEOUT_MS }),
+    createSmtpTransport(s, {
+      pool: { maxConnections: 1, maxMessages: 100 },
+      socketTimeoutMs: SMTP_DATA_TIMEOUT_MS,
+      sendDeadlineMs: config.deadlines.smtpSendMs,
+    }),
   );
   const sendDeps: SendDeps = {
     db,

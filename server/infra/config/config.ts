@@ -31,6 +31,11 @@ const EnvSchema = z.object({
   QUEUE_POLL_MS: z.coerce.number().int().min(50).default(1000),
   CRM_METADATA_TTL_MS: z.coerce.number().int().min(0).default(60_000),
   QUEUE_LOCK_LIFETIME_MS: z.coerce.number().int().min(1000).default(5 * 60_000),
+  // Whole-transaction ceilings (nodemailer.transport.ts, imapflow.store.ts). The SMTP default
+  // leaves the 10 min RFC 5321 §4.5.3.2.6 grants the final dot; the maximum stays under the
+  // 20 min lease of a send (send-email.job.ts), or a slow send could be taken for a dead one.
+  SMTP_SEND_DEADLINE_MS: z.coerce.number().int().min(100).max(15 * 60_000).default(12 * 60_000),
+  IMAP_APPEND_DEADLINE_MS: z.coerce.number().int().min(100).max(15 * 60_000).default(5 * 60_000),
 });
 
 export interface AppConfig {
@@ -57,6 +62,8 @@ export interface AppConfig {
   queueLockLifetimeMs: number;
   /** How long users, fields and pipelines read from Kommo are reused (0 = always re-read). */
   crmMetadataTtlMs: number;
+  /** Ceilings on one whole SMTP send and one IMAP append to Sent, however the server behaves. */
+  deadlines: { smtpSendMs: number; imapAppendMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -101,6 +108,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queuePollMs: e.QUEUE_POLL_MS,
     queueLockLifetimeMs: e.QUEUE_LOCK_LIFETIME_MS,
     crmMetadataTtlMs: e.CRM_METADATA_TTL_MS,
+    deadlines: { smtpSendMs: e.SMTP_SEND_DEADLINE_MS, imapAppendMs: e.IMAP_APPEND_DEADLINE_MS },
   };
 }
 

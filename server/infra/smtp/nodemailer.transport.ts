@@ -4,7 +4,10 @@
  * bytes the server received.
  */
 import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { SMTPTransportOptions } from 'nodemailer/lib/smtp-transport';
+import { recipientRefusals, SEND_DEADLINE_CODE } from './classify-send-error.js';
 import { composeMessage } from './compose-message.js';
 import type { MailTransport, OutgoingMessage, SendResult } from './mail-transport.js';
 import type { SmtpAuth, SmtpSettings } from './smtp-settings.js';
@@ -19,6 +22,13 @@ const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
  * scanning; the caller retries as transient and the Sent-folder dedupe stops a second copy there.
  */
 const DEFAULT_SOCKET_TIMEOUT_MS = 60_000;
+/**
+ * Ceiling on one whole send (connect, envelope, DATA, the reply to the final dot). A socket
+ * timeout only notices silence: a server that trickles a byte now and then, or a slow link
+ * stretching the transfer, would hold the send, and the mailbox's queue with it, for ever.
+ * 12 min leaves the 10 min RFC 5321 §4.5.3.2.6 grants the final dot, plus the rest.
+ */
+export const DEFAULT_SEND_DEADLINE_MS = 12 * 60_000;
 
 /** Minimal logger shape (pino's Logger fits). Only counts and domains are logged, never addresses. */
 export interface TransportLogger {
@@ -34,6 +44,8 @@ export interface SmtpTransportOptions {
   /** Host name for EHLO; defaults to the machine's name. Some servers refuse bare names. */
   clientName?: string;
   socketTimeoutMs?: number;
+  /** Hard ceiling for one send(); default DEFAULT_SEND_DEADLINE_MS. */
+  sendDeadlineMs?: number;
   /** Hard ceiling for verify(); default VERIFY_DEADLINE_MS. */
   verifyDeadlineMs?: number;
   logger?: TransportLogger;
@@ -61,7 +73,19 @@ export function createSmtpTransport(settings: SmtpSettings, opts: SmtpTransportO
   return {
     async send(message: OutgoingMessage): Promise<SendResult> {
       const { raw, envelope } = await composeMessage(message);
-      const info = await transporter.sendMail({ envelope, raw });
+      const limit = opts.sendDeadlineMs ?? DEFAULT_SEND_DEADLINE_MS;
+      // nodemailer 10.6 fails the send on abort and closes the connection carrying it, so a
+      // stalled pooled connection is never handed to the next message (@types/nodemailer 8
+      // does not know the `signal` option yet).
+      const signal = AbortSignal.timeout(limit);
+      const mail: Mail.Options & { signal: AbortSignal } = { envelope, raw, signal };
+      let info: SMTPTransport.SentMessageInfo;
+      try {
+        info = await transporter.sendMail(mail);
+      } catch (err) {
+        if (signal.aborted) throw sendDeadlineError(limit);
+        throw err;
+      }
       opts.logger?.debug(
         { smtpHost: settings.host, recipients: envelope.to.length, domains: domainsOf(envelope.to), bytes: raw.length },
         'smtp message accepted',
@@ -70,6 +94,7 @@ export function createSmtpTransport(settings: SmtpSettings, opts: SmtpTransportO
         response: info.response,
         accepted: info.accepted.map(addressString),
         rejected: info.rejected.map(addressString),
+        refused: recipientRefusals(info),
         raw,
       };
     },
@@ -99,7 +124,9 @@ export function createSmtpTransport(settings: SmtpSettings, opts: SmtpTransportO
     },
 
     close(): void {
-      transporter.close();
+      // `force` (nodemailer 10.6, not in @types/nodemailer 8): also close a connection that is
+      // in the middle of a delivery; by the time a caller gives up on a transport, that one is stuck.
+      (transporter as unknown as { close(o: { force: boolean }): void }).close({ force: true });
     },
   };
 }
@@ -143,6 +170,14 @@ function toNodemailerAuth(auth: SmtpAuth): NonNullable<SMTPTransportOptions['aut
       // XOAUTH2 (https://developers.google.com/gmail/imap/xoauth2-protocol).
       { type: 'OAuth2', user: auth.user, accessToken: auth.accessToken }
     : { type: 'login', user: auth.user, pass: auth.pass };
+}
+
+function sendDeadlineError(limitMs: number): Error {
+  const seconds = Math.round(limitMs / 1000);
+  return Object.assign(new Error(`The SMTP server did not complete the delivery within ${seconds} s; the connection was closed`), {
+    code: SEND_DEADLINE_CODE,
+    deadlineMs: limitMs,
+  });
 }
 
 function addressString(a: unknown): string {

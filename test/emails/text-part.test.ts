@@ -31,10 +31,10 @@ const EXPECTED = [
   'Offer',
   '',
   'Dear John Smith,',
-  'see the offer [https://example.com/offer?a=1&b=2].',
+  'see the offer (https://example.com/offer?a=1&b=2).',
   '',
-  ' * Budget 12000',
-  ' * Globex',
+  '- Budget 12000',
+  '- Globex',
   '',
   'Acme',
 ].join('\n');

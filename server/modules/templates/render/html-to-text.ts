@@ -1,7 +1,7 @@
 /**
  * The text/plain alternative of an email, derived from its HTML with the `html-to-text` library
- * (htmlparser2 underneath): blocks become lines, lists get bullets, links keep their URL as
- * "label [url]", script/style/head vanish, entities are decoded.
+ * (htmlparser2 underneath): blocks become lines, list items get "- ", links keep their URL as
+ * "label (url)", script/style/head vanish, entities are decoded.
  *
  * One thing the library does not bound: depth. htmlparser2 keeps its open-element stack with
  * `Array#unshift`, so N nested elements cost O(N²) to parse (100,000 nested `<div>` ≈ 7 s), and
@@ -29,7 +29,9 @@ const convert = compile({
   // break long links.
   wordwrap: false,
   selectors: [
-    { selector: 'a', options: { hideLinkHrefIfSameAsText: true, noAnchorUrl: true } },
+    // "label (url)" and "- item", as the text part has always read.
+    { selector: 'a', options: { hideLinkHrefIfSameAsText: true, noAnchorUrl: true, linkBrackets: ['(', ')'] } },
+    { selector: 'ul', options: { itemPrefix: '- ' } },
     // Images become their alt text only: a URL in brackets means nothing to a reader.
     { selector: 'img', format: 'altOnly' },
     // Layout tables are the norm in email: cells read as words in a line, not as a grid.

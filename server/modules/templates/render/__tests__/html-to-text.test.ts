@@ -1,7 +1,7 @@
 import { capNesting, htmlToText, MAX_NESTING } from '../html-to-text.js';
 
 describe('htmlToText', () => {
-  it('turns blocks into lines, lists into bullets, keeps link URLs and image alt texts', () => {
+  it('turns blocks into lines, list items into dashes, keeps link URLs and image alt texts', () => {
     const html = `<!DOCTYPE html><html><head><title>T</title><style>p{color:red}</style></head><body>
       <h1>Offer</h1>
       <p>Dear   John,<br>please see
@@ -18,10 +18,10 @@ describe('htmlToText', () => {
         'Offer',
         '',
         'Dear John,',
-        'please see the offer [https://example.com/offer?a=1&b=2].',
+        'please see the offer (https://example.com/offer?a=1&b=2).',
         '',
-        ' * One',
-        ' * Two',
+        '- One',
+        '- Two',
         '',
         'https://example.com top ACME',
         '',

@@ -7,6 +7,7 @@ import net from 'node:net';
 import { createSmtpTransport } from '../../server/infra/smtp/nodemailer.transport.js';
 import { classifySmtpError } from '../../server/infra/smtp/classify-send-error.js';
 import { createImapStore } from '../../server/infra/imap/imapflow.store.js';
+import { loadConfig } from '../../server/infra/config/config.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
 import { startWorld, type World } from '../support/world.js';
@@ -28,6 +29,19 @@ async function failure(p: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected a rejection');
 }
+
+describe('deadline settings', () => {
+  it('default to 12 min for a send (the 10 min RFC 5321 grants the final dot, and the rest) and 5 min for an append', () => {
+    expect(loadConfig({}).deadlines).toEqual({ smtpSendMs: 12 * 60_000, imapAppendMs: 5 * 60_000 });
+    expect(loadConfig({ SMTP_SEND_DEADLINE_MS: '90000', IMAP_APPEND_DEADLINE_MS: '30000' }).deadlines).toEqual({ smtpSendMs: 90_000, imapAppendMs: 30_000 });
+  });
+
+  it('refuse values past the lease of a send, or not numbers, naming the variable', () => {
+    expect(() => loadConfig({ SMTP_SEND_DEADLINE_MS: String(60 * 60_000) })).toThrow(/SMTP_SEND_DEADLINE_MS: /);
+    expect(() => loadConfig({ IMAP_APPEND_DEADLINE_MS: 'soon' })).toThrow(/IMAP_APPEND_DEADLINE_MS: /);
+    expect(() => loadConfig({ SMTP_SEND_DEADLINE_MS: '0' })).toThrow(/SMTP_SEND_DEADLINE_MS: /);
+  });
+});
 
 describe('SMTP send deadline', () => {
   let sink: SmtpSink;

@@ -67,9 +67,13 @@ export interface SendResult {
 }
 
 export interface MailTransport {
+  /** Rejects with code ESENDDEADLINE when the whole transaction outlasts its deadline. */
   send(message: OutgoingMessage): Promise<SendResult>;
   /** Connect, greet, (STARTTLS,) AUTH, QUIT. Rejects within ~15 s; classify with context 'check'. */
   verify(): Promise<void>;
-  /** Releases pooled connections; the transport must not be used afterwards. */
+  /**
+   * Closes pooled connections, also one in the middle of a delivery (whose send then fails);
+   * the transport must not be used afterwards.
+   */
   close(): void;
 }

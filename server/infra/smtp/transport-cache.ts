@@ -40,7 +40,11 @@ export class TransportCache {
     return transport;
   }
 
-  /** After an error the connection may be in any state: start the next send afresh. */
+  /**
+   * After an error the connection may be in any state, or still busy with a delivery a deadline
+   * gave up on: close it, in-flight connection included (MailTransport.close), and start the
+   * next send afresh rather than queue it behind a stalled server.
+   */
   evict(key: string): void {
     this.entries.get(key)?.transport.close();
     this.entries.delete(key);

@@ -77,6 +77,23 @@ describe('SMTP send deadline', () => {
       transport.close();
     }
   });
+
+  it('cuts off a server that stops reading in the middle of DATA', async () => {
+    const transport = createSmtpTransport(sink.settings(), { socketTimeoutMs: 60_000, sendDeadlineMs: 1000 });
+    try {
+      sink.stallNext(1, 'in-data');
+      // Larger than the loopback socket buffers, so the transfer itself stops.
+      const big = { ...message(3), attachments: [{ filename: 'big.bin', content: Buffer.alloc(24 * 1024 * 1024, 7) }] };
+      const k = classifySmtpError(await failure(transport.send(big)));
+      expect(k.kind).toBe('transient');
+      expect(k.serverText).toMatch(/did not complete the delivery within 1 s/);
+      expect(sink.stalls.started).toBe(1);
+      // (The sink cannot tell us the connection closed: a socket that is not being read does
+      // not notice its peer going away. The after-dot case above shows the close.)
+    } finally {
+      transport.close();
+    }
+  });
 });
 
 describe('a mail whose first attempt stalls', () => {

@@ -9,6 +9,7 @@
  *   sink.failNext(1, SINK_FAILURES.tempFail);                         // next DATA gets 451 4.7.1
  *   sink.refuseRecipient('bob@x.example', { code: 450, message: '4.2.0 Greylisted' }, 1); // RCPT TO
  *   sink.stallNext(1);                          // next message: read, then no reply to the final dot
+ *   sink.stallNext(1, 'in-data');               // next message: never read (the client's writes block)
  *   const [msg] = await sink.waitForMessages(1);                      // msg.raw, msg.parsed, msg.envelope
  *   await sink.close();                                               // in afterAll/afterEach
  *
@@ -82,10 +83,11 @@ export interface SmtpSink {
    */
   refuseRecipient(address: string, failure: Omit<SinkFailure, 'stage'>, times?: number): void;
   /**
-   * The next `n` messages are read to the final dot and then never answered (a server stalling
-   * after DATA); they are not recorded. The session stays open until the client closes it.
+   * The next `n` messages stall, and are not recorded; the session stays open until the client
+   * closes it. 'after-dot' (default): read to the final dot, then never answered. 'in-data':
+   * never read, so a large message stops part-way when the socket buffers fill.
    */
-  stallNext(n: number): void;
+  stallNext(n: number, where?: 'after-dot' | 'in-data'): void;
   /**
    * Queue `n` scripted replies. Failures fire in queue order: the head of the queue answers the
    * first time its stage is reached; later entries wait until it has fired.
@@ -105,7 +107,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   const events = new EventEmitter();
   const rcptLog: { address: string; code: number }[] = [];
   const refusals = new Map<string, { code: number; message: string; left: number }>();
-  let stallsLeft = 0;
+  const stallPlan: ('after-dot' | 'in-data')[] = [];
   const stalledSessions = new Set<string>();
   const stalls = { started: 0, closed: 0 };
 
@@ -158,17 +160,18 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       }
     },
     onData(stream, session, callback) {
+      const stall = stallPlan.shift();
+      if (stall) {
+        stalls.started++;
+        stalledSessions.add(session.id);
+        // Never call back: the client waits for a reply to the final dot that never comes.
+        if (stall === 'after-dot') stream.resume();
+        return;
+      }
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('error', (err) => callback(err));
       stream.on('end', () => {
-        if (stallsLeft > 0) {
-          // Never call back: the client waits for a reply to the final dot that never comes.
-          stallsLeft--;
-          stalls.started++;
-          stalledSessions.add(session.id);
-          return;
-        }
         const receivedAt = Date.now();
         const failure = takeFailure('data');
         if (failure) return callback(failure);
@@ -201,8 +204,8 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     refuseRecipient(address, failure, times = Infinity) {
       refusals.set(address.toLowerCase(), { code: failure.code, message: failure.message, left: times });
     },
-    stallNext(n) {
-      stallsLeft += n;
+    stallNext(n, where = 'after-dot') {
+      for (let i = 0; i < n; i++) stallPlan.push(where);
     },
     failNext(n, failure) {
       for (let i = 0; i < n; i++) plan.push({ code: failure.code, message: failure.message, stage: failure.stage ?? 'data' });

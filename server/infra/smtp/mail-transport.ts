@@ -72,8 +72,8 @@ export interface MailTransport {
   /** Connect, greet, (STARTTLS,) AUTH, QUIT. Rejects within ~15 s; classify with context 'check'. */
   verify(): Promise<void>;
   /**
-   * Closes pooled connections, also one in the middle of a delivery (whose send then fails);
-   * the transport must not be used afterwards.
+   * Releases pooled connections; the transport must not be used afterwards. A connection in the
+   * middle of a delivery finishes it first, unless `force`: then it is closed too (its send fails).
    */
-  close(): void;
+  close(options?: { force?: boolean }): void;
 }

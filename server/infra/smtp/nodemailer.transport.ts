@@ -126,10 +126,9 @@ export function createSmtpTransport(settings: SmtpSettings, opts: SmtpTransportO
       }
     },
 
-    close(): void {
-      // `force` (nodemailer 10.6, not in @types/nodemailer 8): also close a connection that is
-      // in the middle of a delivery; by the time a caller gives up on a transport, that one is stuck.
-      (transporter as unknown as { close(o: { force: boolean }): void }).close({ force: true });
+    close(options = {}): void {
+      // nodemailer 10.6 takes `force` (not yet in @types/nodemailer 8).
+      (transporter as unknown as { close(o: { force: boolean }): void }).close({ force: options.force ?? false });
     },
   };
 }

@@ -18,6 +18,7 @@ import { startServer } from '../server/app/server.js';
 import { startKommoSimulator } from '../server/sandbox/kommo-sim/index.js';
 import { renderTemplate } from '../server/modules/templates/render/render.js';
 import { buildTemplateContext } from '../server/modules/templates/render/template-context.js';
+import { htmlToText } from '../server/modules/templates/render/html-to-text.js';
 import { reserveSlot } from '../server/modules/emails/pacing.js';
 import { scheduleSend } from '../server/modules/emails/send-email.job.js';
 import type { MailboxRow } from '../server/modules/mailboxes/mailboxes.repository.js';
@@ -36,6 +37,20 @@ function benchRender(): void {
   for (let i = 0; i < n; i++) renderTemplate({ subject: 'Offer for {{contact.name}}', html }, ctx);
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   console.log(`render: ${n} renders of a ${(html.length / 1024).toFixed(1)} KB template in ${s.toFixed(2)} s = ${Math.round(n / s)} renders/s (heap change ${mb(process.memoryUsage().heapUsed - heap0)})`);
+}
+
+/** text/plain alternative of pathological HTML (issue 6: the old converter took 8 s on the first). */
+function benchHtmlToText(): void {
+  const cases: [string, string][] = [
+    ['1.6 MB of "< "', '< '.repeat(800_000)],
+    ['100,000 nested <div>', '<div>'.repeat(100_000) + 'x' + '</div>'.repeat(100_000)],
+    ['7 MB of ordinary paragraphs', '<p>Dear <b>John</b>, see <a href="https://example.com/offer">the offer</a>.</p>'.repeat(90_000)],
+  ];
+  for (const [name, html] of cases) {
+    const t0 = process.hrtime.bigint();
+    htmlToText(html);
+    console.log(`html → text: ${name} in ${Math.round(Number(process.hrtime.bigint() - t0) / 1e6)} ms`);
+  }
 }
 
 async function benchQueue(): Promise<void> {
@@ -144,4 +159,5 @@ async function benchQueue(): Promise<void> {
 }
 
 benchRender();
+benchHtmlToText();
 await benchQueue();

@@ -103,7 +103,7 @@ export async function buildServices(
   const mailHosts = new MailHostPolicy(config.mailboxPrivateHosts);
   const connectors: MailConnectors = {
     smtp: (s) => mailHosts.smtp(s, (pinned) => createSmtpTransport(pinned)),
-    imap: (s) => mailHosts.imap(s, (pinned) => createImapStore(pinned)),
+    imap: (s) => mailHosts.imap(s, (pinned) => createImapStore(pinned, { appendDeadlineMs: config.deadlines.imapAppendMs })),
   };
   const mailboxes = new MailboxesService(db, box);
   const mailboxCheck = new MailboxChecker(db, box, mailboxes, connectors, async (id) => {
@@ -120,9 +120,16 @@ export async function buildServices(
 
   // One pooled connection per mailbox: a mailbox sends one message at a time (pacing.ts).
   // Servers may take up to 10 minutes to answer the final dot (RFC 5321 §4.5.3.2.6); giving up
-  // sooner and retrying could deliver the mail twice.
+  // sooner and retrying could deliver the mail twice. The send deadline (SMTP_SEND_DEADLINE_MS)
+  // bounds the whole transaction on top, for servers that trickle bytes to stay under that.
   const transports = new TransportCache((s) =>
-    mailHosts.smtp(s, (pinned) => createSmtpTransport(pinned, { pool: { maxConnections: 1, maxMessages: 100 }, socketTimeoutMs: SMTP_DATA_TIMEOUT_MS })),
+    mailHosts.smtp(s, (pinned) =>
+      createSmtpTransport(pinned, {
+        pool: { maxConnections: 1, maxMessages: 100 },
+        socketTimeoutMs: SMTP_DATA_TIMEOUT_MS,
+        sendDeadlineMs: config.deadlines.smtpSendMs,
+      }),
+    ),
   );
   const sendDeps: SendDeps = {
     db,

@@ -7,6 +7,9 @@
  *   const sink = await startSmtpSink({ tls: 'implicit' });            // port-465 style
  *   const transport = createSmtpTransport(sink.settings({ user: 'u', pass: 'p' }));
  *   sink.failNext(1, SINK_FAILURES.tempFail);                         // next DATA gets 451 4.7.1
+ *   sink.refuseRecipient('bob@x.example', { code: 450, message: '4.2.0 Greylisted' }, 1); // RCPT TO
+ *   sink.stallNext(1);                          // next message: read, then no reply to the final dot
+ *   sink.stallNext(1, 'in-data');               // next message: never read (the client's writes block)
  *   const [msg] = await sink.waitForMessages(1);                      // msg.raw, msg.parsed, msg.envelope
  *   await sink.close();                                               // in afterAll/afterEach
  *
@@ -70,6 +73,21 @@ export interface SmtpSink {
   host: string;
   port: number;
   readonly messages: readonly SinkMessage[];
+  /** Every RCPT TO the sink answered, in order: who was accepted or refused with which code. */
+  readonly rcptLog: readonly { address: string; code: number }[];
+  /** Sessions that had a message stalled, and how many of those the client has since closed. */
+  readonly stalls: { readonly started: number; readonly closed: number };
+  /**
+   * Refuse RCPT TO for this address (case-insensitive) with this reply, `times` times (default:
+   * always), then accept it. Other recipients of the same message are unaffected.
+   */
+  refuseRecipient(address: string, failure: Omit<SinkFailure, 'stage'>, times?: number): void;
+  /**
+   * The next `n` messages stall, and are not recorded; the session stays open until the client
+   * closes it. 'after-dot' (default): read to the final dot, then never answered. 'in-data':
+   * never read, so a large message stops part-way when the socket buffers fill.
+   */
+  stallNext(n: number, where?: 'after-dot' | 'in-data'): void;
   /**
    * Queue `n` scripted replies. Failures fire in queue order: the head of the queue answers the
    * first time its stage is reached; later entries wait until it has fired.
@@ -87,6 +105,11 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   const messages: SinkMessage[] = [];
   const plan: Required<SinkFailure>[] = [];
   const events = new EventEmitter();
+  const rcptLog: { address: string; code: number }[] = [];
+  const refusals = new Map<string, { code: number; message: string; left: number }>();
+  const stallPlan: ('after-dot' | 'in-data')[] = [];
+  const stalledSessions = new Set<string>();
+  const stalls = { started: 0, closed: 0 };
 
   const takeFailure = (stage: SinkStage): Error | null => {
     if (plan[0]?.stage !== stage) return null;
@@ -118,10 +141,33 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     onMailFrom(_address, _session, callback) {
       callback(takeFailure('mail'));
     },
-    onRcptTo(_address, _session, callback) {
-      callback(takeFailure('rcpt'));
+    onRcptTo(address, _session, callback) {
+      const key = address.address.toLowerCase();
+      const refusal = refusals.get(key);
+      if (refusal && refusal.left > 0) {
+        refusal.left--;
+        rcptLog.push({ address: address.address, code: refusal.code });
+        return callback(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
+      }
+      const failure = takeFailure('rcpt');
+      rcptLog.push({ address: address.address, code: failure ? (failure as Error & { responseCode: number }).responseCode : 250 });
+      callback(failure);
+    },
+    onClose(session) {
+      if (stalledSessions.delete(session.id)) {
+        stalls.closed++;
+        events.emit('stall-closed');
+      }
     },
     onData(stream, session, callback) {
+      const stall = stallPlan.shift();
+      if (stall) {
+        stalls.started++;
+        stalledSessions.add(session.id);
+        // Never call back: the client waits for a reply to the final dot that never comes.
+        if (stall === 'after-dot') stream.resume();
+        return;
+      }
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('error', (err) => callback(err));
@@ -153,6 +199,14 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     host: '127.0.0.1',
     port,
     messages,
+    rcptLog,
+    stalls,
+    refuseRecipient(address, failure, times = Infinity) {
+      refusals.set(address.toLowerCase(), { code: failure.code, message: failure.message, left: times });
+    },
+    stallNext(n, where = 'after-dot') {
+      for (let i = 0; i < n; i++) stallPlan.push(where);
+    },
     failNext(n, failure) {
       for (let i = 0; i < n; i++) plan.push({ code: failure.code, message: failure.message, stage: failure.stage ?? 'data' });
     },

@@ -45,6 +45,11 @@ const EnvSchema = z.object({
   RATE_LIMIT_DP_PER_ACCOUNT: z.coerce.number().int().min(1).default(600),
   // Gmail's image proxy and Apple's privacy relay fetch for many readers from a few addresses.
   RATE_LIMIT_TRACKING_PER_ADDRESS: z.coerce.number().int().min(1).default(6000),
+  // Whole-transaction ceilings (nodemailer.transport.ts, imapflow.store.ts). The SMTP default
+  // leaves the 10 min RFC 5321 §4.5.3.2.6 grants the final dot; the maximum stays under the
+  // 20 min lease of a send (send-email.job.ts), or a slow send could be taken for a dead one.
+  SMTP_SEND_DEADLINE_MS: z.coerce.number().int().min(100).max(15 * 60_000).default(12 * 60_000),
+  IMAP_APPEND_DEADLINE_MS: z.coerce.number().int().min(100).max(15 * 60_000).default(5 * 60_000),
 });
 
 /**
@@ -107,6 +112,8 @@ export interface AppConfig {
   mailboxPrivateHosts: string[];
   /** Requests per minute on the public routes (server/public/surfaces.ts). */
   publicRateLimits: { perAddress: number; trackingPerAddress: number; dpPerAccount: number };
+  /** Ceilings on one whole SMTP send and one IMAP append to Sent, however the server behaves. */
+  deadlines: { smtpSendMs: number; imapAppendMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -158,6 +165,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       trackingPerAddress: e.RATE_LIMIT_TRACKING_PER_ADDRESS,
       dpPerAccount: e.RATE_LIMIT_DP_PER_ACCOUNT,
     },
+    deadlines: { smtpSendMs: e.SMTP_SEND_DEADLINE_MS, imapAppendMs: e.IMAP_APPEND_DEADLINE_MS },
   };
 }
 

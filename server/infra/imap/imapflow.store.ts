@@ -13,6 +13,14 @@ import type { AppendResult, MailboxCheck, MailboxStore } from './mailbox-store.j
 /** Hard ceiling for check(): a settings test the user waits on must not hang. */
 export const CHECK_DEADLINE_MS = 15_000;
 
+/**
+ * Ceiling on one appendToSent() (connect, find Sent, search, APPEND). It runs in the send job,
+ * after delivery: a server that trickles its replies or never answers the APPEND must not hold
+ * the mailbox's queue (idle timeouts do not notice a trickle). 5 min covers a 100 MB message
+ * on a slow link.
+ */
+export const DEFAULT_APPEND_DEADLINE_MS = 5 * 60_000;
+
 export interface ImapStoreOptions {
   /** Budget for DNS + TCP + TLS (imapflow's connectionTimeout); default 8 s. */
   connectionTimeoutMs?: number;
@@ -20,18 +28,22 @@ export interface ImapStoreOptions {
   socketTimeoutMs?: number;
   /** Hard ceiling for check(); default CHECK_DEADLINE_MS. */
   checkDeadlineMs?: number;
+  /** Hard ceiling for appendToSent(); default DEFAULT_APPEND_DEADLINE_MS. */
+  appendDeadlineMs?: number;
 }
 
 export function createImapStore(settings: ImapSettings, opts: ImapStoreOptions = {}): MailboxStore {
   let shared: Promise<ImapFlow> | null = null;
   let sentPath: string | null = null;
+  // Every client of the shared slot, also one still connecting, so a deadline can close it.
+  const live = new Set<ImapFlow>();
 
   const sharedClient = async (): Promise<ImapFlow> => {
     if (shared) {
       const client = await shared.catch(() => null);
       if (client?.usable) return client;
     }
-    const connecting = connectClient(settings, opts);
+    const connecting = connectClient(settings, opts, live);
     shared = connecting;
     connecting.catch(() => {
       if (shared === connecting) shared = null;
@@ -67,30 +79,23 @@ export function createImapStore(settings: ImapSettings, opts: ImapStoreOptions =
     },
 
     async appendToSent(raw: Buffer, messageId: string): Promise<AppendResult> {
-      const client = await sharedClient();
-      if (!sentPath) {
-        sentPath = findSentFolder(await client.list());
-        if (!sentPath) throw Object.assign(new Error('No Sent folder found'), { code: NO_SENT_FOLDER });
-      }
-      const folder = sentPath;
-      const id = messageId.startsWith('<') ? messageId : `<${messageId}>`;
-      // The lock selects Sent and serialises search-then-append on this connection, so two
-      // concurrent calls for the same message cannot both miss and both append.
-      const lock = await client.getMailboxLock(folder);
+      const limit = opts.appendDeadlineMs ?? DEFAULT_APPEND_DEADLINE_MS;
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          // Whatever the connection is doing, it is abandoned: close it so the next call
+          // starts afresh instead of queueing behind the stalled command.
+          shared = null;
+          for (const c of live) c.close();
+          live.clear();
+          const seconds = Math.round(limit / 1000);
+          reject(Object.assign(new Error(`The IMAP server did not complete saving to the Sent folder within ${seconds} s; the connection was closed`), { code: 'ETIMEOUT' }));
+        }, limit);
+      });
       try {
-        // SEARCH HEADER is a substring match (RFC 3501 §6.4.4); the angle brackets keep
-        // <a@x> from matching <ba@x>. Gmail and Office 365 file their own copy of SMTP mail
-        // under the same Message-ID, so this is what prevents a duplicate there.
-        const found = await client.search({ header: { 'message-id': id } }, { uid: true });
-        if (found && found.length > 0) return { appended: false, folder, uid: found[0]! };
-        const res = await client.append(folder, raw, ['\\Seen']);
-        return { appended: true, folder, ...(res && res.uid ? { uid: res.uid } : {}) };
-      } catch (err) {
-        // A server that renamed or removed Sent answers [TRYCREATE]: look it up again next time.
-        sentPath = null;
-        throw err;
+        return await Promise.race([append(raw, messageId), deadline]);
       } finally {
-        lock.release();
+        clearTimeout(timer);
       }
     },
 
@@ -99,17 +104,49 @@ export function createImapStore(settings: ImapSettings, opts: ImapStoreOptions =
       shared = null;
       const client = pending ? await pending.catch(() => null) : null;
       if (!client) return;
+      live.delete(client);
       await client.logout().catch(() => client.close());
     },
   };
+
+  async function append(raw: Buffer, messageId: string): Promise<AppendResult> {
+    const client = await sharedClient();
+    if (!sentPath) {
+      sentPath = findSentFolder(await client.list());
+      if (!sentPath) throw Object.assign(new Error('No Sent folder found'), { code: NO_SENT_FOLDER });
+    }
+    const folder = sentPath;
+    const id = messageId.startsWith('<') ? messageId : `<${messageId}>`;
+    // The lock selects Sent and serialises search-then-append on this connection, so two
+    // concurrent calls for the same message cannot both miss and both append.
+    const lock = await client.getMailboxLock(folder);
+    try {
+      // SEARCH HEADER is a substring match (RFC 3501 §6.4.4); the angle brackets keep
+      // <a@x> from matching <ba@x>. Gmail and Office 365 file their own copy of SMTP mail
+      // under the same Message-ID, so this is what prevents a duplicate there.
+      const found = await client.search({ header: { 'message-id': id } }, { uid: true });
+      if (found && found.length > 0) return { appended: false, folder, uid: found[0]! };
+      const res = await client.append(folder, raw, ['\\Seen']);
+      return { appended: true, folder, ...(res && res.uid ? { uid: res.uid } : {}) };
+    } catch (err) {
+      // A server that renamed or removed Sent answers [TRYCREATE]: look it up again next time.
+      sentPath = null;
+      throw err;
+    } finally {
+      lock.release();
+    }
+  }
 }
 
-async function connectClient(settings: ImapSettings, opts: ImapStoreOptions): Promise<ImapFlow> {
+async function connectClient(settings: ImapSettings, opts: ImapStoreOptions, live: Set<ImapFlow>): Promise<ImapFlow> {
   const client = newClient(settings, opts);
+  live.add(client);
+  client.on('close', () => live.delete(client));
   try {
     await client.connect();
     return client;
   } catch (err) {
+    live.delete(client);
     client.close();
     throw err;
   }

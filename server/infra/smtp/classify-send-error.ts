@@ -16,7 +16,11 @@
  */
 import { AppError } from '../../errors.js';
 import { HOST_NOT_ALLOWED_HINT, HostNotAllowedError } from '../http/address-policy.js';
+import type { RecipientRefusal } from './mail-transport.js';
 import { errorCodes, errorMessage, networkHint, networkProblem, type MailErrorLike } from './network-error.js';
+
+/** nodemailer.transport.ts's error code for a send cut off by its deadline (kept here to avoid an import cycle). */
+export const SEND_DEADLINE_CODE = 'ESENDDEADLINE';
 
 export type SendErrorKind = 'transient' | 'auth' | 'permanent';
 
@@ -79,6 +83,12 @@ export function classifySmtpError(err: unknown, context: SmtpErrorContext = 'sen
   }
 
   // No reply code: the failure happened below SMTP, or in the client.
+  if (codes.includes(SEND_DEADLINE_CODE)) {
+    // Cut off by our own deadline (nodemailer.transport.ts), also when the server was trickling
+    // bytes to defeat the socket timeout. If the server did take the message before the cut,
+    // the retry can deliver it twice; the Sent folder keeps one copy (Message-ID search).
+    return { ...base, kind: 'transient', hint: HINTS.deadline };
+  }
   if (codes.includes('EOAUTH2')) {
     return { ...base, kind: 'auth', hint: HINTS.oauth };
   }
@@ -109,6 +119,27 @@ export function classifySmtpError(err: unknown, context: SmtpErrorContext = 'sen
   // Something unexpected (a bug, an unknown library error): a bounded retry schedule is safer
   // than failing the message outright, and the caller logs the error for us to look at.
   return { ...base, kind: 'transient', hint: 'Sending failed for an unexpected reason; it will be retried.' };
+}
+
+/**
+ * The recipients a server refused at RCPT TO, from nodemailer's `rejectedErrors` (on the result
+ * of a send that went to the others, or on the EENVELOPE error when every recipient was refused).
+ */
+export function recipientRefusals(source: unknown): RecipientRefusal[] {
+  const list = source && typeof source === 'object' && 'rejectedErrors' in source ? source.rejectedErrors : undefined;
+  if (!Array.isArray(list)) return [];
+  const out: RecipientRefusal[] = [];
+  for (const item of list as unknown[]) {
+    if (!item || typeof item !== 'object') continue;
+    const e = item as SmtpErrorLike & { recipient?: unknown };
+    if (typeof e.recipient !== 'string') continue;
+    const reply = typeof e.response === 'string' && e.response.trim() ? e.response.trim() : errorMessage(e);
+    const responseCode = replyCode(e, reply);
+    // 4yz is transient (RFC 5321 §4.2.1), and so is 503 (a session-state problem, see fromReply).
+    const permanent = responseCode !== undefined && responseCode >= 500 && responseCode !== 503;
+    out.push({ address: e.recipient, ...(responseCode ? { responseCode } : {}), reply, kind: permanent ? 'permanent' : 'transient' });
+  }
+  return out;
 }
 
 function replyCode(e: SmtpErrorLike, response: string | undefined): number | undefined {
@@ -159,7 +190,7 @@ function fromReply(
   if (code >= 400 && code < 500) {
     if (enhanced === '4.5.3') {
       // RFC 3463: too many recipients in one transaction; nodemailer reports the refused ones.
-      return { kind: 'transient', hint: 'The server accepts fewer recipients per message; the refused ones will be retried.' };
+      return { kind: 'transient', hint: 'The server accepts fewer recipients per message; the deferred ones will be retried.' };
     }
     if (code === 421 || /too many|rate|limit|throttl|exceeded|slow down/i.test(text)) {
       return { kind: 'transient', hint: HINTS.rateLimit };
@@ -216,5 +247,7 @@ const HINTS = {
     'The server accepted the connection but never greeted. This usually means the port expects SSL/TLS from the start (like 465): switch the security setting to SSL/TLS.',
   rateLimit:
     'The server is limiting how fast this mailbox may send (too many messages or connections). Sending slows down and retries automatically; consider a lower daily/minute limit for this mailbox.',
+  deadline:
+    'The server did not complete the delivery in time (it stalled or sent its replies too slowly), so the connection was closed. It will be retried; if the server had in fact accepted the message, the recipients may receive it twice.',
   spam: 'The server refused this message as spam. Retrying the same message will not help: review its content and links, and check that SPF, DKIM and DMARC are set up for the From domain.',
 } as const;

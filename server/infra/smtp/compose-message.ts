@@ -65,7 +65,9 @@ export async function composeMessage(msg: OutgoingMessage): Promise<ComposedMess
 
   const rcpt: string[] = [];
   const seen = new Set<string>();
-  for (const a of [...to, ...cc, ...bcc]) {
+  const envelopeTo = msg.envelopeTo?.map((a, i) => checkAddress(`envelopeTo.${i}`, a));
+  if (envelopeTo && envelopeTo.length === 0) throw invalid('envelopeTo', 'at least one recipient is required');
+  for (const a of envelopeTo ?? [...to, ...cc, ...bcc]) {
     const key = a.address.toLowerCase();
     if (!seen.has(key)) {
       seen.add(key);

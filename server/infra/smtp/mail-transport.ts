@@ -25,6 +25,11 @@ export interface OutgoingMessage {
   subject: string;
   html: string;
   text?: string;
+  /**
+   * SMTP envelope recipients when they differ from To + Cc + Bcc: a retry for the recipients a
+   * server deferred, while the headers still name everyone the mail is addressed to.
+   */
+  envelopeTo?: string[];
   attachments?: OutgoingAttachment[];
   /**
    * Our own Message-ID (with or without angle brackets), so replies and bounces found over IMAP
@@ -38,20 +43,37 @@ export interface OutgoingMessage {
   headers?: Record<string, string>;
 }
 
+/** One envelope recipient the server refused at RCPT TO while the message went to others. */
+export interface RecipientRefusal {
+  address: string;
+  /** The RFC 5321 reply code, e.g. 450 or 550, when the server gave one. */
+  responseCode?: number;
+  /** The server's reply, verbatim: shown to the mail's owner. */
+  reply: string;
+  /** 4yz (RFC 5321 §4.2.1): try this recipient again later. 5yz: it will not take this message. */
+  kind: 'transient' | 'permanent';
+}
+
 export interface SendResult {
   /** The server's final reply to DATA, verbatim, e.g. `250 2.0.0 OK queued as 4Xyz`. */
   response: string;
   /** Envelope recipients the server accepted / refused at RCPT TO. */
   accepted: string[];
   rejected: string[];
+  /** Why each of `rejected` was refused. */
+  refused: RecipientRefusal[];
   /** The exact RFC 5322 bytes that went over DATA (before dot-stuffing): APPEND these to Sent. */
   raw: Buffer;
 }
 
 export interface MailTransport {
+  /** Rejects with code ESENDDEADLINE when the whole transaction outlasts its deadline. */
   send(message: OutgoingMessage): Promise<SendResult>;
   /** Connect, greet, (STARTTLS,) AUTH, QUIT. Rejects within ~15 s; classify with context 'check'. */
   verify(): Promise<void>;
-  /** Releases pooled connections; the transport must not be used afterwards. */
-  close(): void;
+  /**
+   * Releases pooled connections; the transport must not be used afterwards. A connection in the
+   * middle of a delivery finishes it first, unless `force`: then it is closed too (its send fails).
+   */
+  close(options?: { force?: boolean }): void;
 }

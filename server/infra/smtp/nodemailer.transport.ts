@@ -5,7 +5,10 @@
  */
 import net from 'node:net';
 import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { SMTPTransportOptions } from 'nodemailer/lib/smtp-transport';
+import { recipientRefusals, SEND_DEADLINE_CODE } from './classify-send-error.js';
 import { composeMessage } from './compose-message.js';
 import type { MailTransport, OutgoingMessage, SendResult } from './mail-transport.js';
 import type { SmtpAuth, SmtpSettings } from './smtp-settings.js';
@@ -20,6 +23,13 @@ const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
  * scanning; the caller retries as transient and the Sent-folder dedupe stops a second copy there.
  */
 const DEFAULT_SOCKET_TIMEOUT_MS = 60_000;
+/**
+ * Ceiling on one whole send (connect, envelope, DATA, the reply to the final dot). A socket
+ * timeout only notices silence: a server that trickles a byte now and then, or a slow link
+ * stretching the transfer, would hold the send, and the mailbox's queue with it, for ever.
+ * 12 min leaves the 10 min RFC 5321 §4.5.3.2.6 grants the final dot, plus the rest.
+ */
+export const DEFAULT_SEND_DEADLINE_MS = 12 * 60_000;
 
 /** Minimal logger shape (pino's Logger fits). Only counts and domains are logged, never addresses. */
 export interface TransportLogger {
@@ -35,6 +45,8 @@ export interface SmtpTransportOptions {
   /** Host name for EHLO; defaults to the machine's name. Some servers refuse bare names. */
   clientName?: string;
   socketTimeoutMs?: number;
+  /** Hard ceiling for one send(); default DEFAULT_SEND_DEADLINE_MS. */
+  sendDeadlineMs?: number;
   /** Hard ceiling for verify(); default VERIFY_DEADLINE_MS. */
   verifyDeadlineMs?: number;
   logger?: TransportLogger;
@@ -42,10 +54,13 @@ export interface SmtpTransportOptions {
 
 export function createSmtpTransport(settings: SmtpSettings, opts: SmtpTransportOptions = {}): MailTransport {
   const connectionTimeout = settings.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
-  const sendOptions = nodemailerOptions(settings, opts, {
-    connectionTimeout,
-    socketTimeout: opts.socketTimeoutMs ?? DEFAULT_SOCKET_TIMEOUT_MS,
-  });
+  const sendOptions: SMTPTransportOptions & { socketCloseTimeout: number } = {
+    ...nodemailerOptions(settings, opts, { connectionTimeout, socketTimeout: opts.socketTimeoutMs ?? DEFAULT_SOCKET_TIMEOUT_MS }),
+    // A connection is closed when we are done with it, or have given up on it (the deadline):
+    // destroy the socket at once rather than end it and wait 5 s for a server that may have
+    // stopped reading (nodemailer 10.6's option, not yet in @types/nodemailer 8).
+    socketCloseTimeout: 0,
+  };
   const transporter = opts.pool
     ? nodemailer.createTransport({
         ...sendOptions,
@@ -62,7 +77,19 @@ export function createSmtpTransport(settings: SmtpSettings, opts: SmtpTransportO
   return {
     async send(message: OutgoingMessage): Promise<SendResult> {
       const { raw, envelope } = await composeMessage(message);
-      const info = await transporter.sendMail({ envelope, raw });
+      const limit = opts.sendDeadlineMs ?? DEFAULT_SEND_DEADLINE_MS;
+      // nodemailer 10.6 fails the send on abort and closes the connection carrying it, so a
+      // stalled pooled connection is never handed to the next message (@types/nodemailer 8
+      // does not know the `signal` option yet).
+      const signal = AbortSignal.timeout(limit);
+      const mail: Mail.Options & { signal: AbortSignal } = { envelope, raw, signal };
+      let info: SMTPTransport.SentMessageInfo;
+      try {
+        info = await transporter.sendMail(mail);
+      } catch (err) {
+        if (signal.aborted) throw sendDeadlineError(limit);
+        throw err;
+      }
       opts.logger?.debug(
         { smtpHost: settings.host, recipients: envelope.to.length, domains: domainsOf(envelope.to), bytes: raw.length },
         'smtp message accepted',
@@ -71,6 +98,7 @@ export function createSmtpTransport(settings: SmtpSettings, opts: SmtpTransportO
         response: info.response,
         accepted: info.accepted.map(addressString),
         rejected: info.rejected.map(addressString),
+        refused: recipientRefusals(info),
         raw,
       };
     },
@@ -99,8 +127,9 @@ export function createSmtpTransport(settings: SmtpSettings, opts: SmtpTransportO
       }
     },
 
-    close(): void {
-      transporter.close();
+    close(options = {}): void {
+      // nodemailer 10.6 takes `force` (not yet in @types/nodemailer 8).
+      (transporter as unknown as { close(o: { force: boolean }): void }).close({ force: options.force ?? false });
     },
   };
 }
@@ -146,6 +175,14 @@ function toNodemailerAuth(auth: SmtpAuth): NonNullable<SMTPTransportOptions['aut
       // XOAUTH2 (https://developers.google.com/gmail/imap/xoauth2-protocol).
       { type: 'OAuth2', user: auth.user, accessToken: auth.accessToken }
     : { type: 'login', user: auth.user, pass: auth.pass };
+}
+
+function sendDeadlineError(limitMs: number): Error {
+  const seconds = Math.round(limitMs / 1000);
+  return Object.assign(new Error(`The SMTP server did not complete the delivery within ${seconds} s; the connection was closed`), {
+    code: SEND_DEADLINE_CODE,
+    deadlineMs: limitMs,
+  });
 }
 
 function addressString(a: unknown): string {

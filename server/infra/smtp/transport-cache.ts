@@ -40,18 +40,27 @@ export class TransportCache {
     return transport;
   }
 
-  /** After an error the connection may be in any state: start the next send afresh. */
+  /**
+   * After an error the connection may be in any state, or still busy with a delivery a deadline
+   * gave up on: close it, in-flight included, and start the next send afresh rather than queue
+   * it behind a stalled server.
+   */
   evict(key: string): void {
-    this.entries.get(key)?.transport.close();
-    this.entries.delete(key);
+    this.drop(key, true);
   }
 
   closeIdle(now = Date.now()): void {
-    for (const [key, e] of this.entries) if (now - e.lastUsed > this.idleMs) this.evict(key);
+    for (const [key, e] of this.entries) if (now - e.lastUsed > this.idleMs) this.drop(key, false);
   }
 
+  /** Shutdown: a delivery still in progress is let finish. */
   closeAll(): void {
     clearInterval(this.timer);
-    for (const key of [...this.entries.keys()]) this.evict(key);
+    for (const key of [...this.entries.keys()]) this.drop(key, false);
+  }
+
+  private drop(key: string, force: boolean): void {
+    this.entries.get(key)?.transport.close({ force });
+    this.entries.delete(key);
   }
 }

@@ -25,6 +25,8 @@ import { insertOpenPixel } from '../tracking/open-pixel.js';
 import { insertHoneypot } from '../tracking/honeypot.js';
 import type { TriggerRunner } from '../automation/automation.port.js';
 import { fireEmailPoint, scheduleNotOpened } from './email-automation.js';
+import { htmlToText } from '../templates/render/html-to-text.js';
+import { deliveryDetails, envelopeFor, recordPartialDelivery, settleFailure } from './recipient-outcome.js';
 
 export const SEND_JOB = 'email.send';
 export interface SendJobData {
@@ -152,11 +154,21 @@ async function sendClaimed(deps: SendDeps, email: EmailRow, mailbox: MailboxRow)
     const k = classifySmtpError(err);
     log.warn({ kind: k.kind, responseCode: k.responseCode }, 'send failed');
     if (k.kind === 'auth') return pauseForAuth(deps, email, mailbox, k.serverText, k.hint);
+    // Recipients refused one by one, or deferred ones of a mail others have (recipient-outcome.ts).
+    const settled = await settleFailure(deps, email, err, k);
+    if (settled.next === 'retry') return retryLater(deps, email, mailbox, settled.retry);
+    if (settled.next === 'sent') return afterOutcome(deps, email.id, 'sent');
     if (k.kind === 'transient' && email.attempts < deps.retry.maxAttempts) return retryLater(deps, email, mailbox, k);
     await finishFailed(deps, email, mailbox, k.responseCode ? String(k.responseCode) : k.kind.toUpperCase(), k.serverText, k.hint);
     return;
   }
   deps.releaseTransport(mailbox.id, false);
+  // Some recipients deferred at RCPT: retried alone; Sent gets its copy at the first delivery.
+  const partial = await recordPartialDelivery(deps, email, result);
+  if (partial) {
+    if (partial.firstDelivery) await fileInSent(deps, email, mailbox, result.raw);
+    return retryLater(deps, email, mailbox, partial.retry);
+  }
 
   await withTransaction(deps.db, async (tx) => {
     await tx.query(
@@ -167,8 +179,7 @@ async function sendClaimed(deps: SendDeps, email: EmailRow, mailbox: MailboxRow)
     await tx.query('UPDATE mailboxes SET last_send_at = now() WHERE id = $1', [mailbox.id]);
     await addEvent(tx, email.id, email.account_id, 'sent', {
       response: result.response,
-      accepted: result.accepted.map(maskEmail),
-      rejected: result.rejected.map(maskEmail),
+      ...deliveryDetails(result),
     });
   });
   log.info({ recipients: email.to_addresses.map(maskEmail) }, 'email sent');
@@ -218,6 +229,9 @@ async function buildMessage(deps: SendDeps, email: EmailRow, mailbox: MailboxRow
     bcc: email.bcc_addresses,
     subject: email.subject,
     html: insertHoneypot(insertOpenPixel(email.body_html, deps.openPixelUrl(email.id)), deps.honeypotUrl(email.id)),
+    // From the HTML as rendered (what the preview showed), without the hidden honeypot link.
+    text: htmlToText(email.body_html),
+    ...envelopeFor(email),
     attachments: [...stored, ...linked].map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
     messageId: email.message_id,
     headers: { 'X-Leadmail-Email-Id': email.id },

@@ -3,7 +3,7 @@
 // smtp-connection: code, originalCode, response, responseCode, command). The real-server paths
 // are covered in nodemailer.transport.test.ts.
 import { HOST_NOT_ALLOWED_HINT, HostNotAllowedError } from '../../http/address-policy.js';
-import { classifySmtpError, parseRetryAfterMs } from '../classify-send-error.js';
+import { classifySmtpError, parseRetryAfterMs, recipientRefusals, SEND_DEADLINE_CODE } from '../classify-send-error.js';
 
 const smtpReply = (response: string, code = 'EENVELOPE', command = 'DATA') =>
   Object.assign(new Error(`Message failed: ${response}`), {
@@ -125,5 +125,33 @@ describe('a mail server the address policy refuses', () => {
       hint: HOST_NOT_ALLOWED_HINT,
     });
     expect(classifySmtpError(refused, 'send').kind).toBe('auth');
+  });
+});
+
+describe('recipientRefusals', () => {
+  // nodemailer puts one error per refused RCPT TO on `rejectedErrors` (of the result, or of the
+  // EENVELOPE error when nobody was accepted), each with the recipient it refers to.
+  const refusal = (recipient: string, response: string) => Object.assign(smtpReply(response, 'EENVELOPE', 'RCPT TO'), { recipient });
+
+  it('tells deferred (4yz, and 503) from refused for good (5yz), with the full address and the reply', () => {
+    const info = {
+      rejectedErrors: [
+        refusal('grey@x.example', '450 4.2.0 Greylisted'),
+        refusal('gone@x.example', '550 5.1.1 User unknown'),
+        refusal('odd@x.example', '503 5.5.1 Bad sequence of commands'),
+      ],
+    };
+    expect(recipientRefusals(info)).toEqual([
+      { address: 'grey@x.example', responseCode: 450, reply: '450 4.2.0 Greylisted', kind: 'transient' },
+      { address: 'gone@x.example', responseCode: 550, reply: '550 5.1.1 User unknown', kind: 'permanent' },
+      { address: 'odd@x.example', responseCode: 503, reply: '503 5.5.1 Bad sequence of commands', kind: 'transient' },
+    ]);
+    expect(recipientRefusals(new Error('no list'))).toEqual([]);
+  });
+
+  it('a send cut off by its deadline is temporary, with a hint that says so', () => {
+    const c = classifySmtpError(Object.assign(new Error('The SMTP server did not complete the delivery within 720 s'), { code: SEND_DEADLINE_CODE }));
+    expect(c.kind).toBe('transient');
+    expect(c.hint).toMatch(/did not complete the delivery in time/);
   });
 });

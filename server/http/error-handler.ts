@@ -6,6 +6,7 @@ import type { Logger } from '../infra/log/logger.js';
 const STATUS: Record<ErrorCode, number> = {
   VALIDATION: 400,
   TEMPLATE_SYNTAX: 400,
+  TEMPLATE_TOO_COMPLEX: 400,
   UNSAFE_URL: 400,
   NOT_FOUND: 404,
   FORBIDDEN: 403,
@@ -26,6 +27,7 @@ const STATUS: Record<ErrorCode, number> = {
   FETCH_FAILED: 502,
   MAILBOX_NOT_READY: 409,
   INTERNAL: 500,
+  DB_UNAVAILABLE: 503,
 };
 
 /** The one place that turns errors into HTTP answers: `{ error: { code, message, details? } }`. */

@@ -40,7 +40,7 @@ function benchRender(): void {
 
 /** Issue 6 §4: six nested {{#each}} over the whole context must be stopped within a second. */
 function benchHostileTemplate(): void {
-  const ctx = buildTemplateContext({ lead: { id: 1, name: 'L', price: 1, responsible_user_id: 1, status_id: 1, pipeline_id: 1, created_at: 1_700_000_000, updated_at: 1_700_000_000, custom_fields_values: [], tags: [{ id: 1, name: 'VIP' }], contacts: [], companies: [] }, fieldDefs: {}, now: new Date() });
+  const ctx = buildTemplateContext({ lead: { id: 1, name: 'L', price: 1, responsible_user_id: 1, status_id: 1, pipeline_id: 1, created_at: 1_700_000_000, updated_at: 1_700_000_000, custom_fields_values: [], tags: [{ id: 1, name: 'VIP' }], contacts: [], companies: [] }, contact: { id: 2, name: 'John Smith', first_name: 'John', last_name: 'Smith', responsible_user_id: 1, custom_fields_values: [], companies: [], leads: [] }, company: { id: 3, name: 'Globex', responsible_user_id: 1, custom_fields_values: [], contacts: [] }, responsible: { id: 1, name: 'Mary', email: 'mary@acme.example' }, sender: { id: 1, name: 'Mary', email: 'mary@acme.example' }, fieldDefs: {}, now: new Date() });
   const html = '{{#each @root}}'.repeat(6) + '{{@key}}' + '{{/each}}'.repeat(6);
   const t0 = process.hrtime.bigint();
   let outcome = 'rendered';

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { ErrorRequestHandler } from 'express';
 import { AppError, ErrorCode } from '../errors.js';
+import { isDbUnavailable } from '../infra/db/db.js';
 import type { Logger } from '../infra/log/logger.js';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -36,6 +37,12 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (err instanceof AppError) {
       const status = STATUS[err.code] ?? 500;
       res.status(status).json({ error: { code: err.code, message: err.message, details: err.details } });
+      return;
+    }
+    if (isDbUnavailable(err)) {
+      log.warn({ path: req.path, err: (err as Error).message }, 'database unavailable');
+      res.setHeader('Retry-After', '5');
+      res.status(503).json({ error: { code: ErrorCode.DB_UNAVAILABLE, message: 'the database is unavailable; try again shortly' } });
       return;
     }
     // Body parser errors (malformed JSON, too large) carry a status and a type.

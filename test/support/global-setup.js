@@ -90,8 +90,7 @@ function ensureDovecot() {
   if (update.error || update.status !== 0) fail(`apt-get update ${update.error ? update.error.message : `exited ${update.status}`}`);
   const install = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'dovecot-imapd'], { stdio: 'inherit', env });
   if (install.error || install.status !== 0) fail(`apt-get install ${install.error ? install.error.message : `exited ${install.status}`}`);
-  // The package starts a system-wide Dovecot on 143/993; the tests run their own on a free port.
-  spawnSync('sh', ['-c', 'service dovecot stop || systemctl stop dovecot'], { stdio: 'ignore' });
+  // A system-wide Dovecot the package may start (ports 143/993) does not disturb ours (free port).
   return DOVECOT_BINS.find((p) => fs.existsSync(p)) ?? fail('no dovecot binary after the install');
 }
 

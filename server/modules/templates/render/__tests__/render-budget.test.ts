@@ -49,6 +49,9 @@ describe('render budget: loops', () => {
     expect(renderTemplate({ subject: 's', html: body }, ctx).html).toHaveLength(10_000);
     expect(renderTemplate({ subject: body, html: body }, ctx).subject).toHaveLength(10_000);
     expect(renderTemplate({ subject: 's', html: '{{#each lead.tags}}[{{this}}]{{/each}}' }, context()).html).toBe('[VIP][Hot]');
+    // The wrapped loop keeps block parameters, @index/@first/@last and {{else}}.
+    const features = '{{#each xs as |x i|}}{{i}}={{x}}{{#if @first}}^{{/if}}{{#if @last}}${{/if}};{{/each}}{{#each none}}x{{else}}empty{{/each}}';
+    expect(renderTemplate({ subject: 's', html: features }, { xs: ['a', 'b'], none: [] }).html).toBe('0=a^;1=b$;empty');
   });
 
   it('stops on time as well (clock injected)', () => {

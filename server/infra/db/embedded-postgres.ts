@@ -110,6 +110,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       if (stopping) return;
       try {
         await startOnce();
+        // stop() was called while this attempt was starting: nobody else will stop it.
+        if (stopping) return void (await server.stop());
         supervise();
         opts.onEvent?.({ kind: 'restarted', detail: died, attempt: i + 1 });
         return;

@@ -19,7 +19,7 @@ import { helperSignatures, RUNTIME_KEY, TemplateUsageError, type RenderRuntime, 
 import { htmlToText } from './html-to-text.js';
 import { rewriteLegacyPlaceholders, type RewrittenSource } from './legacy-syntax.js';
 import { LruCache } from './lru-cache.js';
-import { DEFAULT_RENDER_LIMITS, RenderBudget, RenderBudgetExceeded, type RenderLimits } from './render-budget.js';
+import { DEFAULT_RENDER_LIMITS, RenderBudget, RenderBudgetExceeded } from './render-budget.js';
 import { applySignature } from './signature.js';
 import { assertWithinStaticLimits } from './template-limits.js';
 import { fromHandlebarsError, templateSyntaxError, type TemplatePart } from './template-errors.js';
@@ -54,13 +54,6 @@ const cache = new LruCache<TemplateDelegate>(500, 64 * 1024 * 1024);
 
 export function templateCacheStats(): { size: number; hits: number; misses: number } {
   return { size: cache.size, hits: cache.hits, misses: cache.misses };
-}
-
-let renderLimits: RenderLimits = DEFAULT_RENDER_LIMITS;
-
-/** For tests and the bench: the limits every following render uses (see render-budget.ts). */
-export function setRenderLimits(limits: Partial<RenderLimits>): void {
-  renderLimits = { ...DEFAULT_RENDER_LIMITS, ...limits };
 }
 
 export function clearTemplateCache(): void {
@@ -200,7 +193,7 @@ function tooComplex(err: RenderBudgetExceeded, part: TemplatePart, source: strin
 
 function run(fn: TemplateDelegate, source: string, context: object, part: TemplatePart, shared: RenderRuntime): string {
   // One budget per part rendered: subject and body each get the whole budget.
-  const runtime: RenderRuntime = { ...shared, budget: new RenderBudget(renderLimits) };
+  const runtime: RenderRuntime = { ...shared, budget: new RenderBudget(DEFAULT_RENDER_LIMITS) };
   try {
     return fn(context, {
       data: { [RUNTIME_KEY]: runtime },

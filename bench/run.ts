@@ -53,6 +53,20 @@ function benchHtmlToText(): void {
   }
 }
 
+/** Issue 6 §4: six nested {{#each}} over the whole context must be stopped within a second. */
+function benchHostileTemplate(): void {
+  const ctx = buildTemplateContext({ lead: { id: 1, name: 'L', price: 1, responsible_user_id: 1, status_id: 1, pipeline_id: 1, created_at: 1_700_000_000, updated_at: 1_700_000_000, custom_fields_values: [], tags: [{ id: 1, name: 'VIP' }], contacts: [], companies: [] }, contact: { id: 2, name: 'John Smith', first_name: 'John', last_name: 'Smith', responsible_user_id: 1, custom_fields_values: [], companies: [], leads: [] }, company: { id: 3, name: 'Globex', responsible_user_id: 1, custom_fields_values: [], contacts: [] }, responsible: { id: 1, name: 'Mary', email: 'mary@acme.example' }, sender: { id: 1, name: 'Mary', email: 'mary@acme.example' }, fieldDefs: {}, now: new Date() });
+  const html = '{{#each @root}}'.repeat(6) + '{{@key}}' + '{{/each}}'.repeat(6);
+  const t0 = process.hrtime.bigint();
+  let outcome = 'rendered';
+  try {
+    renderTemplate({ subject: 's', html }, ctx);
+  } catch (err) {
+    outcome = (err as { code?: string }).code ?? (err as Error).message;
+  }
+  console.log(`hostile template: six nested {{#each @root}} → ${outcome} after ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(0)} ms`);
+}
+
 async function benchQueue(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadmail-bench-'));
   fs.chmodSync(dir, 0o755);
@@ -160,4 +174,5 @@ async function benchQueue(): Promise<void> {
 
 benchRender();
 benchHtmlToText();
+benchHostileTemplate();
 await benchQueue();

@@ -18,7 +18,13 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  const server = await startServer(config, log);
+  const server = await startServer(config, log, {
+    // Staying up without a database would answer 503 forever: exit so a supervisor restarts us.
+    onFatal: (err) => {
+      console.error(`leadmail stops: ${err.message}`);
+      process.exit(1);
+    },
+  });
   log.info({ url: config.publicUrl, port: server.port, database: server.databaseKind }, 'leadmail is running');
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {

@@ -18,11 +18,21 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(config: AppConfig, log: Logger): Promise<RunningServer> {
+export interface StartOptions {
+  /** The embedded PostgreSQL died and could not be restarted (main.ts exits non-zero). */
+  onFatal?: (err: Error) => void;
+}
+
+export async function startServer(config: AppConfig, log: Logger, options: StartOptions = {}): Promise<RunningServer> {
   let embedded: EmbeddedDatabase | null = null;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort });
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.embeddedPgPort,
+      onEvent: (e) => (e.kind === 'restarted' ? log.warn(e, 'embedded PostgreSQL restarted') : log.error(e, 'embedded PostgreSQL is down')),
+      onFatal: options.onFatal ?? ((err) => log.fatal({ err }, 'embedded PostgreSQL could not be restarted')),
+    });
     databaseUrl = embedded.url;
   }
   const db = createPool(databaseUrl);

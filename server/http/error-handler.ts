@@ -1,11 +1,13 @@
 import crypto from 'node:crypto';
 import type { ErrorRequestHandler } from 'express';
 import { AppError, ErrorCode } from '../errors.js';
+import { isDbUnavailable } from '../infra/db/db.js';
 import type { Logger } from '../infra/log/logger.js';
 
 const STATUS: Record<ErrorCode, number> = {
   VALIDATION: 400,
   TEMPLATE_SYNTAX: 400,
+  TEMPLATE_TOO_COMPLEX: 400,
   UNSAFE_URL: 400,
   NOT_FOUND: 404,
   FORBIDDEN: 403,
@@ -27,6 +29,7 @@ const STATUS: Record<ErrorCode, number> = {
   FETCH_FAILED: 502,
   MAILBOX_NOT_READY: 409,
   INTERNAL: 500,
+  DB_UNAVAILABLE: 503,
 };
 
 /** The one place that turns errors into HTTP answers: `{ error: { code, message, details? } }`. */
@@ -35,6 +38,12 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (err instanceof AppError) {
       const status = STATUS[err.code] ?? 500;
       res.status(status).json({ error: { code: err.code, message: err.message, details: err.details } });
+      return;
+    }
+    if (isDbUnavailable(err)) {
+      log.warn({ path: req.path, err: (err as Error).message }, 'database unavailable');
+      res.setHeader('Retry-After', '5');
+      res.status(503).json({ error: { code: ErrorCode.DB_UNAVAILABLE, message: 'the database is unavailable; try again shortly' } });
       return;
     }
     // Body parser errors (malformed JSON, too large) carry a status and a type.

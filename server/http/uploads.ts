@@ -1,11 +1,38 @@
 import type { Request, RequestHandler } from 'express';
 import multer from 'multer';
 import type { AttachmentFile } from '../modules/attachments.repository.js';
-import { AppError, ErrorCode } from '../errors.js';
+import { AppError, ErrorCode, invalid } from '../errors.js';
+
+const MAX_FILES = 20;
+
+/**
+ * What multer and busboy report, as our typed errors naming the field: a client mistake (too many
+ * files, a file under another name, a body cut off in the middle) is a 400, never a 500.
+ */
+function uploadError(err: unknown, maxBytes: number): unknown {
+  if (err instanceof AppError) return err;
+  if (err instanceof multer.MulterError) {
+    const field = err.field || 'files';
+    switch (err.code) {
+      case 'LIMIT_FILE_SIZE':
+        return new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `${field}: a file is larger than ${Math.round(maxBytes / 1048576)} MB`, { field });
+      case 'LIMIT_FILE_COUNT':
+        return invalid(field, `at most ${MAX_FILES} files per upload`);
+      case 'LIMIT_UNEXPECTED_FILE':
+        return invalid(field, 'unexpected file field: send files as "files"');
+      default:
+        return invalid(field, err.message);
+    }
+  }
+  // busboy: "Unexpected end of form", "Malformed part header", "Multipart: Boundary not found"…
+  const message = err instanceof Error ? err.message : String(err);
+  return invalid('files', `the multipart body is truncated or malformed (${message})`);
+}
 
 /** Multipart uploads held in memory; the per-template / per-email totals are checked by the services. */
 export function uploadFiles(maxBytes: number): RequestHandler {
-  const parse = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 20 } }).array('files');
+  const multipart = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: MAX_FILES } }).array('files');
+  const parse: RequestHandler = (req, res, next) => multipart(req, res, (err?: unknown) => next(err === undefined ? undefined : uploadError(err, maxBytes)));
   // Files are held in memory, so the whole body is bounded before reading it: per-file limits
   // alone would let 20 files of almost the limit each through. Browsers always send
   // Content-Length with FormData; a multipart body without one is refused.

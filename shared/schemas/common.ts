@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fromDigits } from './strings.js';
 
 export const Uuid = z.uuid();
 export const IdParams = z.object({ id: z.uuid({ message: 'must be an id (uuid)' }) });
@@ -12,4 +13,4 @@ export const HostName = z
   .min(1, 'is required')
   .max(253)
   .regex(/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/, 'must be a host name such as smtp.example.com (no scheme, no port)');
-export const Port = z.coerce.number().int('must be a whole number').min(1, 'must be 1–65535').max(65535, 'must be 1–65535');
+export const Port = fromDigits(z.number({ message: 'must be a port number' }).int('must be a whole number').min(1, 'must be 1–65535').max(65535, 'must be 1–65535'));

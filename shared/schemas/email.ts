@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fromDigits } from './strings.js';
 import { TriggerRunView } from './trigger.js';
 import { EmailAddress, EntityType } from './common.js';
 import { EmailTracking } from './tracking.js';
@@ -67,6 +68,6 @@ export type EmailView = z.infer<typeof EmailView>;
 
 export const EmailHistoryQuery = z.object({
   entityType: EntityType,
-  entityId: z.coerce.number().int().positive(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  entityId: fromDigits(z.number().int().positive()),
+  limit: fromDigits(z.number().int().min(1).max(200)).default(50),
 });

@@ -1,6 +1,7 @@
 /** Mailbox settings: validated by the server and reused by the widget's form. */
 import { z } from 'zod';
 import { EmailAddress, HostName, Port } from './common.js';
+import { OneLine } from './strings.js';
 
 export const MAILBOX_PRESETS = {
   gmail: {
@@ -48,7 +49,7 @@ const secret = z.string().min(1, 'must not be empty').max(4096);
 
 const MailboxFields = z.object({
   displayName: z.string().trim().min(1, 'is required').max(200),
-  fromName: z.string().trim().max(200).default(''),
+  fromName: OneLine.max(200).default(''), // a line break would start a new mail header
   fromAddress: EmailAddress,
   replyTo: EmailAddress.nullable().optional(),
   preset: MailboxPresetName.default('generic'),

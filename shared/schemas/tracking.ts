@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fromDigits } from './strings.js';
 import { EntityType } from './common.js';
 
 /**
@@ -69,7 +70,7 @@ export type EmailTracking = z.infer<typeof EmailTracking>;
 export const EmailStatsQuery = z.object({
   templateId: z.uuid({ message: 'must be a template id' }).optional(),
   entityType: EntityType.optional(),
-  entityId: z.coerce.number().int().positive().optional(),
+  entityId: fromDigits(z.number().int().positive()).optional(),
   since: z.iso.datetime({ offset: true, message: 'must be an ISO date-time' }).optional(),
   until: z.iso.datetime({ offset: true, message: 'must be an ISO date-time' }).optional(),
 }).refine((q) => (q.entityId === undefined) === (q.entityType === undefined), { message: 'entityType and entityId go together', path: ['entityId'] });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fromDigits } from './strings.js';
 
 /**
  * Trigger links (seed 004, "Trigger links"): an account object pasted into a mail as
@@ -35,6 +36,6 @@ export const TriggerLinkView = z.object({
 });
 export type TriggerLinkView = z.infer<typeof TriggerLinkView>;
 
-export const TriggerLinkIdParams = z.object({ id: z.coerce.number().int().positive({ message: 'must be a trigger link id' }) });
+export const TriggerLinkIdParams = z.object({ id: fromDigits(z.number({ message: 'must be a trigger link id' }).int().positive({ message: 'must be a trigger link id' })) });
 
 export const triggerLinkVariable = (id: number): string => `{{triggerlink ${id}}}`;

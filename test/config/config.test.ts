@@ -28,6 +28,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/ENCRYPTION_KEY: required in production[\s\S]*KOMMO_CLIENT_SECRET: required in production/);
   });
 
+  it('refuses an external database without ENCRYPTION_KEY', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u:p@db.example/leadmail' })).toThrow(ConfigError);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u:p@db.example/leadmail' })).toThrow(/ENCRYPTION_KEY: required when DATABASE_URL is set/);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db.example/leadmail', ENCRYPTION_KEY: 'ab'.repeat(32) }).encryptionKey).toHaveLength(32);
+  });
+
   it('derives PUBLIC_URL from PORT and reads a hex or base64 key', () => {
     expect(loadConfig({ PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
     expect(loadConfig({ ENCRYPTION_KEY: 'ab'.repeat(32) }).encryptionKey).toHaveLength(32);

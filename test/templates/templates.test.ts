@@ -160,3 +160,37 @@ describe('signature and variables', () => {
     expect(missing.status).toBe(404);
   });
 });
+
+describe('templates that cannot freeze the server', () => {
+  it('refuses at save a helper called with the wrong number of values or unknown, naming the field and the helper', async () => {
+    const none = await w.api(w.user).post('/api/templates').send({ name: 'Bad', subject: 's', html: '<a href="{{triggerlink}}">x</a>' });
+    expect(none.status).toBe(400);
+    expect(none.body.error).toMatchObject({ code: 'TEMPLATE_SYNTAX', details: { part: 'html' } });
+    expect(none.body.error.message).toMatch(/^Template html has an error at line 1, column 10: triggerlink takes one trigger link id/);
+    const two = await w.api(w.user).post('/api/templates').send({ name: 'Bad', subject: 'Hi {{triggerlink 1 2}}', html: 'x' });
+    expect(two.status).toBe(400);
+    expect(two.body.error.message).toMatch(/^Template subject has an error.*triggerlink takes one trigger link id.*given 2 values/);
+    const unknown = await w.api(w.user).post('/api/templates').send({ name: 'Bad', subject: 's', html: '{{#if (money lead.price)}}x{{/if}}' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toMatch(/html .*Unknown helper "money"/);
+    const id = await createTemplate(w, w.user, { name: 'Good', subject: 's', html: '<p>x</p>' });
+    const update = await w.api(w.user).put(`/api/templates/${id}`).send({ name: 'Good', subject: '{{upper}}', html: '<p>x</p>' });
+    expect(update.status).toBe(400);
+    expect(update.body.error.message).toMatch(/^Template subject has an error.*upper takes one value/);
+  });
+
+  it('stops six nested {{#each}} over the whole context with a 400 while the server stays available', async () => {
+    const six = '{{#each @root}}'.repeat(6) + '{{@key}}' + '{{/each}}'.repeat(6);
+    const [preview, health] = await Promise.all([
+      w.api(w.user).post('/api/preview').send({ entityType: 'leads', entityId: w.crm.leadId, subject: 's', html: six }),
+      w.api(w.user).get('/health'),
+    ]);
+    expect(preview.status).toBe(400);
+    expect(preview.body.error).toMatchObject({ code: 'TEMPLATE_TOO_COMPLEX', details: { part: 'html', reason: 'iterations' } });
+    expect(health.status).toBe(200);
+    // Hostile nesting is refused at save, before Handlebars' parser sees it.
+    const deep = await w.api(w.user).post('/api/templates').send({ name: 'Deep', subject: 's', html: '{{#if a}}'.repeat(3000) + '{{/if}}'.repeat(3000) });
+    expect(deep.status).toBe(400);
+    expect(deep.body.error).toMatchObject({ code: 'TEMPLATE_TOO_COMPLEX', message: 'Template html is too complex: blocks nested more than 30 deep' });
+  });
+});

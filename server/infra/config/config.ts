@@ -135,6 +135,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       throw new ConfigError(`Invalid configuration:\n${missing.map((k) => `  ${k}: required in production`).join('\n')}`);
     }
   }
+  // A key generated into DATA_DIR is only safe beside the embedded database it protects: with an
+  // external database the data outlives a (possibly ephemeral) disk, and a lost key makes every
+  // stored secret and every tracking link already sent unreadable.
+  if (e.DATABASE_URL && !e.ENCRYPTION_KEY) {
+    throw new ConfigError('Invalid configuration:\n  ENCRYPTION_KEY: required when DATABASE_URL is set (32 bytes as 64 hex or 44 base64 characters, e.g. `openssl rand -hex 32`)');
+  }
   const key = e.ENCRYPTION_KEY
     ? Buffer.from(e.ENCRYPTION_KEY, /^[0-9a-fA-F]{64}$/.test(e.ENCRYPTION_KEY) ? 'hex' : 'base64')
     : undefined;

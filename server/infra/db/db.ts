@@ -19,6 +19,25 @@ export function createPool(connectionString: string, max = 10): Db {
   return pool;
 }
 
+/**
+ * Errors that mean "the database is not there right now" rather than "this query is wrong": the
+ * server refused or dropped the connection, or is shutting down / starting up. The error handler
+ * answers them 503 DB_UNAVAILABLE (retry later) instead of a 500.
+ */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i;
+
+export function isDbUnavailable(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message, errors } = e as { code?: unknown; message?: unknown; errors?: unknown };
+    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
+    // Connecting to "localhost" tries every address and reports an AggregateError.
+    if (Array.isArray(errors) && errors.some(isDbUnavailable)) return true;
+  }
+  return false;
+}
+
 export async function withTransaction<T>(db: Db, fn: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await db.connect();
   try {

@@ -5,13 +5,17 @@
  * (trigger links, clock, time zone) travels in the render's data frame instead (RenderRuntime).
  */
 import Handlebars from 'handlebars';
-import { registerTemplateHelpers } from './helpers.js';
+import { budgetOf, helperSignatures, registerTemplateHelpers } from './helpers.js';
+import { budgetedEach } from './render-budget.js';
 
 export const hbs = Handlebars.create();
 registerTemplateHelpers(hbs);
+// Every loop, including sections over lists (blockHelperMissing calls the instance's `each`),
+// counts against the render's budget (render-budget.ts).
+hbs.registerHelper('each', budgetedEach(hbs.helpers.each!, budgetOf));
 
-/** Helper names a template may call with arguments; anything else is reported at compile time. */
-export const knownHelperNames: ReadonlySet<string> = new Set(Object.keys(hbs.helpers));
+/** Helper names a template may call; anything else is reported at compile time. */
+export const knownHelperNames: ReadonlySet<string> = new Set(Object.keys(helperSignatures).filter((name) => name in hbs.helpers));
 
 /**
  * The parser is a module-level singleton inside Handlebars (shared by every environment) and

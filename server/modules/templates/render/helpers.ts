@@ -16,6 +16,7 @@
 import type { HelperDelegate, HelperOptions } from 'handlebars';
 import { AppError, ErrorCode } from '../../../errors.js';
 import { DEFAULT_DATE_FORMAT, formatParts, parseDateInput } from './date-format.js';
+import { RenderBudget } from './render-budget.js';
 
 /** Resolves `{{triggerlink N}}` to the tracked URL for this email (issue: trigger links). */
 export interface TriggerLinkResolver {
@@ -32,6 +33,8 @@ export interface RenderRuntime {
   links?: TriggerLinkResolver;
   timeZone: string;
   now: Date;
+  /** Loop iterations, output and time left for this render (render-budget.ts). */
+  budget?: RenderBudget;
 }
 
 export const RUNTIME_KEY = 'leadmail';
@@ -73,6 +76,13 @@ function runtimeOf(options: Options): RenderRuntime {
   return rt ?? { timeZone: 'UTC', now: new Date() };
 }
 
+/** The render's budget; a render without one (never from render.ts) gets a fresh default one. */
+export function budgetOf(options: HelperOptions): RenderBudget {
+  const rt = (options.data as Record<string, unknown> | undefined)?.[RUNTIME_KEY] as RenderRuntime | undefined;
+  if (!rt) return new RenderBudget();
+  return (rt.budget ??= new RenderBudget());
+}
+
 function isEmpty(value: unknown): boolean {
   if (value === null || value === undefined) return true;
   if (typeof value === 'string') return value.trim() === '';
@@ -103,20 +113,20 @@ const date: HelperDelegate = (...args: unknown[]) => {
 
 const fallback: HelperDelegate = (...args: unknown[]) => {
   const { params, options } = split(args);
-  if (params.length !== 2) throw usageError(options, 'default needs a value and a fallback: {{default contact.name "customer"}}');
+  if (params.length !== 2) throw usageError(options, helperSignatures.default!.usage);
   return text(isEmpty(params[0]) ? params[1] : params[0]);
 };
 
 const eq: HelperDelegate = (...args: unknown[]) => {
   const { params, options } = split(args);
-  if (params.length !== 2) throw usageError(options, 'eq compares two values: {{#if (eq a b)}}');
+  if (params.length !== 2) throw usageError(options, helperSignatures.eq!.usage);
   return looselyEqual(params[0], params[1]);
 };
 
 const ifEq: HelperDelegate = function (this: unknown, ...args: unknown[]) {
   const { params, options } = split(args);
   if (params.length !== 2 || typeof options.fn !== 'function') {
-    throw usageError(options, 'if_eq is a block with two values: {{#if_eq a b}}…{{else}}…{{/if_eq}}');
+    throw usageError(options, helperSignatures.if_eq!.usage);
   }
   return looselyEqual(params[0], params[1]) ? options.fn(this) : options.inverse(this);
 };
@@ -128,7 +138,7 @@ const triggerlink: HelperDelegate = (...args: unknown[]) => {
   const { params, options } = split(args);
   const id = typeof params[0] === 'string' ? Number(params[0]) : params[0];
   if (params.length !== 1 || typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) {
-    throw usageError(options, 'triggerlink takes one trigger link id: {{triggerlink 8}}');
+    throw usageError(options, helperSignatures.triggerlink!.usage);
   }
   const links = runtimeOf(options).links;
   if (!links) {
@@ -147,6 +157,36 @@ const triggerlink: HelperDelegate = (...args: unknown[]) => {
     if (err instanceof TemplateUsageError && err.line === null) throw usageError(options, err.message);
     throw err;
   }
+};
+
+/**
+ * How each helper a template may call is called, checked on every call in a template when it is
+ * saved (render.ts), so `{{triggerlink}}` or `{{upper a b}}` is refused then, not on every send.
+ * Handlebars' own helpers are listed too; its internal ones (helperMissing, blockHelperMissing,
+ * log) are not, so a template cannot call them.
+ */
+export interface HelperSignature {
+  /** Positional arguments accepted. */
+  min: number;
+  max: number;
+  /** 'block' = only as {{#name}}…{{/name}}; 'inline' = only as {{name}} or (name); 'any'. */
+  form: 'block' | 'inline' | 'any';
+  usage: string;
+}
+
+export const helperSignatures: Readonly<Record<string, HelperSignature>> = {
+  date: { min: 0, max: 2, form: 'inline', usage: 'date takes an optional value and format: {{date lead.created_at "DD.MM.YYYY"}}' },
+  default: { min: 2, max: 2, form: 'inline', usage: 'default needs a value and a fallback: {{default contact.name "customer"}}' },
+  eq: { min: 2, max: 2, form: 'inline', usage: 'eq compares two values: {{#if (eq a b)}}' },
+  if_eq: { min: 2, max: 2, form: 'block', usage: 'if_eq is a block with two values: {{#if_eq a b}}…{{else}}…{{/if_eq}}' },
+  upper: { min: 1, max: 1, form: 'inline', usage: 'upper takes one value: {{upper contact.name}}' },
+  lower: { min: 1, max: 1, form: 'inline', usage: 'lower takes one value: {{lower contact.email}}' },
+  triggerlink: { min: 1, max: 1, form: 'inline', usage: 'triggerlink takes one trigger link id: {{triggerlink 8}}' },
+  if: { min: 1, max: 1, form: 'block', usage: 'if is a block with one value: {{#if lead.price}}…{{/if}}' },
+  unless: { min: 1, max: 1, form: 'block', usage: 'unless is a block with one value: {{#unless lead.price}}…{{/unless}}' },
+  each: { min: 1, max: 1, form: 'block', usage: 'each is a block over one list: {{#each lead.tags}}…{{/each}}' },
+  with: { min: 1, max: 1, form: 'block', usage: 'with is a block with one value: {{#with contact}}…{{/with}}' },
+  lookup: { min: 2, max: 2, form: 'inline', usage: 'lookup takes an object and a key: {{lookup lead.fields "Budget"}}' },
 };
 
 export const templateHelpers: Readonly<Record<string, HelperDelegate>> = {

@@ -15,11 +15,13 @@ import type { TemplateDelegate } from 'handlebars';
 import { AppError, ErrorCode } from '../../../errors.js';
 import { assertTimeZone, DEFAULT_TIMEZONE } from './date-format.js';
 import { hbs, knownHelperNames } from './handlebars-instance.js';
-import { RUNTIME_KEY, TemplateUsageError, type RenderRuntime, type TriggerLinkResolver } from './helpers.js';
+import { helperSignatures, RUNTIME_KEY, TemplateUsageError, type RenderRuntime, type TriggerLinkResolver } from './helpers.js';
 import { htmlToText } from './html-to-text.js';
 import { rewriteLegacyPlaceholders, type RewrittenSource } from './legacy-syntax.js';
 import { LruCache } from './lru-cache.js';
+import { DEFAULT_RENDER_LIMITS, RenderBudget, RenderBudgetExceeded } from './render-budget.js';
 import { applySignature } from './signature.js';
+import { assertWithinStaticLimits } from './template-limits.js';
 import { fromHandlebarsError, templateSyntaxError, type TemplatePart } from './template-errors.js';
 
 /** "The maximum size of the email body (text and HTML code) should not exceed 8 MB" (seed 004). */
@@ -91,12 +93,25 @@ function walk(node: unknown, visit: (n: AstNode) => void): void {
   }
 }
 
-const HELPER_LIST = [...knownHelperNames].filter((h) => !/helperMissing$/i.test(h) && h !== 'log').join(', ');
+const HELPER_LIST = [...knownHelperNames].join(', ');
+
+/**
+ * A call of a known helper with the wrong number of values or in the wrong form: Handlebars would
+ * call it anyway and the helper would fail on every send (`{{triggerlink}}`, `{{upper a b}}`).
+ */
+function misuse(name: string, form: 'block' | 'inline', given: number): string | null {
+  const sig = helperSignatures[name];
+  if (!sig) return null;
+  if (form === 'block' && sig.form === 'inline') return `${name} cannot be a block ({{#${name}}}): ${sig.usage}`;
+  if (form === 'inline' && sig.form === 'block') return `${name} must be a block ({{#${name} …}}…{{/${name}}}): ${sig.usage}`;
+  if (given < sig.min || given > sig.max) return `${sig.usage} (given ${given} value${given === 1 ? '' : 's'})`;
+  return null;
+}
 
 /**
  * Catches at save time what Handlebars would only report while sending: a call to a helper
- * that does not exist (`{{formatMoney lead.price}}` → "Missing helper" on every send) and
- * partials/decorators, which we never register.
+ * that does not exist (`{{formatMoney lead.price}}` → "Missing helper" on every send), a known
+ * helper called with the wrong number of values, and partials/decorators, which we never register.
  */
 function checkAst(ast: unknown, part: TemplatePart, rewritten: RewrittenSource): void {
   walk(ast, (n) => {
@@ -112,15 +127,20 @@ function checkAst(ast: unknown, part: TemplatePart, rewritten: RewrittenSource):
     if (part === 'html' && n.type === 'MustacheStatement' && n.escaped === false) {
       fail('{{{…}}} would insert CRM data as raw HTML; use {{…}} (values are escaped, the template\'s own HTML is kept)');
     }
-    // With arguments, `{{x a}}` is a helper call; Handlebars would fail on every send (or throw
-    // a bare TypeError for paths like `{{lead.name "a"}}`), so refuse it now.
-    const hasArgs = (n.params?.length ?? 0) > 0 || (n.hash?.pairs?.length ?? 0) > 0;
-    if (!hasArgs) return;
     const p = n.path;
     const simple = p?.type === 'PathExpression' && !p.data && p.depth === 0 && p.parts?.length === 1;
-    if (simple && knownHelperNames.has(String(p.original))) return;
     const name = p?.original === undefined ? '?' : String(p.original);
-    fail(`Unknown helper "${name}". Available: ${HELPER_LIST}`);
+    const given = n.params?.length ?? 0;
+    // A simple name that is a helper is a call even without values (`{{triggerlink}}`): check it.
+    if (simple && knownHelperNames.has(name)) {
+      const problem = misuse(name, n.type === 'BlockStatement' ? 'block' : 'inline', given);
+      if (problem) fail(problem);
+      return;
+    }
+    // With values, `{{x a}}` is a helper call, and `(x)` always is; Handlebars would fail on
+    // every send (or throw a bare TypeError for paths like `{{lead.name "a"}}`), so refuse it now.
+    const hasArgs = given > 0 || (n.hash?.pairs?.length ?? 0) > 0;
+    if (hasArgs || n.type === 'SubExpression') fail(`Unknown helper "${name}". Available: ${HELPER_LIST}`);
   });
 }
 
@@ -129,6 +149,8 @@ function compile(source: string, part: TemplatePart): TemplateDelegate {
   const hit = cache.get(key);
   if (hit) return hit;
   const rewritten = rewriteLegacyPlaceholders(source);
+  // Before parsing: Handlebars' parser itself is what hostile nesting makes slow.
+  assertWithinStaticLimits(rewritten.source, part);
   let ast: unknown;
   try {
     ast = hbs.parse(rewritten.source);
@@ -152,7 +174,26 @@ export function validateTemplate(template: Partial<TemplateSource>): void {
   if (template.subject !== undefined) compile(template.subject, 'subject');
 }
 
-function run(fn: TemplateDelegate, source: string, context: object, part: TemplatePart, runtime: RenderRuntime): string {
+function tooComplex(err: RenderBudgetExceeded, part: TemplatePart, source: string): AppError {
+  const what = {
+    iterations: `more than ${err.limit} loop iterations ({{#each}})`,
+    output: `more than ${err.limit} characters from one loop`,
+    time: `more than ${err.limit} ms`,
+  }[err.reason];
+  const column = err.line !== null && err.column !== null ? rewriteLegacyPlaceholders(source).originalColumn(err.line, err.column) : null;
+  const where = err.line === null ? '' : ` (the loop at line ${err.line}${column === null ? '' : `, column ${column}`})`;
+  return new AppError(ErrorCode.TEMPLATE_TOO_COMPLEX, `Template ${part} is too expensive to render: it takes ${what}${where}; nest fewer loops or loop over smaller lists`, {
+    part,
+    reason: err.reason,
+    limit: err.limit,
+    line: err.line,
+    column,
+  });
+}
+
+function run(fn: TemplateDelegate, source: string, context: object, part: TemplatePart, shared: RenderRuntime): string {
+  // One budget per part rendered: subject and body each get the whole budget.
+  const runtime: RenderRuntime = { ...shared, budget: new RenderBudget(DEFAULT_RENDER_LIMITS) };
   try {
     return fn(context, {
       data: { [RUNTIME_KEY]: runtime },
@@ -163,6 +204,7 @@ function run(fn: TemplateDelegate, source: string, context: object, part: Templa
     });
   } catch (err) {
     if (err instanceof AppError) throw err;
+    if (err instanceof RenderBudgetExceeded) throw tooComplex(err, part, source);
     // Positions refer to the rewritten source; redoing the (cheap) rewrite maps them back.
     if (err instanceof TemplateUsageError) {
       const pos = { line: err.line, column: err.column, message: err.message };

@@ -16,6 +16,8 @@ export type CallRecord = PlannedCall & {
   answer?: unknown;
   error?: { code: string; message: string; details?: unknown };
   at?: string;
+  /** Unix seconds: a failed write Kommo may have applied since then; a retry reads back first. */
+  maybeAppliedSince?: number;
 };
 
 /** The event as the action needs it later (JSON: dates as ISO strings). */

@@ -8,8 +8,10 @@
  * - the job claims its row (scheduled → running, only when due), so a duplicated or stale job
  *   finds nothing to do;
  * - Kommo's 429/5xx are retried by the Kommo adapter inside one call; a 429 is never applied by
- *   Kommo, so repeating it is safe. When the adapter gives up, the run is retried later only if
- *   repeating is harmless (a 429, an idempotent PATCH, or a mail that was not queued); calls
+ *   Kommo, so repeating it is safe. A note, task or lead that got a 5xx or no answer is read
+ *   back by the adapter and written again only if it is not there (kommo-verified-write.ts).
+ *   When the adapter gives up, the run is retried later only if repeating is harmless (a 429, an
+ *   idempotent PATCH, a mail that was not queued, or a create that is read back first); calls
  *   already done are skipped on the retry because each one's outcome is saved as it happens.
  * - A run interrupted mid-call (the process died) leaves `running` with an expired lease. Whether
  *   Kommo applied the call in flight is unknown, so the run is marked failed ("interrupted")
@@ -155,7 +157,7 @@ export class TriggerEngine implements TriggerRunner {
       if (call.status === 'done' || call.status === 'skipped') continue;
       const deps = { crm, sendEmail: (c: EmailCall) => this.sendEmail(row, calls, i, c) };
       try {
-        const answer = await executeCall(call, deps);
+        const answer = await executeCall(call, deps, { maybeAppliedSince: call.maybeAppliedSince });
         // A send held back (daily cap, no recipient, no mailbox) is recorded with its reason;
         // sendSystem itself leaves the note in Kommo where the cap applies.
         const held = call.op === 'send_email' && (answer as SystemSendResult).status === 'skipped';
@@ -169,10 +171,12 @@ export class TriggerEngine implements TriggerRunner {
             continue;
           }
         }
-        calls[i] = { ...call, status: 'failed', error: errorInfo(err), at: new Date().toISOString() };
+        const since = appliedSince(err);
+        calls[i] = { ...call, status: 'failed', error: errorInfo(err), at: new Date().toISOString(), ...(since !== undefined ? { maybeAppliedSince: since } : {}) };
         await runs.saveCalls(db, row.id, calls, LEASE_MS);
-        // A 429 was not applied; a PATCH sets the same values again; a mail that threw was not queued.
-        const repeatable = isRateLimited(err) || call.op === 'update' || call.op === 'send_email';
+        // A 429 was not applied; a PATCH sets the same values again; a mail that threw was not
+        // queued; a note, task or lead whose outcome is unknown is read back before it is re-sent.
+        const repeatable = isRateLimited(err) || call.op === 'update' || call.op === 'send_email' || since !== undefined;
         return this.failOrRetry(row, err, repeatable);
       }
       await runs.saveCalls(db, row.id, calls, LEASE_MS);
@@ -224,19 +228,27 @@ function baseContext(row: ExecutionRow): Omit<PlanContext, 'data'> {
 }
 
 function summarize(c: CallRecord): string {
-  const a = c.answer as { id?: number; emailId?: string; reason?: string } | undefined;
+  const a = c.answer as { id?: number; emailId?: string; reason?: string; recovered?: boolean } | undefined;
+  // A write found by reading back after Kommo failed to answer: applied once, said so.
+  const found = a?.recovered ? ' (Kommo failed to answer; found applied)' : '';
   switch (c.op) {
     case 'update':
       return `${c.entity} ${c.body.map((p) => p.id).join(', ')} updated`;
     case 'note':
-      return `note ${a?.id ?? ''} added`;
+      return `note ${a?.id ?? ''} added${found}`;
     case 'task':
-      return `task ${a?.id ?? ''} created`;
+      return `task ${a?.id ?? ''} created${found}`;
     case 'create_lead':
-      return `lead ${a?.id ?? ''} created`;
+      return `lead ${a?.id ?? ''} created${found}`;
     case 'send_email':
       return c.status === 'done' ? `email ${a?.emailId} queued` : `email not sent: ${a?.reason}`;
   }
+}
+
+/** Set by the Kommo adapter when a create may have been applied; the retry must look for it first. */
+function appliedSince(err: unknown): number | undefined {
+  const since = err instanceof AppError ? (err.details as { maybeAppliedSince?: unknown } | undefined)?.maybeAppliedSince : undefined;
+  return typeof since === 'number' ? since : undefined;
 }
 
 const isRateLimited = (err: unknown): boolean => err instanceof AppError && err.code === ErrorCode.KOMMO_RATE_LIMITED;

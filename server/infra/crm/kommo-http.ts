@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { AppError, ErrorCode } from '../../errors.js';
-import { kommoRateLimiter, type RateLimiter } from './rate-limiter.js';
+import { kommoLimitKey, sharedKommoRateLimiter, type RateLimiter } from './rate-limiter.js';
 
 export type KommoLogger = Pick<Logger, 'warn'>;
 
@@ -32,7 +32,7 @@ export interface KommoHttpOptions {
   onUnauthorized?: (refusedToken: string) => Promise<void>;
   logger?: KommoLogger;
   retry?: Partial<RetryPolicy>;
-  /** Defaults to the process-wide limiter; tests may isolate theirs. */
+  /** Defaults to the process-wide shared limiter; tests may isolate theirs. Keyed by the base URL. */
   rateLimiter?: RateLimiter;
   timeoutMs?: number;
 }
@@ -78,7 +78,7 @@ export class KommoHttp {
 
   constructor(private readonly opts: KommoHttpOptions) {
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
-    this.limiter = opts.rateLimiter ?? kommoRateLimiter;
+    this.limiter = opts.rateLimiter ?? sharedKommoRateLimiter();
     this.root = `${opts.baseUrl.replace(/\/+$/, '')}/api/v4`;
   }
 
@@ -90,7 +90,7 @@ export class KommoHttp {
     let refreshed = false;
 
     for (let attempt = 1; ; attempt++) {
-      await this.limiter.acquire(String(this.opts.accountId));
+      await this.limiter.acquire(kommoLimitKey(this.opts.baseUrl));
       const token = await this.opts.getAccessToken();
       let res: Response;
       try {

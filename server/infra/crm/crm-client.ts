@@ -69,6 +69,8 @@ export interface CrmUserRights {
   groupId: number | null;
   /** View right per entity type; absent in Kommo's answer means not restricted (A). */
   view: Record<CrmEntityType, CrmRight>;
+  /** Stage rights: a lead in this pipeline status is viewable per `view` here instead. */
+  statusView: { pipelineId: number; statusId: number; view: CrmRight }[];
 }
 
 export interface CrmUser {

@@ -85,6 +85,9 @@ export function toUserRights(v: unknown): CrmUserRights {
     isActive: r.is_active !== false,
     groupId: r.group_id === null || r.group_id === undefined ? null : num(r.group_id),
     view: { leads: right(obj(r.leads).view), contacts: right(obj(r.contacts).view), companies: right(obj(r.companies).view) },
+    statusView: arr(r.status_rights)
+      .filter((x) => (x.entity_type ?? 'leads') === 'leads' && obj(x.rights).view !== undefined)
+      .map((x) => ({ pipelineId: num(x.pipeline_id), statusId: num(x.status_id), view: right(obj(x.rights).view) })),
   };
 }
 

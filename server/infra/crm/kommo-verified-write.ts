@@ -9,7 +9,7 @@
  * the entity got one with the very same content (note text; task text, type, deadline, user;
  * lead name, stage, contacts) created at or after the attempt started, less a clock margin.
  */
-import { AppError, ErrorCode } from '../../errors.js';
+import { AppError } from '../../errors.js';
 import type { CrmCreated, CrmEntityType, CrmLeadInput, CrmTaskInput, CrmWriteOptions } from './crm-client.js';
 import type { KommoHttp } from './kommo-http.js';
 import { embedded, type Json } from './kommo.mappers.js';

@@ -46,6 +46,8 @@ export interface ExecutionRow {
   started_at: Date | null;
   finished_at: Date | null;
   lease_until: Date | null;
+  /** agenda_jobs.id of the job that will run it, when recorded. */
+  job_id: string | null;
 }
 
 export interface NewExecution {
@@ -135,14 +137,37 @@ export async function failInterrupted(db: Queryable, id?: string): Promise<numbe
   return r.rowCount ?? 0;
 }
 
-/** Scheduled runs that are overdue and have no queue job (a crash between insert and enqueue). */
-export async function orphanedExecutions(db: Queryable, jobName: string, limit = 500): Promise<{ id: string; run_at: Date }[]> {
+/** Remembers the queue job that will run this execution (the orphan sweep looks it up by id). */
+export async function setExecutionJob(db: Queryable, id: string, jobId: string): Promise<void> {
+  await db.query('UPDATE trigger_executions SET job_id = $2 WHERE id = $1', [id, jobId]);
+}
+
+/** Overdue, scheduled, and its recorded job is missing or no longer pending (lost in a crash). */
+const ORPHANED = `x.status = 'scheduled' AND x.run_at < now() - interval '1 minute'
+  AND (x.job_id IS NULL OR NOT EXISTS (SELECT 1 FROM agenda_jobs j WHERE j.id = x.job_id AND j.next_run_at IS NOT NULL))`;
+
+export const SWITCHED_OFF = 'the trigger was switched off before it was due';
+
+/**
+ * Orphaned runs of triggers that have been switched off are closed as skipped, not queued: they
+ * would do nothing, and leaving them would make every sweep find them again.
+ */
+export async function skipOrphanedOfInactive(db: Queryable): Promise<number> {
+  const r = await db.query(
+    `UPDATE trigger_executions x SET status = 'skipped', result = $1, lease_until = NULL, finished_at = now()
+     FROM triggers t WHERE t.id = x.trigger_id AND NOT t.active AND ${ORPHANED}`,
+    [SWITCHED_OFF],
+  );
+  return r.rowCount ?? 0;
+}
+
+/** Orphaned runs of active triggers, oldest first (the order they were due in). */
+export async function orphanedExecutions(db: Queryable, limit = 500): Promise<{ id: string; run_at: Date }[]> {
   const r = await db.query<{ id: string; run_at: Date }>(
-    `SELECT x.id, x.run_at FROM trigger_executions x
-     WHERE x.status = 'scheduled' AND x.run_at < now() - interval '1 minute'
-       AND NOT EXISTS (SELECT 1 FROM agenda_jobs j WHERE j.name = $1 AND j.data->>'executionId' = x.id::text AND j.next_run_at IS NOT NULL)
-     ORDER BY x.run_at LIMIT $2`,
-    [jobName, limit],
+    `SELECT x.id, x.run_at FROM trigger_executions x JOIN triggers t ON t.id = x.trigger_id AND t.active
+     WHERE ${ORPHANED}
+     ORDER BY x.run_at, x.created_at LIMIT $1`,
+    [limit],
   );
   return r.rows;
 }

@@ -63,7 +63,7 @@ export class TriggerEngine implements TriggerRunner {
   }
 
   async fire(event: TriggerEvent): Promise<void> {
-    const { db, queue } = this.deps;
+    const { db } = this.deps;
     const triggers = await findActiveTriggers(db, event.accountId, event.triggerIds);
     if (triggers.length === 0) return;
     const context: runs.ExecutionContext = {
@@ -91,7 +91,13 @@ export class TriggerEngine implements TriggerRunner {
       return out;
     });
     // Persist first, then enqueue: a crash in between is healed by recover().
-    for (const c of created) await queue.schedule(TRIGGER_RUN_JOB, { executionId: c.id }, c.run_at);
+    for (const c of created) await this.enqueue(c.id, c.run_at);
+  }
+
+  /** Queues the run and records its job, so the sweep can tell a lost job by primary key. */
+  private async enqueue(executionId: string, at: Date): Promise<void> {
+    const jobId = await this.deps.queue.schedule(TRIGGER_RUN_JOB, { executionId }, at);
+    await runs.setExecutionJob(this.deps.db, executionId, jobId);
   }
 
   /** The `trigger.run` job. */
@@ -107,13 +113,15 @@ export class TriggerEngine implements TriggerRunner {
     }
   }
 
-  /** The periodic sweep: interrupted runs are failed, lost jobs are queued again. */
+  /**
+   * The periodic sweep: interrupted runs are failed; lost jobs of switched-off triggers are
+   * closed as skipped, those of active ones queued again, oldest first.
+   */
   async recover(): Promise<void> {
     const interrupted = await runs.failInterrupted(this.deps.db);
     if (interrupted) this.deps.log.warn({ count: interrupted }, 'interrupted trigger runs marked failed');
-    for (const o of await runs.orphanedExecutions(this.deps.db, TRIGGER_RUN_JOB)) {
-      await this.deps.queue.schedule(TRIGGER_RUN_JOB, { executionId: o.id }, new Date());
-    }
+    await runs.skipOrphanedOfInactive(this.deps.db);
+    for (const o of await runs.orphanedExecutions(this.deps.db)) await this.enqueue(o.id, new Date());
   }
 
   private async notClaimed(executionId: string): Promise<void> {
@@ -121,7 +129,7 @@ export class TriggerEngine implements TriggerRunner {
     if (row?.status === 'scheduled') {
       // Not due yet by the database's clock (handed out early, or the clocks differ): the delay
       // is honoured and the job comes back, never lost.
-      await this.deps.queue.schedule(TRIGGER_RUN_JOB, { executionId }, new Date(Math.max(row.run_at.getTime(), Date.now() + 1000)));
+      await this.enqueue(executionId, new Date(Math.max(row.run_at.getTime(), Date.now() + 1000)));
     } else if (row?.status === 'running' && row.lease_until && row.lease_until.getTime() < Date.now()) {
       await runs.failInterrupted(this.deps.db, executionId);
     }
@@ -131,7 +139,7 @@ export class TriggerEngine implements TriggerRunner {
     const { db } = this.deps;
     const trigger = await findTrigger(db, row.account_id, row.trigger_id);
     if (!trigger?.active) {
-      await runs.finishExecution(db, row.id, 'skipped', { result: 'the trigger was switched off before it was due' });
+      await runs.finishExecution(db, row.id, 'skipped', { result: runs.SWITCHED_OFF });
       return;
     }
     const crm = await this.deps.crmFor(row.account_id);
@@ -191,7 +199,7 @@ export class TriggerEngine implements TriggerRunner {
       const base = this.deps.retryBaseMs ?? 30_000;
       const delay = Math.min(10 * 60_000, base * 2 ** (row.attempts - 1));
       const at = await runs.rescheduleExecution(this.deps.db, row.id, delay / 2 + Math.random() * (delay / 2), describe(err));
-      if (at) await this.deps.queue.schedule(TRIGGER_RUN_JOB, { executionId: row.id }, at);
+      if (at) await this.enqueue(row.id, at);
       return;
     }
     const why = transient && !repeatable ? ' (not retried: Kommo may have applied the request before failing)' : '';

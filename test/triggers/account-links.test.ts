@@ -45,7 +45,7 @@ it('a template trigger point cannot name another account’s trigger, with or wi
   expect(row.rows.map((r) => Number(r.account_id))).toEqual([ACCOUNT_ID]);
 });
 
-it('email trigger points, link fires and executions cannot cross accounts either', async () => {
+it('email trigger points, link fires, executions, mails and the global mailbox cannot cross accounts either', async () => {
   const own = await createTrigger(w, { action: 'add_note', params: { text: 'mine' } });
   const mailbox = crypto.randomUUID();
   // A mail of this account, straight in SQL: only the keys are under test.
@@ -65,6 +65,22 @@ it('email trigger points, link fires and executions cannot cross accounts either
 
   // Another account's link fired for this account's mail.
   await expect(db().query("INSERT INTO trigger_link_fires (link_id, entity_type, entity_id, email_id) VALUES ($1, 'leads', 1, $2)", [foreignLink, email])).rejects.toThrow(FK);
+  // A mail of this account sent from another account's mailbox.
+  const theirMailbox = crypto.randomUUID();
+  await db().query(
+    `INSERT INTO mailboxes (id, account_id, owner_user_id, display_name, from_name, from_address, smtp_host, smtp_port, smtp_security, smtp_auth)
+     VALUES ($1, $2, 1, 'm', 'm', 'm@other.example', '127.0.0.1', 25, 'none', false)`,
+    [theirMailbox, OTHER],
+  );
+  const stray = crypto.randomUUID();
+  await expect(
+    db().query(
+      `INSERT INTO emails (id, account_id, user_id, mailbox_id, entity_type, entity_id, subject, body_html, to_addresses, message_id, status)
+       VALUES ($1, $2, 1, $3, 'leads', 1, 's', '<p>x</p>', '[]', $4, 'cancelled')`,
+      [stray, ACCOUNT_ID, theirMailbox, `<${stray}@test>`],
+    ),
+  ).rejects.toThrow(FK);
+  await expect(db().query('UPDATE accounts SET global_mailbox_id = $2 WHERE id = $1', [ACCOUNT_ID, theirMailbox])).rejects.toThrow(FK);
   await expect(
     db().query(
       `INSERT INTO trigger_executions (id, account_id, trigger_id, email_id, point, event_key, entity_type, entity_id, status, run_at)

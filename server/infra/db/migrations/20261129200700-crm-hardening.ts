@@ -70,6 +70,30 @@ ALTER TABLE trigger_executions
   ADD CONSTRAINT trigger_executions_trigger_fk FOREIGN KEY (account_id, trigger_id) REFERENCES triggers (account_id, id) ON DELETE CASCADE,
   ADD CONSTRAINT trigger_executions_email_fk FOREIGN KEY (account_id, email_id) REFERENCES emails (account_id, id) ON DELETE CASCADE;
 
+-- The other rows that point at two owned rows at once: attachments (template or mail), mails
+-- (mailbox, template, parent mail), tracking hits, digital-pipeline events, the global mailbox.
+ALTER TABLE mailboxes ADD CONSTRAINT mailboxes_account_id_key UNIQUE (account_id, id);
+DELETE FROM attachments a USING templates t WHERE t.id = a.template_id AND t.account_id <> a.account_id;
+DELETE FROM attachments a USING emails e WHERE e.id = a.email_id AND e.account_id <> a.account_id;
+ALTER TABLE attachments
+  ADD CONSTRAINT attachments_template_account_fk FOREIGN KEY (account_id, template_id) REFERENCES templates (account_id, id) ON DELETE CASCADE,
+  ADD CONSTRAINT attachments_email_account_fk FOREIGN KEY (account_id, email_id) REFERENCES emails (account_id, id) ON DELETE CASCADE;
+UPDATE emails e SET template_id = NULL FROM templates t WHERE t.id = e.template_id AND t.account_id <> e.account_id;
+UPDATE emails e SET parent_email_id = NULL FROM emails p WHERE p.id = e.parent_email_id AND p.account_id <> e.account_id;
+ALTER TABLE emails
+  ADD CONSTRAINT emails_mailbox_account_fk FOREIGN KEY (account_id, mailbox_id) REFERENCES mailboxes (account_id, id),
+  ADD CONSTRAINT emails_template_account_fk FOREIGN KEY (account_id, template_id) REFERENCES templates (account_id, id) ON DELETE SET NULL (template_id),
+  ADD CONSTRAINT emails_parent_account_fk FOREIGN KEY (account_id, parent_email_id) REFERENCES emails (account_id, id) ON DELETE SET NULL (parent_email_id);
+UPDATE tracking_hits h SET account_id = e.account_id FROM emails e WHERE e.id = h.email_id AND e.account_id <> h.account_id;
+ALTER TABLE tracking_hits
+  ADD CONSTRAINT tracking_hits_email_account_fk FOREIGN KEY (account_id, email_id) REFERENCES emails (account_id, id) ON DELETE CASCADE;
+UPDATE dp_events d SET email_id = NULL FROM emails e WHERE e.id = d.email_id AND e.account_id <> d.account_id;
+ALTER TABLE dp_events
+  ADD CONSTRAINT dp_events_email_account_fk FOREIGN KEY (account_id, email_id) REFERENCES emails (account_id, id) ON DELETE SET NULL (email_id);
+UPDATE accounts a SET global_mailbox_id = NULL FROM mailboxes m WHERE m.id = a.global_mailbox_id AND m.account_id <> a.id;
+ALTER TABLE accounts
+  ADD CONSTRAINT accounts_global_mailbox_account_fk FOREIGN KEY (id, global_mailbox_id) REFERENCES mailboxes (account_id, id) ON DELETE SET NULL (global_mailbox_id);
+
 -- The queue job that will run a scheduled execution (agenda_jobs.id): the orphan sweep looks it
 -- up by primary key. NULL: none was recorded (a crash between insert and enqueue).
 ALTER TABLE trigger_executions ADD COLUMN job_id uuid;

@@ -43,7 +43,8 @@ export class VerifiedWrites {
   }
 
   async once(write: () => Promise<{ id: number }>, find: (sinceSec: number) => Promise<number | null>, opts: CrmWriteOptions = {}): Promise<CrmCreated> {
-    let since = opts.maybeAppliedSince;
+    // Our clock said when the earlier attempt started; Kommo's may differ by the margin.
+    let since = opts.maybeAppliedSince === undefined ? undefined : opts.maybeAppliedSince - this.marginSec;
     if (since !== undefined) {
       const found = await this.lookUp(find, since);
       if (found !== null) return { id: found, recovered: true };

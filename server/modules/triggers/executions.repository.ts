@@ -5,7 +5,7 @@
  */
 import type { EntityType } from '../../../shared/schemas/common.js';
 import type { TriggerRunView } from '../../../shared/schemas/trigger.js';
-import type { Queryable } from '../../infra/db/db.js';
+import { withTransaction, type Db, type Queryable } from '../../infra/db/db.js';
 import type { TriggerEvent } from '../automation/automation.port.js';
 import type { PlannedCall } from './actions/index.js';
 
@@ -126,15 +126,49 @@ export async function rescheduleExecution(db: Queryable, id: string, delayMs: nu
 
 export const INTERRUPTED =
   'interrupted: the server stopped while this trigger was running; it was not run again because Kommo may already have applied part of it';
+export const RESUMED = 'interrupted: the server stopped while this trigger was running; resumed, checking Kommo first for what it may have applied';
 
-/** Runs whose lease expired (the process died mid-run) are failed, never re-run blindly. */
-export async function failInterrupted(db: Queryable, id?: string): Promise<number> {
-  const r = await db.query(
-    `UPDATE trigger_executions SET status = 'failed', error = $2, lease_until = NULL, finished_at = now()
-     WHERE status = 'running' AND lease_until < now() AND ($1::uuid IS NULL OR id = $1)`,
-    [id ?? null, INTERRUPTED],
-  );
-  return r.rowCount ?? 0;
+const CREATES = new Set(['note', 'task', 'create_lead']);
+
+/**
+ * Whether an interrupted run can go on without risking a duplicate: the call that may have been
+ * in flight (the first one not finished) is a read-only stage, an idempotent PATCH, a mail (a
+ * queued mail is recorded in the same transaction), or a create that recorded when it started,
+ * so the adapter can read back whether Kommo applied it. A create without that time comes from
+ * before such times were recorded and stays failed.
+ */
+function resumable(row: ExecutionRow): boolean {
+  const inFlight = row.calls.find((c) => c.status !== 'done' && c.status !== 'skipped');
+  return !inFlight || !CREATES.has(inFlight.op) || inFlight.maybeAppliedSince !== undefined;
+}
+
+/**
+ * Runs whose lease expired (the process died mid-run): resumed when that cannot apply anything
+ * twice (see resumable), failed otherwise, never re-run blindly. Returns the resumed ids.
+ */
+export async function settleInterrupted(db: Db, maxAttempts: number, id?: string): Promise<{ resumed: { id: string; run_at: Date }[]; failed: number }> {
+  return withTransaction(db, async (tx) => {
+    const rows = await tx.query<ExecutionRow>(
+      `SELECT * FROM trigger_executions WHERE status = 'running' AND lease_until < now() AND ($1::uuid IS NULL OR id = $1)
+       ORDER BY run_at LIMIT 500 FOR UPDATE SKIP LOCKED`,
+      [id ?? null],
+    );
+    const resumed: { id: string; run_at: Date }[] = [];
+    let failed = 0;
+    for (const row of rows.rows) {
+      if (resumable(row) && row.attempts < maxAttempts) {
+        const r = await tx.query<{ id: string; run_at: Date }>(
+          `UPDATE trigger_executions SET status = 'scheduled', lease_until = NULL, run_at = now(), error = $2 WHERE id = $1 RETURNING id, run_at`,
+          [row.id, RESUMED],
+        );
+        resumed.push(r.rows[0]!);
+      } else {
+        await tx.query(`UPDATE trigger_executions SET status = 'failed', error = $2, lease_until = NULL, finished_at = now() WHERE id = $1`, [row.id, INTERRUPTED]);
+        failed++;
+      }
+    }
+    return { resumed, failed };
+  });
 }
 
 /** Remembers the queue job that will run this execution (the orphan sweep looks it up by id). */

@@ -13,9 +13,10 @@
  *   When the adapter gives up, the run is retried later only if repeating is harmless (a 429, an
  *   idempotent PATCH, a mail that was not queued, or a create that is read back first); calls
  *   already done are skipped on the retry because each one's outcome is saved as it happens.
- * - A run interrupted mid-call (the process died) leaves `running` with an expired lease. Whether
- *   Kommo applied the call in flight is unknown, so the run is marked failed ("interrupted")
- *   instead of being re-run: a missing note can be added by hand, a duplicate cannot be unsent.
+ * - A run interrupted mid-call (the process died) leaves `running` with an expired lease. A note,
+ *   task or lead records when its write started, so the run is resumed and the adapter reads
+ *   Kommo back before writing; a run whose call in flight cannot be checked that way is marked
+ *   failed ("interrupted"): a missing note can be added by hand, a duplicate cannot be unsent.
  */
 import crypto from 'node:crypto';
 import type { Db } from '../../infra/db/db.js';
@@ -118,10 +119,17 @@ export class TriggerEngine implements TriggerRunner {
    * closed as skipped, those of active ones queued again, oldest first.
    */
   async recover(): Promise<void> {
-    const interrupted = await runs.failInterrupted(this.deps.db);
-    if (interrupted) this.deps.log.warn({ count: interrupted }, 'interrupted trigger runs marked failed');
+    await this.settleInterrupted();
     await runs.skipOrphanedOfInactive(this.deps.db);
     for (const o of await runs.orphanedExecutions(this.deps.db)) await this.enqueue(o.id, new Date());
+  }
+
+  /** Interrupted runs: resumed (and queued) when they can be checked against Kommo, else failed. */
+  private async settleInterrupted(executionId?: string): Promise<void> {
+    const { resumed, failed } = await runs.settleInterrupted(this.deps.db, MAX_ATTEMPTS, executionId);
+    if (failed) this.deps.log.warn({ count: failed }, 'interrupted trigger runs marked failed');
+    if (resumed.length) this.deps.log.warn({ count: resumed.length }, 'interrupted trigger runs resumed');
+    for (const r of resumed) await this.enqueue(r.id, r.run_at);
   }
 
   private async notClaimed(executionId: string): Promise<void> {
@@ -131,7 +139,7 @@ export class TriggerEngine implements TriggerRunner {
       // is honoured and the job comes back, never lost.
       await this.enqueue(executionId, new Date(Math.max(row.run_at.getTime(), Date.now() + 1000)));
     } else if (row?.status === 'running' && row.lease_until && row.lease_until.getTime() < Date.now()) {
-      await runs.failInterrupted(this.deps.db, executionId);
+      await this.settleInterrupted(executionId);
     }
   }
 
@@ -164,8 +172,16 @@ export class TriggerEngine implements TriggerRunner {
       const call = calls[i]!;
       if (call.status === 'done' || call.status === 'skipped') continue;
       const deps = { crm, sendEmail: (c: EmailCall) => this.sendEmail(row, calls, i, c) };
+      // Set only when an earlier attempt may have applied it: then Kommo is read back first.
+      const maybeAppliedSince = call.maybeAppliedSince;
+      if (isCreate(call) && maybeAppliedSince === undefined) {
+        // Recorded before the write: if the process dies with the write in flight, the resumed
+        // run knows from when to look for it in Kommo (executions.repository.ts, resumable).
+        calls[i] = { ...call, maybeAppliedSince: Math.floor(Date.now() / 1000) };
+        await runs.saveCalls(db, row.id, calls, LEASE_MS);
+      }
       try {
-        const answer = await executeCall(call, deps, { maybeAppliedSince: call.maybeAppliedSince });
+        const answer = await executeCall(call, deps, { maybeAppliedSince });
         // A send held back (daily cap, no recipient, no mailbox) is recorded with its reason;
         // sendSystem itself leaves the note in Kommo where the cap applies.
         const held = call.op === 'send_email' && (answer as SystemSendResult).status === 'skipped';
@@ -252,6 +268,8 @@ function summarize(c: CallRecord): string {
       return c.status === 'done' ? `email ${a?.emailId} queued` : `email not sent: ${a?.reason}`;
   }
 }
+
+const isCreate = (c: CallRecord): boolean => c.op === 'note' || c.op === 'task' || c.op === 'create_lead';
 
 /** Set by the Kommo adapter when a create may have been applied; the retry must look for it first. */
 function appliedSince(err: unknown): number | undefined {

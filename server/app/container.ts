@@ -12,7 +12,7 @@ import type { CrmClient } from '../infra/crm/crm-client.js';
 import { KommoCrmClient } from '../infra/crm/kommo.client.js';
 import { CrmMetadataCache, withMetadataCache } from '../infra/crm/cached-crm.client.js';
 import { PgRateLimiter } from '../infra/crm/pg-rate-limiter.js';
-import { KOMMO_RATE_LIMIT } from '../infra/crm/rate-limiter.js';
+import { KOMMO_RATE_LIMIT, useSharedKommoRateLimiter } from '../infra/crm/rate-limiter.js';
 import { createSmtpTransport } from '../infra/smtp/nodemailer.transport.js';
 import { TransportCache } from '../infra/smtp/transport-cache.js';
 import { createImapStore } from '../infra/imap/imapflow.store.js';
@@ -79,10 +79,12 @@ export async function buildServices(
   const { config, db, log, box } = base;
   const queue = new JobQueue(db, log, { processEveryMs: config.queuePollMs, lockLifetimeMs: config.queueLockLifetimeMs });
   await queue.ready();
-  const tokens = new KommoTokens(db, box, config);
-
   const crmMetadata = new CrmMetadataCache(config.crmMetadataTtlMs);
   const kommoLimiter = new PgRateLimiter(db, KOMMO_RATE_LIMIT);
+  // Install-time calls (code exchange, GET /account) share the same per-account budget.
+  useSharedKommoRateLimiter(kommoLimiter);
+  const tokens = new KommoTokens(db, box, config, { rateLimiter: kommoLimiter });
+
   const crmFor = async (accountId: number): Promise<CrmClient> => {
     const account = await getAccount(db, accountId);
     if (!account) throw new AppError(ErrorCode.KOMMO_NOT_CONNECTED, 'unknown account');
@@ -90,9 +92,7 @@ export async function buildServices(
       baseUrl: kommoBaseUrl(config, account.subdomain),
       accountId,
       getAccessToken: () => tokens.getAccessToken(accountId),
-      onUnauthorized: async () => {
-        await tokens.getAccessToken(accountId, true);
-      },
+      onUnauthorized: (refused) => tokens.refreshIfCurrent(accountId, refused),
       logger: log.child({ accountId, component: 'kommo' }),
       rateLimiter: kommoLimiter,
     });

@@ -78,7 +78,13 @@ it('does nothing when the job runs again after the execution finished (duplicate
   expect((await executions(w, run.event_key))[0]).toMatchObject({ status: 'done', attempts: 1 });
 });
 
-it('marks a run interrupted by a crash as failed instead of running it again', async () => {
+/** A planned note whose write may have been in flight; without `since` it cannot be checked in Kommo. */
+const pendingNote = (leadId: number, text: string, since?: number) =>
+  JSON.stringify([
+    { kind: 'kommo', op: 'note', entity: 'leads', method: 'POST', path: '/leads/notes', body: [{ entity_id: leadId, note_type: 'common', params: { text } }], status: 'pending', ...(since ? { maybeAppliedSince: since } : {}) },
+  ]);
+
+it('marks a run interrupted by a crash as failed when its write in flight cannot be checked, instead of running it again', async () => {
   const leadId = newLead('Crashed');
   const t = await createTrigger(w, { action: 'add_note', params: { text: 'maybe' }, delaySeconds: 3600 });
   const event = entityEvent([t], { type: 'leads', id: leadId });
@@ -86,8 +92,8 @@ it('marks a run interrupted by a crash as failed instead of running it again', a
   const [row] = await executions(w, event.eventKey);
   // What a process that died mid-call leaves behind: running, with a lease that has expired.
   await w.server.services.db.query(
-    "UPDATE trigger_executions SET status = 'running', started_at = now(), lease_until = now() - interval '1 second' WHERE id = $1",
-    [row!.id],
+    "UPDATE trigger_executions SET status = 'running', started_at = now(), lease_until = now() - interval '1 second', calls = $2 WHERE id = $1",
+    [row!.id, pendingNote(leadId, 'maybe')],
   );
   const since = Date.now();
   await engine().run(row!.id); // the queue hands the job out again
@@ -107,7 +113,7 @@ it('the recovery sweep fails interrupted runs and queues scheduled runs whose jo
   const stuckRow = rows.find((r) => r.trigger_id === stuck)!;
   const lostRow = rows.find((r) => r.trigger_id === lost)!;
   const db = w.server.services.db;
-  await db.query("UPDATE trigger_executions SET status = 'running', lease_until = now() - interval '1 second' WHERE id = $1", [stuckRow.id]);
+  await db.query("UPDATE trigger_executions SET status = 'running', lease_until = now() - interval '1 second', calls = $2 WHERE id = $1", [stuckRow.id, pendingNote(leadId, 'stuck')]);
   // A crash between recording the execution and queueing its job: due, and no job.
   await db.query("UPDATE trigger_executions SET run_at = now() - interval '2 minutes' WHERE id = $1", [lostRow.id]);
   await db.query("DELETE FROM agenda_jobs WHERE name = 'trigger.run' AND data->>'executionId' = $1", [lostRow.id]);

@@ -43,8 +43,8 @@ export function withMetadataCache(inner: CrmClient, accountId: number, cache: Cr
     listCustomFields: (entity: CrmEntityType) => cache.get<CrmCustomFieldDef[]>(`${accountId}:fields:${entity}`, () => inner.listCustomFields(entity)),
     listPipelines: () => cache.get<CrmPipeline[]>(`${accountId}:pipelines`, () => inner.listPipelines()),
     updateEntities: (entity, patches) => inner.updateEntities(entity, patches),
-    addNote: (entity, id, text) => inner.addNote(entity, id, text),
-    createTask: (task) => inner.createTask(task),
-    createLead: (lead) => inner.createLead(lead),
+    addNote: (entity, id, text, opts) => inner.addNote(entity, id, text, opts),
+    createTask: (task, opts) => inner.createTask(task, opts),
+    createLead: (lead, opts) => inner.createLead(lead, opts),
   };
 }

@@ -59,10 +59,25 @@ export interface CrmCompany {
   contacts: { id: number }[];
 }
 
+/** Kommo's access levels: A all, G the user's group, M own (responsible) only, D denied. */
+export type CrmRight = 'A' | 'G' | 'M' | 'D';
+
+/** Kommo user rights (GET /users, `rights`), trimmed to what access checks need. */
+export interface CrmUserRights {
+  isAdmin: boolean;
+  isActive: boolean;
+  groupId: number | null;
+  /** View right per entity type; absent in Kommo's answer means not restricted (A). */
+  view: Record<CrmEntityType, CrmRight>;
+  /** Stage rights: a lead in this pipeline status is viewable per `view` here instead. */
+  statusView: { pipelineId: number; statusId: number; view: CrmRight }[];
+}
+
 export interface CrmUser {
   id: number;
   name: string;
   email: string;
+  rights?: CrmUserRights;
 }
 
 export interface CrmCustomFieldDef {
@@ -108,6 +123,22 @@ export interface CrmLeadInput {
   contactIds?: number[];
 }
 
+/**
+ * Writes that Kommo may have applied although the answer was a 5xx or never came are read back
+ * before being sent again (exactly once). `maybeAppliedSince` (unix seconds) says an earlier
+ * attempt, e.g. a previous run of a job, may have applied this very write since then: the client
+ * looks for it first and writes only if it is not there.
+ */
+export interface CrmWriteOptions {
+  maybeAppliedSince?: number;
+}
+
+/** A created note, task or lead; `recovered` when it was found by reading back after a failure. */
+export interface CrmCreated {
+  id: number;
+  recovered?: true;
+}
+
 export interface CrmClient {
   getLead(id: number): Promise<CrmLead | null>;
   getContact(id: number): Promise<CrmContact | null>;
@@ -116,7 +147,7 @@ export interface CrmClient {
   listCustomFields(entity: CrmEntityType): Promise<CrmCustomFieldDef[]>;
   listPipelines(): Promise<CrmPipeline[]>;
   updateEntities(entity: CrmEntityType, patches: CrmEntityPatch[]): Promise<void>;
-  addNote(entity: CrmEntityType, entityId: number, text: string): Promise<{ id: number }>;
-  createTask(task: CrmTaskInput): Promise<{ id: number }>;
-  createLead(lead: CrmLeadInput): Promise<{ id: number }>;
+  addNote(entity: CrmEntityType, entityId: number, text: string, opts?: CrmWriteOptions): Promise<CrmCreated>;
+  createTask(task: CrmTaskInput, opts?: CrmWriteOptions): Promise<CrmCreated>;
+  createLead(lead: CrmLeadInput, opts?: CrmWriteOptions): Promise<CrmCreated>;
 }

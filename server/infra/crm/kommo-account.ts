@@ -5,10 +5,13 @@
  */
 import { z } from 'zod';
 import { AppError, ErrorCode } from '../../errors.js';
+import { kommoLimitKey, sharedKommoRateLimiter, type RateLimiter } from './rate-limiter.js';
 
 const Account = z.object({ id: z.number().int().positive(), subdomain: z.string().optional(), name: z.string().optional() });
 
-export async function fetchKommoAccount(args: { baseUrl: string; accessToken: string; timeoutMs?: number }): Promise<z.infer<typeof Account>> {
+export async function fetchKommoAccount(args: { baseUrl: string; accessToken: string; timeoutMs?: number; rateLimiter?: RateLimiter }): Promise<z.infer<typeof Account>> {
+  // Install-time calls count against the account's 7 requests/s like every other call.
+  await (args.rateLimiter ?? sharedKommoRateLimiter()).acquire(kommoLimitKey(args.baseUrl));
   let res: Response;
   try {
     res = await fetch(`${args.baseUrl.replace(/\/+$/, '')}/api/v4/account`, {

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { AppError, ErrorCode } from '../../errors.js';
-import { kommoRateLimiter, type RateLimiter } from './rate-limiter.js';
+import { kommoLimitKey, sharedKommoRateLimiter, type RateLimiter } from './rate-limiter.js';
 
 export type KommoLogger = Pick<Logger, 'warn'>;
 
@@ -25,11 +25,14 @@ export interface KommoHttpOptions {
   baseUrl: string;
   accountId: number;
   getAccessToken: () => Promise<string>;
-  /** Called once after a 401 (typically a forced token refresh); the request is then retried once. */
-  onUnauthorized?: () => Promise<void>;
+  /**
+   * Called once after a 401 with the token Kommo refused (a refresh only if that token is still
+   * the current one); the request is then retried once with whatever getAccessToken gives.
+   */
+  onUnauthorized?: (refusedToken: string) => Promise<void>;
   logger?: KommoLogger;
   retry?: Partial<RetryPolicy>;
-  /** Defaults to the process-wide limiter; tests may isolate theirs. */
+  /** Defaults to the process-wide shared limiter; tests may isolate theirs. Keyed by the base URL. */
   rateLimiter?: RateLimiter;
   timeoutMs?: number;
 }
@@ -75,7 +78,7 @@ export class KommoHttp {
 
   constructor(private readonly opts: KommoHttpOptions) {
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
-    this.limiter = opts.rateLimiter ?? kommoRateLimiter;
+    this.limiter = opts.rateLimiter ?? sharedKommoRateLimiter();
     this.root = `${opts.baseUrl.replace(/\/+$/, '')}/api/v4`;
   }
 
@@ -87,7 +90,7 @@ export class KommoHttp {
     let refreshed = false;
 
     for (let attempt = 1; ; attempt++) {
-      await this.limiter.acquire(String(this.opts.accountId));
+      await this.limiter.acquire(kommoLimitKey(this.opts.baseUrl));
       const token = await this.opts.getAccessToken();
       let res: Response;
       try {
@@ -102,10 +105,12 @@ export class KommoHttp {
           signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
         });
       } catch (err) {
-        const error = new AppError(ErrorCode.KOMMO_API, 'Kommo could not be reached', { ...where, transient: true, cause: String(err) });
-        // A POST (note, task, lead) that may have reached Kommo must not be sent again: a
-        // duplicate task cannot be taken back. Only a refused connection proves it did not.
-        if (method === 'POST' && !connectionRefused(err)) throw error;
+        const refused = connectionRefused(err);
+        const error = new AppError(ErrorCode.KOMMO_API, 'Kommo could not be reached', { ...where, transient: true, cause: String(err), ...(method === 'POST' && !refused ? { outcomeUnknown: true } : {}) });
+        // A POST (note, task, lead) that may have reached Kommo is not sent again blindly: a
+        // duplicate task cannot be taken back. Only a refused connection proves it did not; the
+        // client (kommo.client.ts) reads back whether it was applied before writing again.
+        if (method === 'POST' && !refused) throw error;
         await this.backoffOrThrow(attempt, undefined, error);
         continue;
       }
@@ -114,7 +119,7 @@ export class KommoHttp {
         const body = await readBody(res);
         if (this.opts.onUnauthorized && !refreshed) {
           refreshed = true;
-          await this.opts.onUnauthorized();
+          await this.opts.onUnauthorized(token);
           attempt--; // a refreshed token is a fresh start, not a spent retry
           continue;
         }
@@ -125,7 +130,12 @@ export class KommoHttp {
         const error =
           res.status === 429
             ? new AppError(ErrorCode.KOMMO_RATE_LIMITED, 'Kommo is rate limiting this account', { ...where, status: 429, transient: true })
-            : new AppError(ErrorCode.KOMMO_API, 'Kommo failed to answer', { ...where, ...problemDetails(res.status, body), transient: true });
+            : new AppError(ErrorCode.KOMMO_API, 'Kommo failed to answer', {
+                ...where,
+                ...problemDetails(res.status, body),
+                transient: true,
+                ...(method === 'POST' ? { outcomeUnknown: true } : {}),
+              });
         // 429 means "not done"; a 5xx to a POST may come after Kommo applied it (same reason as above).
         if (method === 'POST' && res.status >= 500) throw error;
         await this.backoffOrThrow(attempt, retryAfterMs(res.headers.get('retry-after')), error);

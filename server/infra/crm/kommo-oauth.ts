@@ -2,10 +2,12 @@
  * Kommo's OAuth 2.0 token endpoint (kommo-reference.md "OAuth 2.0"), as plain HTTP helpers;
  * storing and locking tokens is the accounts module's job. No retries here on purpose: Kommo
  * rotates the refresh token on every use, so a blind retry after a lost response would spend a
- * token that is already revoked. The caller (holding the row lock) decides.
+ * token that is already revoked. The caller (holding the refresh lease) decides. Each request
+ * takes a slot of the account's 7-per-second budget like every other Kommo call.
  */
 import { z } from 'zod';
 import { AppError, ErrorCode } from '../../errors.js';
+import { kommoLimitKey, sharedKommoRateLimiter, type RateLimiter } from './rate-limiter.js';
 
 export interface KommoTokens {
   accessToken: string;
@@ -20,6 +22,8 @@ interface ClientCredentials {
   clientSecret: string;
   redirectUri: string;
   timeoutMs?: number;
+  /** Defaults to the process-wide shared Kommo limiter. */
+  rateLimiter?: RateLimiter;
 }
 
 const TokenResponse = z.object({
@@ -39,6 +43,7 @@ export function refreshAccessToken(args: ClientCredentials & { refreshToken: str
 
 async function tokenRequest(args: ClientCredentials, grant: Record<string, string>): Promise<KommoTokens> {
   const url = `${args.baseUrl.replace(/\/+$/, '')}/oauth2/access_token`;
+  await (args.rateLimiter ?? sharedKommoRateLimiter()).acquire(kommoLimitKey(args.baseUrl));
   const startedAt = Date.now();
   let res: Response;
   try {

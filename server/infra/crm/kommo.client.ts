@@ -7,6 +7,7 @@ import { AppError, ErrorCode } from '../../errors.js';
 import type {
   CrmClient,
   CrmCompany,
+  CrmCreated,
   CrmContact,
   CrmCustomFieldDef,
   CrmEntityPatch,
@@ -16,11 +17,13 @@ import type {
   CrmPipeline,
   CrmTaskInput,
   CrmUser,
+  CrmWriteOptions,
 } from './crm-client.js';
 import { KommoHttp, type KommoHttpOptions } from './kommo-http.js';
+import { findLead, findNote, findTask, VerifiedWrites, type VerifiedWriteOptions } from './kommo-verified-write.js';
 import { embedded, toCompany, toContact, toCustomFieldDef, toLead, toPipeline, toUser, type Json } from './kommo.mappers.js';
 
-export type { KommoHttpOptions as KommoClientOptions } from './kommo-http.js';
+export type KommoClientOptions = KommoHttpOptions & VerifiedWriteOptions;
 
 /** Kommo's page size ceiling. */
 const PAGE_LIMIT = 250;
@@ -32,8 +35,11 @@ const MAX_PAGES = 1000;
 export class KommoCrmClient implements CrmClient {
   private readonly http: KommoHttp;
 
-  constructor(opts: KommoHttpOptions) {
+  private readonly writes: VerifiedWrites;
+
+  constructor(opts: KommoClientOptions) {
     this.http = new KommoHttp(opts);
+    this.writes = new VerifiedWrites(opts);
   }
 
   async getLead(id: number): Promise<CrmLead | null> {
@@ -71,22 +77,31 @@ export class KommoCrmClient implements CrmClient {
     }
   }
 
-  async addNote(entity: CrmEntityType, entityId: number, text: string): Promise<{ id: number }> {
-    const body = await this.http.request<Json>('POST', `/${entity}/notes`, {
-      body: [{ entity_id: entityId, note_type: 'common', params: { text } }],
-    });
-    return this.firstId(body, 'notes');
+  async addNote(entity: CrmEntityType, entityId: number, text: string, opts?: CrmWriteOptions): Promise<CrmCreated> {
+    return this.writes.once(
+      async () => this.firstId(await this.http.request<Json>('POST', `/${entity}/notes`, { body: [{ entity_id: entityId, note_type: 'common', params: { text } }] }), 'notes'),
+      (since) => findNote(this.http, entity, entityId, text, since),
+      opts,
+    );
   }
 
-  async createTask(task: CrmTaskInput): Promise<{ id: number }> {
-    return this.firstId(await this.http.request<Json>('POST', '/tasks', { body: [task] }), 'tasks');
+  async createTask(task: CrmTaskInput, opts?: CrmWriteOptions): Promise<CrmCreated> {
+    return this.writes.once(
+      async () => this.firstId(await this.http.request<Json>('POST', '/tasks', { body: [task] }), 'tasks'),
+      (since) => findTask(this.http, task, since),
+      opts,
+    );
   }
 
-  async createLead(lead: CrmLeadInput): Promise<{ id: number }> {
+  async createLead(lead: CrmLeadInput, opts?: CrmWriteOptions): Promise<CrmCreated> {
     const { contactId, contactIds, ...fields } = lead;
     const contacts = [...(contactId !== undefined ? [contactId] : []), ...(contactIds ?? [])];
     const item = contacts.length ? { ...fields, _embedded: { contacts: contacts.map((id) => ({ id })) } } : fields;
-    return this.firstId(await this.http.request<Json>('POST', '/leads', { body: [item] }), 'leads');
+    return this.writes.once(
+      async () => this.firstId(await this.http.request<Json>('POST', '/leads', { body: [item] }), 'leads'),
+      (since) => findLead(this.http, { ...fields, contactIds: contacts }, since),
+      opts,
+    );
   }
 
   /** Collects every page, following `_links.next` until Kommo stops linking (or answers 204). */

@@ -3,7 +3,7 @@
  * `contacts` unless asked for, `custom_fields_values: null`, no `code` on custom fields), so
  * every mapper defaults instead of trusting the shape.
  */
-import type { CrmCompany, CrmContact, CrmCustomFieldDef, CrmCustomFieldValue, CrmLead, CrmPipeline, CrmTag, CrmUser } from './crm-client.js';
+import type { CrmCompany, CrmContact, CrmCustomFieldDef, CrmCustomFieldValue, CrmLead, CrmPipeline, CrmRight, CrmTag, CrmUser, CrmUserRights } from './crm-client.js';
 
 export type Json = Record<string, unknown>;
 
@@ -74,7 +74,24 @@ export function toCompany(j: Json): CrmCompany {
   };
 }
 
-export const toUser = (j: Json): CrmUser => ({ id: num(j.id), name: str(j.name), email: str(j.email) });
+const RIGHTS = new Set(['A', 'G', 'M', 'D']);
+/** A missing or unknown level is read as A: Kommo sends none for what it does not restrict. */
+const right = (v: unknown): CrmRight => (typeof v === 'string' && RIGHTS.has(v) ? (v as CrmRight) : 'A');
+
+export function toUserRights(v: unknown): CrmUserRights {
+  const r = obj(v);
+  return {
+    isAdmin: r.is_admin === true,
+    isActive: r.is_active !== false,
+    groupId: r.group_id === null || r.group_id === undefined ? null : num(r.group_id),
+    view: { leads: right(obj(r.leads).view), contacts: right(obj(r.contacts).view), companies: right(obj(r.companies).view) },
+    statusView: arr(r.status_rights)
+      .filter((x) => (x.entity_type ?? 'leads') === 'leads' && obj(x.rights).view !== undefined)
+      .map((x) => ({ pipelineId: num(x.pipeline_id), statusId: num(x.status_id), view: right(obj(x.rights).view) })),
+  };
+}
+
+export const toUser = (j: Json): CrmUser => ({ id: num(j.id), name: str(j.name), email: str(j.email), rights: toUserRights(j.rights) });
 
 export const toCustomFieldDef = (j: Json): CrmCustomFieldDef => ({
   id: num(j.id),

@@ -68,3 +68,23 @@ export const KOMMO_RATE_LIMIT: RateLimiterOptions = { limit: 7, windowMs: 1100 }
 
 /** The process-wide limiter every KommoCrmClient uses unless a test passes its own. */
 export const kommoRateLimiter = new SlidingWindowRateLimiter(KOMMO_RATE_LIMIT);
+
+let shared: RateLimiter = kommoRateLimiter;
+
+/**
+ * The limiter of every Kommo call that is not handed one: the install-time calls (code exchange,
+ * GET /account) made before an account's client exists. The composition root replaces the
+ * in-process default with the PostgreSQL one, so these calls share the account's budget too.
+ */
+export function sharedKommoRateLimiter(): RateLimiter {
+  return shared;
+}
+export function useSharedKommoRateLimiter(limiter: RateLimiter): void {
+  shared = limiter;
+}
+
+/**
+ * Kommo's budget is per account, and an account is its API origin: keying by the base URL lets
+ * calls made before the account id is known (the OAuth code exchange) count against it as well.
+ */
+export const kommoLimitKey = (baseUrl: string): string => baseUrl.replace(/\/+$/, '').toLowerCase();

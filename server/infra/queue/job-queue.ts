@@ -54,6 +54,16 @@ export class JobQueue {
     } catch (err) {
       throw new Error(`job queue could not connect to PostgreSQL: ${(err as Error).message}`, { cause: err });
     }
+    // The recovery sweeps look for a pending job by the id it carries: indexed, not a scan of
+    // every job's JSON. (Trigger runs record their job's id instead: trigger_executions.job_id.)
+    for (const key of ['emailId', 'eventId']) {
+      await this.pool
+        .query(`CREATE INDEX IF NOT EXISTS agenda_jobs_pending_${key.toLowerCase()} ON agenda_jobs (name, (data->>'${key}')) WHERE next_run_at IS NOT NULL`)
+        .catch((err: { code?: string }) => {
+          // Two processes starting at once: the other one created it first.
+          if (err.code !== '23505' && err.code !== '42P07') throw err;
+        });
+    }
   }
 
   define<T>(name: string, handler: JobHandler<T>, opts: { concurrency?: number } = {}): void {
@@ -66,8 +76,10 @@ export class JobQueue {
     );
   }
 
-  async schedule<T>(name: string, data: T, at: Date = new Date()): Promise<void> {
-    await this.agenda.create(name, data as Record<string, unknown>).schedule(at).save();
+  /** Returns the job's id (agenda_jobs.id), for rows that need to find their job again. */
+  async schedule<T>(name: string, data: T, at: Date = new Date()): Promise<string> {
+    const job = await this.agenda.create(name, data as Record<string, unknown>).schedule(at).save();
+    return String(job.attrs._id);
   }
 
   async every(interval: string, name: string): Promise<void> {

@@ -9,7 +9,7 @@ import type { Db } from '../../infra/db/db.js';
 import { exchangeAuthorizationCode } from '../../infra/crm/kommo-oauth.js';
 import { fetchKommoAccount } from '../../infra/crm/kommo-account.js';
 import { AppError, ErrorCode, invalid } from '../../errors.js';
-import { ensureAccount } from './accounts.repository.js';
+import { ensureAccount, getAccount } from './accounts.repository.js';
 import type { KommoTokens } from './kommo-tokens.service.js';
 import { CONNECTED_PAGE } from './install-pages.js';
 
@@ -19,7 +19,16 @@ const Referer = z
   .transform((r) => r.replace(/^https?:\/\//, '').replace(/\/.*$/, '').toLowerCase())
   .pipe(z.string().regex(/^[a-z0-9][a-z0-9-]*\.(kommo\.com|amocrm\.(com|ru))$/, 'must be <subdomain>.kommo.com'));
 
-const KommoStatus = z.object({ connected: z.boolean(), kind: z.string().nullable(), expiresAt: z.string().nullable() });
+const KommoStatus = z.object({
+  connected: z.boolean(),
+  kind: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+  /** Kommo refused the refresh token for good: calls needing Kommo answer 409 until reinstalled. */
+  disconnectedAt: z.string().nullable(),
+  disconnectedReason: z.string().nullable(),
+});
+
+const AccountView = z.object({ id: z.number().int(), subdomain: z.string(), kommo: KommoStatus });
 
 export interface KommoCallbackDeps {
   db: Db;
@@ -68,6 +77,14 @@ export function registerKommoCallbackRoute(api: Api, deps: KommoCallbackDeps, mi
 
 export function registerAccountRoutes(api: Api, deps: { db: Db; config: AppConfig; tokens: KommoTokens }): void {
   const tag = 'kommo';
+  route(
+    api,
+    { method: 'get', path: '/api/account', summary: 'This account and the state of its Kommo connection (disconnected: reinstall needed)', tag, auth: 'widget', response: AccountView },
+    async ({ auth }) => {
+      const account = await getAccount(deps.db, auth.accountId);
+      return { id: auth.accountId, subdomain: account?.subdomain ?? auth.subdomain, kommo: await deps.tokens.status(auth.accountId) };
+    },
+  );
   route(api, { method: 'get', path: '/api/kommo/status', summary: 'Whether this account’s Kommo API access is connected', tag, auth: 'widget', response: KommoStatus }, ({ auth }) =>
     deps.tokens.status(auth.accountId),
   );

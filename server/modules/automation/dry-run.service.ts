@@ -26,6 +26,7 @@ import { needsEntityData, plan, type Plan, type PlanContext, type PlannedCall } 
 import { automaticRecipients, pickSystemMailbox } from '../emails/system-send.js';
 import { capVerdict, countSends, loadCapLimits, type CapCounts, type CapLimits } from './send-cap.js';
 import { DryRunClock, type SimEvent, type SimMail, type SimPoint } from './dry-run.clock.js';
+import { assertCanViewEntity } from '../accounts/entity-access.js';
 
 const WORD = { leads: 'lead', contacts: 'contact', companies: 'company' } as const;
 const NO_MAILBOX = "no mailbox to send from: set the account's global mailbox, or add a mailbox for the responsible user or the template's owner";
@@ -57,6 +58,7 @@ export class DryRunService {
   async run(auth: AuthContext, templateId: string, req: DryRunRequest): Promise<DryRunResult> {
     const root = await this.deps.templates.getUsable(auth, templateId);
     const crm = await this.deps.crmFor(auth.accountId);
+    await assertCanViewEntity(crm, auth, req.entityType, req.entityId);
     const data = await loadEntityData(crm, req.entityType, req.entityId);
     if (req.scenario.kind === 'clicked') {
       const link = await findLink(this.deps.db, auth.accountId, req.scenario.linkId);

@@ -58,11 +58,13 @@ export async function runNotOpenedJob(db: Db, runner: TriggerRunner, data: { ema
  */
 export async function refireMissedPoints(db: Db, runner: TriggerRunner): Promise<void> {
   const missed = await db.query<{ id: string; point: Point }>(
-    `SELECT e.id, t.point FROM emails e JOIN email_triggers t ON t.email_id = e.id
+    // Only points with an active trigger (firing the others records nothing, so they would be
+    // found again every minute and crowd out the rest), oldest first.
+    `SELECT e.id, t.point FROM emails e JOIN email_triggers t ON t.email_id = e.id JOIN triggers tr ON tr.id = t.trigger_id AND tr.active
      WHERE ((e.status = 'sent' AND t.point = 'sent') OR (e.status = 'failed' AND t.point = 'failed'))
        AND e.updated_at < now() - interval '1 minute' AND e.updated_at > now() - interval '1 day'
        AND NOT EXISTS (SELECT 1 FROM trigger_executions x WHERE x.event_key = t.point || ':' || e.id::text)
-     GROUP BY e.id, t.point LIMIT 500`,
+     GROUP BY e.id, t.point ORDER BY min(e.updated_at), e.id LIMIT 500`,
   );
   for (const m of missed.rows) await fireEmailPoint(db, runner, m.id, m.point);
 
@@ -72,9 +74,9 @@ export async function refireMissedPoints(db: Db, runner: TriggerRunner): Promise
      WHERE e.status = 'sent' AND e.not_opened_after_seconds IS NOT NULL AND e.first_human_open_at IS NULL
        AND e.sent_at + make_interval(secs => e.not_opened_after_seconds) < now() - interval '1 minute'
        AND e.sent_at > now() - interval '30 days'
-       AND EXISTS (SELECT 1 FROM email_triggers t WHERE t.email_id = e.id AND t.point = 'not_opened')
+       AND EXISTS (SELECT 1 FROM email_triggers t JOIN triggers tr ON tr.id = t.trigger_id AND tr.active WHERE t.email_id = e.id AND t.point = 'not_opened')
        AND NOT EXISTS (SELECT 1 FROM trigger_executions x WHERE x.event_key = 'not_opened:' || e.id::text)
-     LIMIT 500`,
+     ORDER BY e.sent_at + make_interval(secs => e.not_opened_after_seconds), e.id LIMIT 500`,
   );
   for (const d of due.rows) await runNotOpenedJob(db, runner, { emailId: d.id });
 }

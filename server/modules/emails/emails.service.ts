@@ -29,6 +29,7 @@ import { automaticRecipients, pickSystemMailbox, type SystemSendRequest, type Sy
 import { emailViews } from './email-views.js';
 import { reserveSlot } from './pacing.js';
 import { scheduleSend } from './send-email.job.js';
+import { assertCanViewEntity } from '../accounts/entity-access.js';
 
 export class EmailsService {
   constructor(
@@ -46,6 +47,7 @@ export class EmailsService {
     const mailbox = await this.resolveMailbox(auth, req.mailboxId);
     const template = req.templateId ? await this.templates.getUsable(auth, req.templateId) : null;
     const crm = await this.crmFor(auth.accountId);
+    await assertCanViewEntity(crm, auth, req.entityType, req.entityId);
     const data = await loadEntityData(crm, req.entityType, req.entityId);
 
     const to = new Set(req.to.map((a) => a.toLowerCase()));
@@ -219,6 +221,7 @@ export class EmailsService {
   }
 
   async history(auth: AuthContext, entityType: EntityType, entityId: number, limit: number): Promise<EmailView[]> {
+    await assertCanViewEntity(await this.crmFor(auth.accountId), auth, entityType, entityId);
     const rows = await repo.listForEntity(this.db, auth.accountId, entityType, entityId, limit);
     return this.views(rows, true);
   }

@@ -22,6 +22,7 @@ import { validateTemplate } from './render/render.js';
 import { assertTriggersExist, loadTriggerPoints, saveTriggerPoints } from './trigger-points.repository.js';
 import { assertNoAutomationLoop } from '../automation/loop-guard.loader.js';
 import { linkIds } from '../trigger-links/trigger-links.repository.js';
+import { assertCanViewEntity } from '../accounts/entity-access.js';
 
 export class TemplatesService {
   constructor(
@@ -115,6 +116,7 @@ export class TemplatesService {
     if (subject === undefined) throw new AppError(ErrorCode.VALIDATION, 'subject: is required without a template');
     if (html === undefined) throw new AppError(ErrorCode.VALIDATION, 'html: is required without a template');
     const crm = await this.crmFor(auth.accountId);
+    await assertCanViewEntity(crm, auth, req.entityType, req.entityId);
     const data = await loadEntityData(crm, req.entityType, req.entityId);
     return composeMessage(
       this.db,

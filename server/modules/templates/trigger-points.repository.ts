@@ -38,10 +38,16 @@ export async function assertTriggersExist(db: Queryable, accountId: number, poin
 }
 
 export async function saveTriggerPoints(db: Queryable, owner: Owner, points: TriggerPoints): Promise<void> {
-  const [table, col, id] = 'templateId' in owner ? ['template_triggers', 'template_id', owner.templateId] : ['email_triggers', 'email_id', owner.emailId];
+  const [table, col, id, parent] =
+    'templateId' in owner ? ['template_triggers', 'template_id', owner.templateId, 'templates'] : ['email_triggers', 'email_id', owner.emailId, 'emails'];
   await db.query(`DELETE FROM ${table} WHERE ${col} = $1`, [id]);
   for (const r of rowsOf(points)) {
-    await db.query(`INSERT INTO ${table} (${col}, point, trigger_id, position) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [id, r.point, r.triggerId, r.position]);
+    // The row carries its owner's account; the composite keys refuse a trigger of another account.
+    await db.query(
+      `INSERT INTO ${table} (account_id, ${col}, point, trigger_id, position)
+       SELECT account_id, $1, $2, $3, $4 FROM ${parent} WHERE id = $1 ON CONFLICT DO NOTHING`,
+      [id, r.point, r.triggerId, r.position],
+    );
   }
   if ('templateId' in owner) {
     await db.query('UPDATE templates SET not_opened_after_seconds = $2 WHERE id = $1', [id, points.notOpened?.afterSeconds ?? null]);

@@ -5,7 +5,7 @@
  */
 import type { EntityType } from '../../../shared/schemas/common.js';
 import type { TriggerRunView } from '../../../shared/schemas/trigger.js';
-import type { Queryable } from '../../infra/db/db.js';
+import { withTransaction, type Db, type Queryable } from '../../infra/db/db.js';
 import type { TriggerEvent } from '../automation/automation.port.js';
 import type { PlannedCall } from './actions/index.js';
 
@@ -16,6 +16,8 @@ export type CallRecord = PlannedCall & {
   answer?: unknown;
   error?: { code: string; message: string; details?: unknown };
   at?: string;
+  /** Unix seconds: a failed write Kommo may have applied since then; a retry reads back first. */
+  maybeAppliedSince?: number;
 };
 
 /** The event as the action needs it later (JSON: dates as ISO strings). */
@@ -44,6 +46,8 @@ export interface ExecutionRow {
   started_at: Date | null;
   finished_at: Date | null;
   lease_until: Date | null;
+  /** agenda_jobs.id of the job that will run it, when recorded. */
+  job_id: string | null;
 }
 
 export interface NewExecution {
@@ -122,25 +126,82 @@ export async function rescheduleExecution(db: Queryable, id: string, delayMs: nu
 
 export const INTERRUPTED =
   'interrupted: the server stopped while this trigger was running; it was not run again because Kommo may already have applied part of it';
+export const RESUMED = 'interrupted: the server stopped while this trigger was running; resumed, checking Kommo first for what it may have applied';
 
-/** Runs whose lease expired (the process died mid-run) are failed, never re-run blindly. */
-export async function failInterrupted(db: Queryable, id?: string): Promise<number> {
+const CREATES = new Set(['note', 'task', 'create_lead']);
+
+/**
+ * Whether an interrupted run can go on without risking a duplicate: the call that may have been
+ * in flight (the first one not finished) is a read-only stage, an idempotent PATCH, a mail (a
+ * queued mail is recorded in the same transaction), or a create that recorded when it started,
+ * so the adapter can read back whether Kommo applied it. A create without that time comes from
+ * before such times were recorded and stays failed.
+ */
+function resumable(row: ExecutionRow): boolean {
+  const inFlight = row.calls.find((c) => c.status !== 'done' && c.status !== 'skipped');
+  return !inFlight || !CREATES.has(inFlight.op) || inFlight.maybeAppliedSince !== undefined;
+}
+
+/**
+ * Runs whose lease expired (the process died mid-run): resumed when that cannot apply anything
+ * twice (see resumable), failed otherwise, never re-run blindly. Returns the resumed ids.
+ */
+export async function settleInterrupted(db: Db, maxAttempts: number, id?: string): Promise<{ resumed: { id: string; run_at: Date }[]; failed: number }> {
+  return withTransaction(db, async (tx) => {
+    const rows = await tx.query<ExecutionRow>(
+      `SELECT * FROM trigger_executions WHERE status = 'running' AND lease_until < now() AND ($1::uuid IS NULL OR id = $1)
+       ORDER BY run_at LIMIT 500 FOR UPDATE SKIP LOCKED`,
+      [id ?? null],
+    );
+    const resumed: { id: string; run_at: Date }[] = [];
+    let failed = 0;
+    for (const row of rows.rows) {
+      if (resumable(row) && row.attempts < maxAttempts) {
+        const r = await tx.query<{ id: string; run_at: Date }>(
+          `UPDATE trigger_executions SET status = 'scheduled', lease_until = NULL, run_at = now(), error = $2 WHERE id = $1 RETURNING id, run_at`,
+          [row.id, RESUMED],
+        );
+        resumed.push(r.rows[0]!);
+      } else {
+        await tx.query(`UPDATE trigger_executions SET status = 'failed', error = $2, lease_until = NULL, finished_at = now() WHERE id = $1`, [row.id, INTERRUPTED]);
+        failed++;
+      }
+    }
+    return { resumed, failed };
+  });
+}
+
+/** Remembers the queue job that will run this execution (the orphan sweep looks it up by id). */
+export async function setExecutionJob(db: Queryable, id: string, jobId: string): Promise<void> {
+  await db.query('UPDATE trigger_executions SET job_id = $2 WHERE id = $1', [id, jobId]);
+}
+
+/** Overdue, scheduled, and its recorded job is missing or no longer pending (lost in a crash). */
+const ORPHANED = `x.status = 'scheduled' AND x.run_at < now() - interval '1 minute'
+  AND (x.job_id IS NULL OR NOT EXISTS (SELECT 1 FROM agenda_jobs j WHERE j.id = x.job_id AND j.next_run_at IS NOT NULL))`;
+
+export const SWITCHED_OFF = 'the trigger was switched off before it was due';
+
+/**
+ * Orphaned runs of triggers that have been switched off are closed as skipped, not queued: they
+ * would do nothing, and leaving them would make every sweep find them again.
+ */
+export async function skipOrphanedOfInactive(db: Queryable): Promise<number> {
   const r = await db.query(
-    `UPDATE trigger_executions SET status = 'failed', error = $2, lease_until = NULL, finished_at = now()
-     WHERE status = 'running' AND lease_until < now() AND ($1::uuid IS NULL OR id = $1)`,
-    [id ?? null, INTERRUPTED],
+    `UPDATE trigger_executions x SET status = 'skipped', result = $1, lease_until = NULL, finished_at = now()
+     FROM triggers t WHERE t.id = x.trigger_id AND NOT t.active AND ${ORPHANED}`,
+    [SWITCHED_OFF],
   );
   return r.rowCount ?? 0;
 }
 
-/** Scheduled runs that are overdue and have no queue job (a crash between insert and enqueue). */
-export async function orphanedExecutions(db: Queryable, jobName: string, limit = 500): Promise<{ id: string; run_at: Date }[]> {
+/** Orphaned runs of active triggers, oldest first (the order they were due in). */
+export async function orphanedExecutions(db: Queryable, limit = 500): Promise<{ id: string; run_at: Date }[]> {
   const r = await db.query<{ id: string; run_at: Date }>(
-    `SELECT x.id, x.run_at FROM trigger_executions x
-     WHERE x.status = 'scheduled' AND x.run_at < now() - interval '1 minute'
-       AND NOT EXISTS (SELECT 1 FROM agenda_jobs j WHERE j.name = $1 AND j.data->>'executionId' = x.id::text AND j.next_run_at IS NOT NULL)
-     ORDER BY x.run_at LIMIT $2`,
-    [jobName, limit],
+    `SELECT x.id, x.run_at FROM trigger_executions x JOIN triggers t ON t.id = x.trigger_id AND t.active
+     WHERE ${ORPHANED}
+     ORDER BY x.run_at, x.created_at LIMIT $1`,
+    [limit],
   );
   return r.rows;
 }

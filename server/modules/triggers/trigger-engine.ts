@@ -8,12 +8,15 @@
  * - the job claims its row (scheduled → running, only when due), so a duplicated or stale job
  *   finds nothing to do;
  * - Kommo's 429/5xx are retried by the Kommo adapter inside one call; a 429 is never applied by
- *   Kommo, so repeating it is safe. When the adapter gives up, the run is retried later only if
- *   repeating is harmless (a 429, an idempotent PATCH, or a mail that was not queued); calls
+ *   Kommo, so repeating it is safe. A note, task or lead that got a 5xx or no answer is read
+ *   back by the adapter and written again only if it is not there (kommo-verified-write.ts).
+ *   When the adapter gives up, the run is retried later only if repeating is harmless (a 429, an
+ *   idempotent PATCH, a mail that was not queued, or a create that is read back first); calls
  *   already done are skipped on the retry because each one's outcome is saved as it happens.
- * - A run interrupted mid-call (the process died) leaves `running` with an expired lease. Whether
- *   Kommo applied the call in flight is unknown, so the run is marked failed ("interrupted")
- *   instead of being re-run: a missing note can be added by hand, a duplicate cannot be unsent.
+ * - A run interrupted mid-call (the process died) leaves `running` with an expired lease. A note,
+ *   task or lead records when its write started, so the run is resumed and the adapter reads
+ *   Kommo back before writing; a run whose call in flight cannot be checked that way is marked
+ *   failed ("interrupted"): a missing note can be added by hand, a duplicate cannot be unsent.
  */
 import crypto from 'node:crypto';
 import type { Db } from '../../infra/db/db.js';
@@ -61,7 +64,7 @@ export class TriggerEngine implements TriggerRunner {
   }
 
   async fire(event: TriggerEvent): Promise<void> {
-    const { db, queue } = this.deps;
+    const { db } = this.deps;
     const triggers = await findActiveTriggers(db, event.accountId, event.triggerIds);
     if (triggers.length === 0) return;
     const context: runs.ExecutionContext = {
@@ -89,7 +92,13 @@ export class TriggerEngine implements TriggerRunner {
       return out;
     });
     // Persist first, then enqueue: a crash in between is healed by recover().
-    for (const c of created) await queue.schedule(TRIGGER_RUN_JOB, { executionId: c.id }, c.run_at);
+    for (const c of created) await this.enqueue(c.id, c.run_at);
+  }
+
+  /** Queues the run and records its job, so the sweep can tell a lost job by primary key. */
+  private async enqueue(executionId: string, at: Date): Promise<void> {
+    const jobId = await this.deps.queue.schedule(TRIGGER_RUN_JOB, { executionId }, at);
+    await runs.setExecutionJob(this.deps.db, executionId, jobId);
   }
 
   /** The `trigger.run` job. */
@@ -105,13 +114,22 @@ export class TriggerEngine implements TriggerRunner {
     }
   }
 
-  /** The periodic sweep: interrupted runs are failed, lost jobs are queued again. */
+  /**
+   * The periodic sweep: interrupted runs are failed; lost jobs of switched-off triggers are
+   * closed as skipped, those of active ones queued again, oldest first.
+   */
   async recover(): Promise<void> {
-    const interrupted = await runs.failInterrupted(this.deps.db);
-    if (interrupted) this.deps.log.warn({ count: interrupted }, 'interrupted trigger runs marked failed');
-    for (const o of await runs.orphanedExecutions(this.deps.db, TRIGGER_RUN_JOB)) {
-      await this.deps.queue.schedule(TRIGGER_RUN_JOB, { executionId: o.id }, new Date());
-    }
+    await this.settleInterrupted();
+    await runs.skipOrphanedOfInactive(this.deps.db);
+    for (const o of await runs.orphanedExecutions(this.deps.db)) await this.enqueue(o.id, new Date());
+  }
+
+  /** Interrupted runs: resumed (and queued) when they can be checked against Kommo, else failed. */
+  private async settleInterrupted(executionId?: string): Promise<void> {
+    const { resumed, failed } = await runs.settleInterrupted(this.deps.db, MAX_ATTEMPTS, executionId);
+    if (failed) this.deps.log.warn({ count: failed }, 'interrupted trigger runs marked failed');
+    if (resumed.length) this.deps.log.warn({ count: resumed.length }, 'interrupted trigger runs resumed');
+    for (const r of resumed) await this.enqueue(r.id, r.run_at);
   }
 
   private async notClaimed(executionId: string): Promise<void> {
@@ -119,9 +137,9 @@ export class TriggerEngine implements TriggerRunner {
     if (row?.status === 'scheduled') {
       // Not due yet by the database's clock (handed out early, or the clocks differ): the delay
       // is honoured and the job comes back, never lost.
-      await this.deps.queue.schedule(TRIGGER_RUN_JOB, { executionId }, new Date(Math.max(row.run_at.getTime(), Date.now() + 1000)));
+      await this.enqueue(executionId, new Date(Math.max(row.run_at.getTime(), Date.now() + 1000)));
     } else if (row?.status === 'running' && row.lease_until && row.lease_until.getTime() < Date.now()) {
-      await runs.failInterrupted(this.deps.db, executionId);
+      await this.settleInterrupted(executionId);
     }
   }
 
@@ -129,7 +147,7 @@ export class TriggerEngine implements TriggerRunner {
     const { db } = this.deps;
     const trigger = await findTrigger(db, row.account_id, row.trigger_id);
     if (!trigger?.active) {
-      await runs.finishExecution(db, row.id, 'skipped', { result: 'the trigger was switched off before it was due' });
+      await runs.finishExecution(db, row.id, 'skipped', { result: runs.SWITCHED_OFF });
       return;
     }
     const crm = await this.deps.crmFor(row.account_id);
@@ -154,8 +172,16 @@ export class TriggerEngine implements TriggerRunner {
       const call = calls[i]!;
       if (call.status === 'done' || call.status === 'skipped') continue;
       const deps = { crm, sendEmail: (c: EmailCall) => this.sendEmail(row, calls, i, c) };
+      // Set only when an earlier attempt may have applied it: then Kommo is read back first.
+      const maybeAppliedSince = call.maybeAppliedSince;
+      if (isCreate(call) && maybeAppliedSince === undefined) {
+        // Recorded before the write: if the process dies with the write in flight, the resumed
+        // run knows from when to look for it in Kommo (executions.repository.ts, resumable).
+        calls[i] = { ...call, maybeAppliedSince: Math.floor(Date.now() / 1000) };
+        await runs.saveCalls(db, row.id, calls, LEASE_MS);
+      }
       try {
-        const answer = await executeCall(call, deps);
+        const answer = await executeCall(call, deps, { maybeAppliedSince });
         // A send held back (daily cap, no recipient, no mailbox) is recorded with its reason;
         // sendSystem itself leaves the note in Kommo where the cap applies.
         const held = call.op === 'send_email' && (answer as SystemSendResult).status === 'skipped';
@@ -169,10 +195,12 @@ export class TriggerEngine implements TriggerRunner {
             continue;
           }
         }
-        calls[i] = { ...call, status: 'failed', error: errorInfo(err), at: new Date().toISOString() };
+        const since = appliedSince(err);
+        calls[i] = { ...call, status: 'failed', error: errorInfo(err), at: new Date().toISOString(), ...(since !== undefined ? { maybeAppliedSince: since } : {}) };
         await runs.saveCalls(db, row.id, calls, LEASE_MS);
-        // A 429 was not applied; a PATCH sets the same values again; a mail that threw was not queued.
-        const repeatable = isRateLimited(err) || call.op === 'update' || call.op === 'send_email';
+        // A 429 was not applied; a PATCH sets the same values again; a mail that threw was not
+        // queued; a note, task or lead whose outcome is unknown is read back before it is re-sent.
+        const repeatable = isRateLimited(err) || call.op === 'update' || call.op === 'send_email' || since !== undefined;
         return this.failOrRetry(row, err, repeatable);
       }
       await runs.saveCalls(db, row.id, calls, LEASE_MS);
@@ -187,7 +215,7 @@ export class TriggerEngine implements TriggerRunner {
       const base = this.deps.retryBaseMs ?? 30_000;
       const delay = Math.min(10 * 60_000, base * 2 ** (row.attempts - 1));
       const at = await runs.rescheduleExecution(this.deps.db, row.id, delay / 2 + Math.random() * (delay / 2), describe(err));
-      if (at) await this.deps.queue.schedule(TRIGGER_RUN_JOB, { executionId: row.id }, at);
+      if (at) await this.enqueue(row.id, at);
       return;
     }
     const why = transient && !repeatable ? ' (not retried: Kommo may have applied the request before failing)' : '';
@@ -224,19 +252,29 @@ function baseContext(row: ExecutionRow): Omit<PlanContext, 'data'> {
 }
 
 function summarize(c: CallRecord): string {
-  const a = c.answer as { id?: number; emailId?: string; reason?: string } | undefined;
+  const a = c.answer as { id?: number; emailId?: string; reason?: string; recovered?: boolean } | undefined;
+  // A write found by reading back after Kommo failed to answer: applied once, said so.
+  const found = a?.recovered ? ' (Kommo failed to answer; found applied)' : '';
   switch (c.op) {
     case 'update':
       return `${c.entity} ${c.body.map((p) => p.id).join(', ')} updated`;
     case 'note':
-      return `note ${a?.id ?? ''} added`;
+      return `note ${a?.id ?? ''} added${found}`;
     case 'task':
-      return `task ${a?.id ?? ''} created`;
+      return `task ${a?.id ?? ''} created${found}`;
     case 'create_lead':
-      return `lead ${a?.id ?? ''} created`;
+      return `lead ${a?.id ?? ''} created${found}`;
     case 'send_email':
       return c.status === 'done' ? `email ${a?.emailId} queued` : `email not sent: ${a?.reason}`;
   }
+}
+
+const isCreate = (c: CallRecord): boolean => c.op === 'note' || c.op === 'task' || c.op === 'create_lead';
+
+/** Set by the Kommo adapter when a create may have been applied; the retry must look for it first. */
+function appliedSince(err: unknown): number | undefined {
+  const since = err instanceof AppError ? (err.details as { maybeAppliedSince?: unknown } | undefined)?.maybeAppliedSince : undefined;
+  return typeof since === 'number' ? since : undefined;
 }
 
 const isRateLimited = (err: unknown): boolean => err instanceof AppError && err.code === ErrorCode.KOMMO_RATE_LIMITED;

@@ -36,7 +36,10 @@ export const logBody: RequestHandler = (req, res, next) => {
 export interface FaultSpec {
   /** Path below the subdomain (`/api/v4/leads`): exact string or a RegExp. */
   path: string | RegExp;
-  status: number;
+  /** The status answered; without one the request is only held (see `gate`) and then handled normally. */
+  status?: number;
+  /** The request waits until this settles before anything else happens: a slow Kommo, under test control. */
+  gate?: Promise<unknown>;
   method?: string;
   subdomain?: string;
   /** How many matching requests answer with the fault; default 1. */
@@ -44,6 +47,14 @@ export interface FaultSpec {
   /** Sent as Retry-After (seconds). Kommo itself does not send it, some proxies do. */
   retryAfterSec?: number;
   body?: string;
+  /**
+   * 'before' (default): the request is refused and nothing is stored. 'after': the request is
+   * applied, then the fault is answered instead of the real response, as when Kommo (or a proxy
+   * in front of it) fails after committing a write.
+   */
+  when?: 'before' | 'after';
+  /** Instead of answering, close the connection: a lost answer (with `when`, before or after applying). */
+  lose?: boolean;
 }
 
 /** "The next N requests to X answer 429/500/503": consumed in order of injection. */
@@ -78,11 +89,41 @@ export class SimFaults {
       const { subdomain, path } = splitPath(req.path);
       const f = this.take(subdomain, req.method, path);
       if (!f) return next();
+      if (f.gate) {
+        const { gate, ...rest } = f;
+        void gate.then(
+          () => this.apply(rest, res, next),
+          () => this.apply(rest, res, next),
+        );
+        return;
+      }
+      this.apply(f, res, next);
+    };
+  }
+
+  private apply(f: FaultSpec, res: Response, next: NextFunction): void {
+    if (f.status === undefined && !f.lose) return next();
+    const status = f.status ?? 500;
+    const answer = (send: (body: string) => unknown) => {
+      if (f.lose) {
+        res.socket?.destroy();
+        return;
+      }
       if (f.retryAfterSec !== undefined) res.set('Retry-After', String(f.retryAfterSec));
       // Kommo's 429 and its proxies' 5xx are not problem+json: clients must cope with any body.
-      const body = f.body ?? (f.status === 429 ? 'Too Many Requests' : `<html><body><h1>${f.status}</h1></body></html>`);
-      res.status(f.status).type(f.status === 429 ? 'text/plain' : 'text/html').send(body);
+      const body = f.body ?? (status === 429 ? 'Too Many Requests' : `<html><body><h1>${status}</h1></body></html>`);
+      res.status(status).type(status === 429 ? 'text/plain' : 'text/html');
+      send(body);
     };
+    if (f.when !== 'after') return void answer((body) => res.send(body));
+    // Let the route apply the request, then replace whatever it answers.
+    const send = res.send.bind(res);
+    res.send = ((_real: unknown) => {
+      res.send = send;
+      answer((body) => send(body));
+      return res;
+    }) as typeof res.send;
+    next();
   }
 }
 

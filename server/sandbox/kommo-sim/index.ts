@@ -5,6 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express } from 'express';
+import { activityRoutes } from './activity.routes.js';
 import { accountExists, bearerAuth, logBody, requestLogger, SimFaults, SimRateLimit } from './guards.js';
 import { sendProblem } from './http.js';
 import { oauthRoutes } from './oauth.routes.js';
@@ -42,6 +43,7 @@ export function createKommoSimulator(options: KommoSimulatorOptions = {}) {
 
   const api = express.Router({ mergeParams: true });
   api.use(rateLimit.middleware(), bearerAuth(state));
+  api.use(activityRoutes(state));
   api.use(readRoutes(state, { missingEntityStatus: options.missingEntityStatus ?? 404 }));
   api.use(writeRoutes(state));
 

@@ -73,7 +73,9 @@ export function readRoutes(store: SimStore, opts: ReadOptions): Router {
 
     router.get(`/${entity}`, (req, res) => {
       const acc = account(req);
-      const ids = [...acc[entity].keys()].sort((a, b) => a - b);
+      // filter[created_at][from] (unix seconds), as Kommo's list filter: what was created since.
+      const from = Number(req.query['filter[created_at][from]'] ?? 0);
+      const ids = [...acc[entity].values()].filter((e) => e.created_at >= from).map((e) => e.id).sort((a, b) => a - b);
       const items = ids.map((id) => serializeEntity(acc, entity, id, baseOf(req), withParts(req)));
       sendPage(req, res, entity, items);
     });

@@ -12,7 +12,10 @@ import type {
   SimCustomFieldDef,
   SimEntityType,
   SimLead,
+  SimEntityRights,
   SimPipeline,
+  SimRight,
+  SimStatusRight,
   SimUser,
   SimValidationError,
 } from './types.js';
@@ -70,8 +73,39 @@ export class SimSeeder {
     return { account, adminUserId: admin.id, pipeline };
   }
 
-  addUser(sub: string, input: { id?: number; name: string; email: string; is_admin?: boolean }): SimUser {
-    const user: SimUser = { id: this.store.nextId(input.id), name: input.name, email: input.email, lang: 'en', is_admin: input.is_admin ?? false };
+  /**
+   * `view` limits what the user may see per entity type (default A: everything); `group_id` is
+   * the user group G rights refer to; `status_rights` override a lead's view per pipeline stage.
+   */
+  addUser(
+    sub: string,
+    input: {
+      id?: number;
+      name: string;
+      email: string;
+      is_admin?: boolean;
+      is_active?: boolean;
+      group_id?: number | null;
+      view?: Partial<Record<SimEntityType, SimRight>>;
+      status_rights?: SimStatusRight[];
+    },
+  ): SimUser {
+    const rightsOf = (view: SimRight): SimEntityRights => ({ view, edit: view, add: view === 'D' ? 'D' : 'A', delete: view, export: view });
+    const user: SimUser = {
+      id: this.store.nextId(input.id),
+      name: input.name,
+      email: input.email,
+      lang: 'en',
+      is_admin: input.is_admin ?? false,
+      is_active: input.is_active ?? true,
+      group_id: input.group_id ?? null,
+      rights: {
+        leads: rightsOf(input.view?.leads ?? 'A'),
+        contacts: rightsOf(input.view?.contacts ?? 'A'),
+        companies: rightsOf(input.view?.companies ?? 'A'),
+      },
+      status_rights: input.status_rights ?? [],
+    };
     this.store.account(sub).users.set(user.id, user);
     return user;
   }

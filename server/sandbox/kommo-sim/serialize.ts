@@ -109,7 +109,21 @@ export function userJson(user: SimUser, base: string) {
     name: user.name,
     email: user.email,
     lang: user.lang,
-    rights: { is_admin: user.is_admin, is_free: false, is_active: true },
+    rights: {
+      leads: user.rights.leads,
+      contacts: user.rights.contacts,
+      companies: user.rights.companies,
+      tasks: { edit: 'A', delete: 'A' },
+      mail_access: true,
+      catalog_access: true,
+      files_access: true,
+      status_rights: user.status_rights,
+      is_admin: user.is_admin,
+      is_free: false,
+      is_active: user.is_active,
+      group_id: user.group_id,
+      role_id: null,
+    },
     _links: self(`${base}/api/v4/users/${user.id}`),
   };
 }

@@ -29,12 +29,35 @@ export interface SimCustomFieldDef {
   enums: { id: number; value: string; sort: number }[] | null;
 }
 
+/** Kommo's access levels: A all, G the user's group, M own (responsible) only, D denied. */
+export type SimRight = 'A' | 'G' | 'M' | 'D';
+
+/** Per entity type, as in Kommo's `rights.leads` etc. (add/edit/delete/export kept to view's level). */
+export interface SimEntityRights {
+  view: SimRight;
+  edit: SimRight;
+  add: 'A' | 'D';
+  delete: SimRight;
+  export: SimRight;
+}
+
+export interface SimStatusRight {
+  entity_type: 'leads';
+  pipeline_id: number;
+  status_id: number;
+  rights: { view: SimRight; edit: SimRight; delete: SimRight; export?: SimRight };
+}
+
 export interface SimUser {
   id: number;
   name: string;
   email: string;
   lang: string;
   is_admin: boolean;
+  is_active: boolean;
+  group_id: number | null;
+  rights: Record<SimEntityType, SimEntityRights>;
+  status_rights: SimStatusRight[];
 }
 
 export interface SimStatus {

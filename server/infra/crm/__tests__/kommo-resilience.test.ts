@@ -31,13 +31,17 @@ describe('KommoCrmClient retries, auth and rate limiting', () => {
     expect(sim().lead(acct.sub, lead.id)!.status_id).toBe(143);
   });
 
-  it('does not send a POST again after a 5xx: Kommo may have applied it, and a duplicate note cannot be undone', async () => {
+  it('does not send a POST again blindly after a 5xx: it reads the notes back first, then writes once', async () => {
     const acct = newAccount(running);
     const lead = sim().addLead(acct.sub);
     sim().faults.inject({ subdomain: acct.sub, path: '/api/v4/leads/notes', status: 502 });
-    const err = await acct.client().addNote('leads', lead.id, 'hello').catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: ErrorCode.KOMMO_API, details: { status: 502, transient: true } });
-    expect(sim().requestsFor(acct.sub, { path: '/api/v4/leads/notes' }).map((r) => r.status)).toEqual([502]);
+    await acct.client({ verifyDelayMs: 1 }).addNote('leads', lead.id, 'hello');
+    expect(sim().requestsFor(acct.sub).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      'POST /api/v4/leads/notes 502',
+      `GET /api/v4/leads/${lead.id}/notes 204`,
+      'POST /api/v4/leads/notes 200',
+    ]);
+    expect(sim().notes(acct.sub, { entity_id: lead.id })).toHaveLength(1);
   });
 
   it('gives up with KOMMO_RATE_LIMITED after the configured attempts', async () => {

@@ -18,7 +18,7 @@ import { startServer } from '../server/app/server.js';
 import { startKommoSimulator } from '../server/sandbox/kommo-sim/index.js';
 import { renderTemplate } from '../server/modules/templates/render/render.js';
 import { buildTemplateContext } from '../server/modules/templates/render/template-context.js';
-import { reserveSlot } from '../server/modules/emails/pacing.js';
+import { reserveSlot, type Slot } from '../server/modules/emails/pacing.js';
 import { scheduleSend } from '../server/modules/emails/send-email.job.js';
 import type { MailboxRow } from '../server/modules/mailboxes/mailboxes.repository.js';
 
@@ -90,7 +90,7 @@ async function benchQueue(): Promise<void> {
   const rssBefore = process.memoryUsage().rss;
   const t0 = Date.now();
   const client = await db.connect();
-  const jobs: { id: string; slot: Date }[] = [];
+  const jobs: { id: string; slot: Slot }[] = [];
   try {
     await client.query('BEGIN');
     for (let i = 0; i < n; i++) {
@@ -99,7 +99,7 @@ async function benchQueue(): Promise<void> {
       await client.query(
         `INSERT INTO emails (id, account_id, user_id, mailbox_id, entity_type, entity_id, status, message_id, to_addresses, subject, body_html, not_before)
          VALUES ($1, 1, 1, $2, 'leads', $3, 'queued', $4, '["r@client.example"]', 'Bulk', $5, $6)`,
-        [id, mailbox.id, lead.id, `<${id}@bench>`, `<p>${'Personalised text. '.repeat(150)}</p>`, slot],
+        [id, mailbox.id, lead.id, `<${id}@bench>`, `<p>${'Personalised text. '.repeat(150)}</p>`, slot.at],
       );
       jobs.push({ id, slot });
     }

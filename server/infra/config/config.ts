@@ -31,6 +31,10 @@ const EnvSchema = z.object({
   QUEUE_POLL_MS: z.coerce.number().int().min(50).default(1000),
   CRM_METADATA_TTL_MS: z.coerce.number().int().min(0).default(60_000),
   QUEUE_LOCK_LIFETIME_MS: z.coerce.number().int().min(1000).default(5 * 60_000),
+  QUEUE_CONCURRENCY: z.coerce.number().int().min(2).max(200).default(20),
+  SEND_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(8),
+  INSTANCE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  INSTANCE_DEAD_AFTER_MS: z.coerce.number().int().min(300).max(600_000).default(10_000),
 });
 
 export interface AppConfig {
@@ -55,6 +59,11 @@ export interface AppConfig {
   queuePollMs: number;
   /** How long a running job stays locked to its process; our own row leases guard the sends. */
   queueLockLifetimeMs: number;
+  /** Jobs in flight per process, all kinds; sends alone may take at most `sendConcurrency` of them. */
+  queueConcurrency: number;
+  sendConcurrency: number;
+  /** Liveness of this process in PostgreSQL (infra/queue/instance.ts). */
+  instance: { heartbeatMs: number; deadAfterMs: number };
   /** How long users, fields and pipelines read from Kommo are reused (0 = always re-read). */
   crmMetadataTtlMs: number;
 }
@@ -78,6 +87,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       throw new ConfigError(`Invalid configuration:\n${missing.map((k) => `  ${k}: required in production`).join('\n')}`);
     }
   }
+  if (e.SEND_CONCURRENCY >= e.QUEUE_CONCURRENCY) {
+    throw new ConfigError('Invalid configuration:\n  SEND_CONCURRENCY: must be less than QUEUE_CONCURRENCY, so timers and tracking jobs keep running while every send is busy');
+  }
+  if (e.INSTANCE_DEAD_AFTER_MS < 3 * e.INSTANCE_HEARTBEAT_MS) {
+    throw new ConfigError('Invalid configuration:\n  INSTANCE_DEAD_AFTER_MS: must be at least 3 × INSTANCE_HEARTBEAT_MS');
+  }
   const key = e.ENCRYPTION_KEY
     ? Buffer.from(e.ENCRYPTION_KEY, /^[0-9a-fA-F]{64}$/.test(e.ENCRYPTION_KEY) ? 'hex' : 'base64')
     : undefined;
@@ -100,6 +115,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sending: { retryBaseMs: e.SEND_RETRY_BASE_MS, maxAttempts: e.SEND_MAX_ATTEMPTS },
     queuePollMs: e.QUEUE_POLL_MS,
     queueLockLifetimeMs: e.QUEUE_LOCK_LIFETIME_MS,
+    queueConcurrency: e.QUEUE_CONCURRENCY,
+    sendConcurrency: e.SEND_CONCURRENCY,
+    instance: { heartbeatMs: e.INSTANCE_HEARTBEAT_MS, deadAfterMs: e.INSTANCE_DEAD_AFTER_MS },
     crmMetadataTtlMs: e.CRM_METADATA_TTL_MS,
   };
 }

@@ -7,6 +7,7 @@ import { Agenda, type Job } from 'agenda';
 import { PostgresBackend } from '@agendajs/postgres-backend';
 import type { Db } from '../db/db.js';
 import type { Logger } from '../log/logger.js';
+import { ServerInstance, type InstanceOptions } from './instance.js';
 
 export type JobHandler<T> = (data: T) => Promise<void>;
 
@@ -14,18 +15,24 @@ export interface JobQueueOptions {
   processEveryMs: number;
   /** Shorter in tests: every run leaves a lock timer of this length (platform-notes.md). */
   lockLifetimeMs?: number;
+  /** Jobs running at once in this process, all kinds together. */
   maxConcurrency?: number;
+  /** This process's heartbeat; work leased to it dies with it (instance.ts). */
+  instance?: InstanceOptions;
 }
 
 export class JobQueue {
   private readonly agenda: Agenda;
   private started = false;
+  /** The live process that owns leased work (a `sending` email); see instance.ts. */
+  readonly instance: ServerInstance;
 
   constructor(
     private readonly pool: Db,
     private readonly log: Logger,
     opts: JobQueueOptions,
   ) {
+    this.instance = new ServerInstance(pool, log, opts.instance ?? { heartbeatMs: 2_000, deadAfterMs: 10_000 });
     const backend = new PostgresBackend({ pool });
     // The LISTEN connection reports losses as 'error' events (it reconnects by itself); without a
     // listener Node would turn a database restart into a process crash.
@@ -75,6 +82,8 @@ export class JobQueue {
   }
 
   async start(): Promise<void> {
+    // Alive before the first job runs: a claim names this instance as the owner.
+    await this.instance.start();
     await this.agenda.start();
     this.started = true;
   }
@@ -89,6 +98,8 @@ export class JobQueue {
     this.started = false;
     const r = await this.agenda.drain(timeoutMs);
     if (r.timedOut) this.log.warn({ running: r.running }, 'jobs still running at shutdown');
+    // After the drain: a send still running now is ownerless, and a peer resolves it at once.
+    await this.instance.stop();
   }
 
   /** One-off jobs that finished long ago (the table would otherwise grow by one row per email). */

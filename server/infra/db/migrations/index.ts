@@ -6,6 +6,7 @@ import * as m20261123091500 from './20261123091500-trigger-execution-lease.js';
 import * as m20261123100000 from './20261123100000-tracking-event-key.js';
 import * as m20261123110000 from './20261123110000-dp-event-lease.js';
 import * as m20261123120000 from './20261123120000-kommo-rate-limit.js';
+import * as m20261129200400 from './20261129200400-instance-leases.js';
 
 export const migrations: { name: string; up: string }[] = [
   { name: '20261122190000-initial', up: m20261122190000.up },
@@ -15,4 +16,5 @@ export const migrations: { name: string; up: string }[] = [
   { name: '20261123100000-tracking-event-key', up: m20261123100000.up },
   { name: '20261123110000-dp-event-lease', up: m20261123110000.up },
   { name: '20261123120000-kommo-rate-limit', up: m20261123120000.up },
+  { name: '20261129200400-instance-leases', up: m20261129200400.up },
 ];

@@ -12,13 +12,12 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
-import { startWorld, ACCOUNT_ID, type World } from '../support/world.js';
+import { startWorld, type World } from '../support/world.js';
 import { eventually } from '../support/eventually.js';
 import { countByMessageId, imapUser, appendRaw } from '../support/imap-client.js';
-import { createTemplate } from '../support/send-helpers.js';
 import { mailboxPayload } from '../support/mailbox-payload.js';
 import type { SmtpSink } from '../support/smtp-sink.js';
-import { loadEntityData } from '../../server/modules/templates/entity-data.js';
+import { queueMails } from './queue-helpers.js';
 import { startChildServer, type ChildServer } from './child/child-server.js';
 
 const CHILD_ENV = { INSTANCE_HEARTBEAT_MS: '300', INSTANCE_DEAD_AFTER_MS: '1500', QUEUE_LOCK_LIFETIME_MS: '300000' };
@@ -114,25 +113,6 @@ async function mailbox(opts: { imapUser?: string } = {}): Promise<string> {
   return res.body.id as string;
 }
 
-/** Queues n mails through the service's persist-and-enqueue path (the lead read once, see burst.test.ts). */
-async function queueMails(mailboxId: string, n: number, base: number): Promise<string[]> {
-  const templateId = await createTemplate(w, w.user, { subject: 'Crash', html: '<p>crash</p>' });
-  const data = await loadEntityData(await w.server.services.crmFor(ACCOUNT_ID), 'leads', w.crm.leadId);
-  const ids: string[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (next < n) {
-        const i = next++;
-        const r = await w.server.services.emails.sendSystem({ accountId: ACCOUNT_ID, templateId, entity: { type: 'leads', id: base + i }, source: 'pipeline', mailboxId, data });
-        if (r.status !== 'queued') throw new Error(`not queued: ${JSON.stringify(r)}`);
-        ids.push(r.emailId);
-      }
-    }),
-  );
-  return ids;
-}
-
 async function statuses(ids: string[]): Promise<Map<string, string>> {
   const r = await w.server.services.db.query<{ id: string; status: string }>('SELECT id, status FROM emails WHERE id = ANY($1::uuid[])', [ids]);
   return new Map(r.rows.map((x) => [x.id, x.status]));
@@ -146,7 +126,7 @@ describe('a server killed during a send', () => {
   it('1,000 queued, SIGKILL mid-send, restart: each mail delivered once or shown unknown, and the queue moves again', async () => {
     const first = await child();
     const mailboxId = await mailbox();
-    const ids = await queueMails(mailboxId, 1000, 200_000);
+    const ids = await queueMails(w, mailboxId, 1000, 200_000);
     // Kill while a mail is in the SMTP transaction: its message is at the server, the 250 not yet back.
     await eventually(() => expect(sink.received.length).toBeGreaterThanOrEqual(300), { timeoutMs: 60_000, intervalMs: 50 });
     const inFlight = await sink.holdNext();
@@ -186,7 +166,7 @@ describe('a server killed during a send', () => {
     try {
       const first = await child();
       const mailboxId = await mailbox({ imapUser: user });
-      const ids = await queueMails(mailboxId, 20, 300_000);
+      const ids = await queueMails(w, mailboxId, 20, 300_000);
       await eventually(() => expect(sink.received.filter((id) => ids.includes(id)).length).toBeGreaterThanOrEqual(5), { timeoutMs: 30_000, intervalMs: 50 });
       const inFlight = await sink.holdNext();
       await first.kill();

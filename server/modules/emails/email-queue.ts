@@ -8,7 +8,7 @@ import type { Logger } from '../../infra/log/logger.js';
 import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
 import { reserveSlot, type Slot } from './pacing.js';
 import { scheduleSend } from './send-email.job.js';
-import { wakeMailbox } from './interrupted-sends.js';
+import { wakeStalledMailboxes } from './interrupted-sends.js';
 
 export const RECOVER_JOB = 'email.recover';
 
@@ -36,20 +36,13 @@ export async function rescheduleMailbox(db: Db, queue: JobQueue, mailboxId: stri
 }
 
 /**
- * Runs every minute on whichever instance gets it: a mailbox with mail overdue by more than a
- * minute lost its chain of jobs (a crash between commit and enqueue, a job lost with its
- * process): wake it. Only indexed email columns are read (emails_dispatch), no scan of the job
- * table. (Sends interrupted by a crash are settled within seconds by the heartbeat sweep,
- * interrupted-sends.ts.)
+ * Runs every minute on whichever instance gets it, a backstop to the heartbeat's own sweep: a
+ * mailbox with mail overdue by more than a minute and nothing in flight lost its chain of jobs
+ * (a crash between commit and enqueue, a job lost with its process): wake it. Only indexed email
+ * columns are read (emails_dispatch, emails_sending), no scan of the job table.
  */
 export async function recoverQueue(db: Db, queue: JobQueue, log: Logger): Promise<void> {
-  const overdue = await db.query<{ mailbox_id: string }>(
-    `SELECT DISTINCT e.mailbox_id FROM emails e JOIN mailboxes m ON m.id = e.mailbox_id
-     WHERE e.status = 'queued' AND e.not_before < now() - interval '1 minute' AND NOT m.paused`,
-  );
-  for (const o of overdue.rows) {
-    await wakeMailbox(db, queue, o.mailbox_id);
-    log.warn({ mailboxId: o.mailbox_id }, 'mailbox with overdue mail woken');
-  }
+  const woken = await wakeStalledMailboxes(db, queue, 60_000);
+  if (woken.length) log.warn({ mailboxes: woken }, 'mailboxes with overdue mail woken');
   await queue.purgeFinished();
 }

@@ -120,11 +120,30 @@ export async function wakeMailbox(db: Db, queue: JobQueue, mailboxId: string): P
   if (e) await scheduleSend(queue, e.id, { at: e.not_before, inMs: Math.max(0, e.not_before.getTime() - e.now.getTime()) });
 }
 
-/** Registers the sweep on this process's heartbeat. */
+/**
+ * Mailboxes whose due mail waits longer than `overdueMs` with nothing in flight: their chain of
+ * jobs was lost — e.g. a process killed *between* two sends, holding Agenda locks on the due jobs
+ * for the lock lifetime (minutes). Woken from the heartbeat, such a mailbox resumes in seconds.
+ * A mailbox that is merely draining a backlog has a send in flight and is left alone.
+ */
+export async function wakeStalledMailboxes(db: Db, queue: JobQueue, overdueMs: number): Promise<string[]> {
+  const r = await db.query<{ mailbox_id: string }>(
+    `SELECT DISTINCT e.mailbox_id FROM emails e JOIN mailboxes m ON m.id = e.mailbox_id
+     WHERE e.status = 'queued' AND e.not_before < now() - make_interval(secs => $1::double precision / 1000) AND NOT m.paused
+       AND NOT EXISTS (SELECT 1 FROM emails s WHERE s.mailbox_id = e.mailbox_id AND s.status = 'sending')`,
+    [overdueMs],
+  );
+  for (const o of r.rows) await wakeMailbox(db, queue, o.mailbox_id);
+  return r.rows.map((o) => o.mailbox_id);
+}
+
+/** Registers both sweeps on this process's heartbeat. */
 export function settleInterruptedSendsOnHeartbeat(deps: RecoveryDeps, log: Logger): void {
   deps.queue.instance.onTick(async () => {
     try {
       await recoverInterruptedSends(deps);
+      const woken = await wakeStalledMailboxes(deps.db, deps.queue, deps.deadAfterMs);
+      if (woken.length) log.info({ mailboxes: woken.length }, 'stalled mailboxes woken');
     } catch (err) {
       log.error({ err }, 'interrupted-send sweep failed');
     }

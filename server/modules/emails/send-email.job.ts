@@ -82,7 +82,7 @@ async function decide(deps: SendDeps, tx: Queryable, mailbox: MailboxRow, email:
        WHERE id = $1`,
       [email.id, deps.instanceId],
     );
-    await addEvent(tx, email.id, email.account_id, 'sending', { attempt: email.attempts + 1 });
+    await addEvent(tx, email.id, email.account_id, 'sending', { attempt: email.attempts + 1, instance: deps.instanceId });
     return { kind: 'send', email: { ...email, attempts: email.attempts + 1 }, mailbox };
   }
   // Paused mailboxes keep their emails queued with no job; resuming reschedules them. A busy

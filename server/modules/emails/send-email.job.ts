@@ -32,6 +32,7 @@ import type { TriggerRunner } from '../automation/automation.port.js';
 import { maskEmail } from '../../infra/log/logger.js';
 import { afterOutcome, fileInSent, lockMailbox, pauseForAuth, recordFailed, recordSent, retryLater, type Claimed } from './send-outcome.js';
 import { scheduleSend, type SendJobData } from './send-schedule.js';
+import { wakeMailbox } from './interrupted-sends.js';
 
 export { SEND_JOB, scheduleSend, type SendJobData } from './send-schedule.js';
 
@@ -146,6 +147,12 @@ export async function runSendJob(deps: SendDeps, data: SendJobData): Promise<voi
       // Whatever happened, the row is no longer being worked on here: a send left `sending`
       // by an exception is settled by the heartbeat sweep (interrupted-sends.ts).
       deps.inFlight.delete(claimed.email.id);
+    }
+    if (deps.queue.stopping) {
+      // Shutting down: finish this send only, and leave the rest of the mailbox to a job that
+      // another process (or this one's restart) picks up, instead of draining it here.
+      await wakeMailbox(deps.db, deps.queue, claimed.mailbox.id);
+      return;
     }
     c = await claimNextDue(deps, claimed.mailbox.id);
   }

@@ -26,7 +26,10 @@ async function settled(ids: string[]): Promise<SmtpSink['messages'][number][]> {
   await eventually(async () => {
     const open = await db.query("SELECT 1 FROM emails WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'sending')", [ids]);
     expect(open.rowCount).toBe(0);
-    const jobs = await db.query("SELECT 1 FROM agenda_jobs WHERE name = 'email.send' AND (next_run_at IS NOT NULL OR locked_at IS NOT NULL)");
+    const jobs = await db.query(
+      "SELECT 1 FROM agenda_jobs WHERE name = 'email.send' AND data->>'emailId' = ANY($1::text[]) AND (next_run_at IS NOT NULL OR locked_at IS NOT NULL)",
+      [ids],
+    );
     expect(jobs.rowCount).toBe(0);
   }, { timeoutMs: 30_000, intervalMs: 100 });
   return sink.messages.filter((m) => ids.includes(idOf(m)));

@@ -26,7 +26,7 @@ export class ServerInstance {
   private timer: NodeJS.Timeout | null = null;
   private beating: Promise<void> | null = null;
   private readonly ticks: TickHandler[] = [];
-  private ticking = false;
+  private ticking: Promise<void> | null = null;
 
   constructor(
     private readonly pool: Db,
@@ -46,11 +46,17 @@ export class ServerInstance {
   }
 
   async start(): Promise<void> {
-    await this.beat();
+    // Without a row, peers would take this process's first claims for a dead one's.
+    if (!(await this.beat())) throw new Error('could not register this server instance in PostgreSQL');
     this.timer = setInterval(() => {
-      this.beating ??= this.beat().finally(() => {
-        this.beating = null;
-      });
+      this.beating ??= this.beat().then(
+        () => {
+          this.beating = null;
+        },
+        () => {
+          this.beating = null;
+        },
+      );
       void this.runTicks();
     }, this.opts.heartbeatMs);
     this.timer.unref();
@@ -62,6 +68,7 @@ export class ServerInstance {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.beating?.catch(() => {});
+    await this.ticking;
     try {
       await this.pool.query('DELETE FROM server_instances WHERE id = $1', [this.id]);
     } catch (err) {
@@ -71,7 +78,7 @@ export class ServerInstance {
     this.client = null;
   }
 
-  private async beat(): Promise<void> {
+  private async beat(): Promise<boolean> {
     try {
       this.client ??= await this.pool.connect();
       // An upsert: a process that was (wrongly) declared dead and cleaned up comes back.
@@ -80,27 +87,31 @@ export class ServerInstance {
          ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()`,
         [this.id],
       );
+      return true;
     } catch (err) {
       // A lost connection: drop it and connect afresh next time.
       this.client?.release(err as Error);
       this.client = null;
       this.log.warn({ err }, 'heartbeat failed');
+      return false;
     }
   }
 
-  private async runTicks(): Promise<void> {
-    if (this.ticking) return;
-    this.ticking = true;
-    try {
-      for (const t of this.ticks) {
-        try {
-          await t();
-        } catch (err) {
-          this.log.error({ err }, 'heartbeat task failed');
+  private runTicks(): Promise<void> {
+    this.ticking ??= (async () => {
+      try {
+        for (const t of this.ticks) {
+          if (!this.timer) return; // stopping
+          try {
+            await t();
+          } catch (err) {
+            this.log.error({ err }, 'heartbeat task failed');
+          }
         }
+      } finally {
+        this.ticking = null;
       }
-    } finally {
-      this.ticking = false;
-    }
+    })();
+    return this.ticking;
   }
 }

@@ -126,6 +126,7 @@ export async function buildServices(
     log: log.child({ component: 'sender' }),
     queue,
     instanceId: queue.instance.id,
+    deadAfterMs: config.instance.deadAfterMs,
     inFlight: new Set(),
     retry: { baseMs: config.sending.retryBaseMs, maxAttempts: config.sending.maxAttempts },
     transportFor: (mb) => transports.get(mb.id, smtpSettingsOf(mb, box)),
@@ -163,7 +164,7 @@ export async function buildServices(
   // Sends may hold at most sendConcurrency of the queue's workers: a slow SMTP server cannot
   // stop timers, tracking and pipeline jobs. Per mailbox one worker at most (send-email.job.ts).
   queue.define<SendJobData>(SEND_JOB, (data) => runSendJob(sendDeps, data), { concurrency: config.sendConcurrency });
-  settleInterruptedSendsOnHeartbeat({ ...sendDeps, deadAfterMs: config.instance.deadAfterMs }, log.child({ component: 'recovery' }));
+  settleInterruptedSendsOnHeartbeat(sendDeps, log.child({ component: 'recovery' }));
   queue.define<{ emailId: string }>(NOT_OPENED_JOB, (data) => runNotOpenedJob(db, triggers, data));
   queue.define(RECOVER_JOB, async () => {
     await recoverQueue(db, queue, log.child({ component: 'recovery' }));

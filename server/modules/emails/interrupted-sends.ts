@@ -24,9 +24,7 @@ import { scheduleSend } from './send-schedule.js';
 export const UNKNOWN_TEXT =
   'The server stopped while sending this email; it may or may not have been delivered. It was not resent automatically.';
 
-export type RecoveryDeps = Pick<SendDeps, 'db' | 'log' | 'queue' | 'triggers' | 'instanceId' | 'inFlight' | 'findInSent'> & {
-  deadAfterMs: number;
-};
+export type RecoveryDeps = Pick<SendDeps, 'db' | 'log' | 'queue' | 'triggers' | 'instanceId' | 'deadAfterMs' | 'inFlight' | 'findInSent'>;
 
 interface TakenOver {
   id: string;

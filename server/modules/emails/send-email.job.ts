@@ -14,10 +14,27 @@
  * at once, without queueing on the mailbox row lock. Send jobs as a kind are capped below the
  * queue's total concurrency (container.ts), so timers, tracking and pipeline jobs keep running
  * while slow SMTP servers hold every send worker.
+ *
+ * Why a burst of sends once froze a mailbox (issue 6 §3; test/emails/burst.test.ts): mail B,
+ * queued while mail A was in flight, is claimed by A's job right after A (the loop below), while
+ * B's own job wakes at the same moment. B's job took the mailbox row lock and then waited for
+ * B's row; the "sent" transaction of B had already updated B's row and then waited for the
+ * mailbox row (email first, mailbox second). PostgreSQL broke that deadlock after
+ * deadlock_timeout by aborting one side; when it chose the "sent" transaction, B stayed
+ * `sending` although the SMTP server had accepted it, no "sent" was logged, the pooled
+ * connection sat idle, and every later job found the mailbox busy until B's 20-minute lease
+ * ran out. Now every transaction locks the mailbox before the email (send-outcome.ts), a job
+ * that finds its mailbox busy leaves without touching the mailbox lock, and a send left
+ * `sending` by any exception is settled by the heartbeat sweep instead of waiting for a lease.
+ *
+ * Issue 7 (one drain job per mailbox, batch claims with FOR UPDATE SKIP LOCKED) can build on
+ * this: the loop in runSendJob already is a per-mailbox drain; what remains is to schedule one
+ * job per mailbox instead of one per mail, and to claim several due mails per transaction.
  */
 import type { Logger } from '../../infra/log/logger.js';
 import { withTransaction, type Db, type Queryable } from '../../infra/db/db.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
+import { ServerInstance } from '../../infra/queue/instance.js';
 import type { MailTransport, OutgoingMessage } from '../../infra/smtp/mail-transport.js';
 import { classifySmtpError } from '../../infra/smtp/classify-send-error.js';
 import type { AttachmentFile } from '../attachments.repository.js';
@@ -42,6 +59,8 @@ export interface SendDeps {
   queue: JobQueue;
   /** This process: the owner named on every claim (queue.instance.id). */
   instanceId: string;
+  /** When a silent process counts as dead (INSTANCE_DEAD_AFTER_MS). */
+  deadAfterMs: number;
   /**
    * Ids this process is sending right now. A `sending` row of ours that is not here was left by a
    * job that threw half-way; the heartbeat sweep settles it like a dead process's.
@@ -76,6 +95,13 @@ async function decide(deps: SendDeps, tx: Queryable, mailbox: MailboxRow, email:
   }
   const decision = await canSendNow(tx, mailbox);
   if (decision.ok) {
+    // A process whose own heartbeat is failing (its peers may soon call it dead) claims nothing:
+    // a healthy process, or this one once its heartbeat is back, wakes the mailbox instead.
+    const alive = await tx.query(`SELECT 1 WHERE ${ServerInstance.aliveSql('$1::uuid', '$2')}`, [deps.instanceId, deps.deadAfterMs / 2]);
+    if (!alive.rowCount) {
+      deps.log.warn({ emailId: email.id }, 'not claiming: this process’s heartbeat is late');
+      return { kind: 'nothing' };
+    }
     // In the set before the claim commits: the sweep never mistakes a fresh claim for a stray one.
     deps.inFlight.add(email.id);
     await tx.query(

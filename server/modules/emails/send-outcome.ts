@@ -143,11 +143,12 @@ export async function afterOutcome(deps: Pick<SendDeps, 'db' | 'log' | 'queue' |
   }
   if (point !== 'sent') return;
   try {
-    const e = (await deps.db.query<{ id: string; not_opened_after_seconds: number | null; sent_at: Date }>(
-      'SELECT id, not_opened_after_seconds, sent_at FROM emails WHERE id = $1',
+    const e = (await deps.db.query<{ id: string; not_opened_after_seconds: number | null; sent_at: Date; now: Date }>(
+      'SELECT id, not_opened_after_seconds, sent_at, now() AS now FROM emails WHERE id = $1',
       [emailId],
     )).rows[0];
-    if (e) await scheduleNotOpened(deps.queue, e, e.sent_at);
+    // The timer runs by this process's clock: sent_at is the database's, so translate it.
+    if (e) await scheduleNotOpened(deps.queue, e, new Date(Date.now() - (e.now.getTime() - e.sent_at.getTime())));
   } catch (err) {
     deps.log.error({ err, emailId }, 'scheduling the not-opened timer failed');
   }

@@ -20,7 +20,7 @@ import type { SmtpSink } from '../support/smtp-sink.js';
 import { queueMails } from './queue-helpers.js';
 import { startChildServer, type ChildServer } from './child/child-server.js';
 
-const CHILD_ENV = { INSTANCE_HEARTBEAT_MS: '300', INSTANCE_DEAD_AFTER_MS: '1500', QUEUE_LOCK_LIFETIME_MS: '300000' };
+const CHILD_ENV = { INSTANCE_HEARTBEAT_MS: '500', INSTANCE_DEAD_AFTER_MS: '2500', QUEUE_LOCK_LIFETIME_MS: '300000' };
 
 /** An SMTP server that records X-Leadmail-Email-Id of each message and can hold one reply. */
 interface HoldingSink {

@@ -4,6 +4,8 @@
  *  2. queue + SMTP: emails per second from one mailbox with no pacing, end to end through the
  *     real queue, SMTP server and PostgreSQL; memory of the process while doing it
  *  3. latency of a single mail on an idle mailbox, from the API call to the SMTP server
+ *  4. the digital-pipeline hook's answer time
+ *  5. crash recovery: SIGKILL of a process draining a queue → first delivery by its restart
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,8 +21,9 @@ import { startKommoSimulator } from '../server/sandbox/kommo-sim/index.js';
 import { renderTemplate } from '../server/modules/templates/render/render.js';
 import { buildTemplateContext } from '../server/modules/templates/render/template-context.js';
 import { htmlToText } from '../server/modules/templates/render/html-to-text.js';
-import { reserveSlot } from '../server/modules/emails/pacing.js';
+import { reserveSlot, type Slot } from '../server/modules/emails/pacing.js';
 import { scheduleSend } from '../server/modules/emails/send-email.job.js';
+import { benchCrashRecovery } from './crash-recovery.js';
 import type { MailboxRow } from '../server/modules/mailboxes/mailboxes.repository.js';
 
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
@@ -119,7 +122,7 @@ async function benchQueue(): Promise<void> {
   const rssBefore = process.memoryUsage().rss;
   const t0 = Date.now();
   const client = await db.connect();
-  const jobs: { id: string; slot: Date }[] = [];
+  const jobs: { id: string; slot: Slot }[] = [];
   try {
     await client.query('BEGIN');
     for (let i = 0; i < n; i++) {
@@ -128,7 +131,7 @@ async function benchQueue(): Promise<void> {
       await client.query(
         `INSERT INTO emails (id, account_id, user_id, mailbox_id, entity_type, entity_id, status, message_id, to_addresses, subject, body_html, not_before)
          VALUES ($1, 1, 1, $2, 'leads', $3, 'queued', $4, '["r@client.example"]', 'Bulk', $5, $6)`,
-        [id, mailbox.id, lead.id, `<${id}@bench>`, `<p>${'Personalised text. '.repeat(150)}</p>`, slot],
+        [id, mailbox.id, lead.id, `<${id}@bench>`, `<p>${'Personalised text. '.repeat(150)}</p>`, slot.at],
       );
       jobs.push({ id, slot });
     }
@@ -164,6 +167,17 @@ async function benchQueue(): Promise<void> {
   }
   hookTimes.sort((a, b) => a - b);
   console.log(`digital pipeline hook: answer p50 ${hookTimes[10]} ms, max ${hookTimes[19]} ms (limit 2000 ms)`);
+
+  // 5. crash recovery: child processes on the same database, the in-process one only watches.
+  await server.services.queue.stop();
+  await benchCrashRecovery({
+    db,
+    queue: server.services.queue,
+    env: { DATABASE_URL: pg.url, ENCRYPTION_KEY: 'b'.repeat(64), KOMMO_CLIENT_SECRET: secret, KOMMO_REDIRECT_URI: 'http://localhost/cb', KOMMO_API_URL: `${kommo.url}/{subdomain}`, QUEUE_POLL_MS: '200' },
+    mailboxId: mailbox.id,
+    leadId: lead.id,
+    received,
+  });
 
   await server.stop();
   await kommo.close();

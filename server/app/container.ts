@@ -29,6 +29,7 @@ import { EmailsService } from '../modules/emails/emails.service.js';
 import { RECOVER_JOB, recoverQueue, rescheduleMailbox } from '../modules/emails/email-queue.js';
 import { NOT_OPENED_JOB, refireMissedPoints, runNotOpenedJob } from '../modules/emails/email-automation.js';
 import { runSendJob, SEND_JOB, type SendDeps, type SendJobData } from '../modules/emails/send-email.job.js';
+import { settleInterruptedSendsOnHeartbeat } from '../modules/emails/interrupted-sends.js';
 import { openPixelUrl } from '../modules/tracking/open-pixel.js';
 import { clickToken, clickUrl, HONEYPOT_LINK_ID } from '../modules/tracking/click-token.js';
 import { TrackingService } from '../modules/tracking/tracking.service.js';
@@ -77,7 +78,12 @@ export async function buildServices(
   base: { config: AppConfig; db: Db; log: Logger; box: SecretBox },
 ): Promise<Services> {
   const { config, db, log, box } = base;
-  const queue = new JobQueue(db, log, { processEveryMs: config.queuePollMs, lockLifetimeMs: config.queueLockLifetimeMs });
+  const queue = new JobQueue(db, log, {
+    processEveryMs: config.queuePollMs,
+    lockLifetimeMs: config.queueLockLifetimeMs,
+    maxConcurrency: config.queueConcurrency,
+    instance: config.instance,
+  });
   await queue.ready();
   const crmMetadata = new CrmMetadataCache(config.crmMetadataTtlMs);
   const kommoLimiter = new PgRateLimiter(db, KOMMO_RATE_LIMIT);
@@ -135,6 +141,9 @@ export async function buildServices(
     db,
     log: log.child({ component: 'sender' }),
     queue,
+    instanceId: queue.instance.id,
+    deadAfterMs: config.instance.deadAfterMs,
+    inFlight: new Set(),
     retry: { baseMs: config.sending.retryBaseMs, maxAttempts: config.sending.maxAttempts },
     transportFor: (mb) => transports.get(mb.id, smtpSettingsOf(mb, box)),
     releaseTransport: (id, broken) => {
@@ -150,6 +159,16 @@ export async function buildServices(
         await store.close().catch(() => {});
       }
     },
+    findInSent: async (mb, messageId) => {
+      const settings = imapSettingsOf(mb, box);
+      if (!settings) return null;
+      const store = connectors.imap(settings);
+      try {
+        return await store.findInSent(messageId);
+      } finally {
+        await store.close().catch(() => {});
+      }
+    },
     fetchLinkAttachment: async (url, filename) => {
       const f = await fetchPublicFile(url, { maxBytes: LINK_ATTACHMENT_MAX_BYTES, timeoutMs: 30_000, maxRedirects: 5 });
       return { filename: filename ?? f.filename, contentType: f.contentType, content: f.content };
@@ -158,7 +177,10 @@ export async function buildServices(
     honeypotUrl: (emailId) => clickUrl(config.publicUrl, clickToken(box, emailId, HONEYPOT_LINK_ID)),
     triggers,
   };
-  queue.define<SendJobData>(SEND_JOB, (data) => runSendJob(sendDeps, data));
+  // Sends may hold at most sendConcurrency of the queue's workers: a slow SMTP server cannot
+  // stop timers, tracking and pipeline jobs. Per mailbox one worker at most (send-email.job.ts).
+  queue.define<SendJobData>(SEND_JOB, (data) => runSendJob(sendDeps, data), { concurrency: config.sendConcurrency });
+  settleInterruptedSendsOnHeartbeat(sendDeps, log.child({ component: 'recovery' }));
   queue.define<{ emailId: string }>(NOT_OPENED_JOB, (data) => runNotOpenedJob(db, triggers, data));
   queue.define(RECOVER_JOB, async () => {
     await recoverQueue(db, queue, log.child({ component: 'recovery' }));

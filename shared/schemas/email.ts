@@ -5,7 +5,7 @@ import { EmailAddress, EntityType } from './common.js';
 import { EmailTracking } from './tracking.js';
 import { TriggerPoints } from './template.js';
 
-export const EmailStatus = z.enum(['queued', 'sending', 'sent', 'failed', 'cancelled']);
+export const EmailStatus = z.enum(['queued', 'sending', 'sent', 'failed', 'cancelled', 'unknown']);
 export type EmailStatus = z.infer<typeof EmailStatus>;
 
 export const SendEmailRequest = z

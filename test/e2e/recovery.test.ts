@@ -34,14 +34,18 @@ describe('recovery sweep', () => {
 
     await recoverQueue(db, w.server.services.queue, w.server.services.log);
     await refireMissedPoints(db, w.server.services.triggerEngine);
-    const text = await eventually(() => {
-      const n = w.kommo.sim.notes('acme', { entity_type: 'leads', entity_id: w.crm.leadId }).map((x) => x.params.text);
-      expect(n).toContain('not opened: Timer mail');
-      return n;
-    }, { timeoutMs: 10_000 });
-    // A second sweep fires nothing again.
+    const notesNow = () => w.kommo.sim.notes('acme', { entity_type: 'leads', entity_id: w.crm.leadId }).map((x) => x.params.text).filter((t) => t === 'not opened: Timer mail');
+    await eventually(() => expect(notesNow()).toHaveLength(1), { timeoutMs: 10_000 });
+    // A second sweep fires nothing again: no second execution is recorded, and once every
+    // trigger job has run, Kommo still has exactly one note (read after the sweep, not before).
     await refireMissedPoints(db, w.server.services.triggerEngine);
-    expect(text.filter((t) => t === 'not opened: Timer mail')).toHaveLength(1);
+    const executions = await db.query("SELECT 1 FROM trigger_executions WHERE event_key = $1", [`not_opened:${id}`]);
+    expect(executions.rowCount).toBe(1);
+    await eventually(async () => {
+      const pending = await db.query("SELECT 1 FROM agenda_jobs WHERE name = 'trigger.run' AND (next_run_at IS NOT NULL OR locked_at IS NOT NULL)");
+      expect(pending.rowCount).toBe(0);
+    }, { timeoutMs: 10_000 });
+    expect(notesNow()).toHaveLength(1);
     const runs = (await w.api(w.user).get(`/api/emails/${id}`)).body.triggerRuns;
     expect(runs).toEqual([expect.objectContaining({ name: 'Not opened note', point: 'not_opened' })]);
   });

@@ -46,10 +46,14 @@ const EnvSchema = z.object({
   // Gmail's image proxy and Apple's privacy relay fetch for many readers from a few addresses.
   RATE_LIMIT_TRACKING_PER_ADDRESS: z.coerce.number().int().min(1).default(6000),
   // Whole-transaction ceilings (nodemailer.transport.ts, imapflow.store.ts). The SMTP default
-  // leaves the 10 min RFC 5321 §4.5.3.2.6 grants the final dot; the maximum stays under the
-  // 20 min lease of a send (send-email.job.ts), or a slow send could be taken for a dead one.
+  // leaves the 10 min RFC 5321 §4.5.3.2.6 grants the final dot; a send in flight is kept alive
+  // by its process's heartbeat, not by a lease, so the ceiling only bounds a hostile server.
   SMTP_SEND_DEADLINE_MS: z.coerce.number().int().min(100).max(15 * 60_000).default(12 * 60_000),
   IMAP_APPEND_DEADLINE_MS: z.coerce.number().int().min(100).max(15 * 60_000).default(5 * 60_000),
+  QUEUE_CONCURRENCY: z.coerce.number().int().min(2).max(200).default(20),
+  SEND_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(8),
+  INSTANCE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  INSTANCE_DEAD_AFTER_MS: z.coerce.number().int().min(300).max(600_000).default(10_000),
 });
 
 /**
@@ -104,6 +108,11 @@ export interface AppConfig {
   queuePollMs: number;
   /** How long a running job stays locked to its process; our own row leases guard the sends. */
   queueLockLifetimeMs: number;
+  /** Jobs in flight per process, all kinds; sends alone may take at most `sendConcurrency` of them. */
+  queueConcurrency: number;
+  sendConcurrency: number;
+  /** Liveness of this process in PostgreSQL (infra/queue/instance.ts). */
+  instance: { heartbeatMs: number; deadAfterMs: number };
   /** How long users, fields and pipelines read from Kommo are reused (0 = always re-read). */
   crmMetadataTtlMs: number;
   /** Express's `trust proxy`: whose X-Forwarded-For decides the client address (TRUST_PROXY). */
@@ -141,6 +150,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.DATABASE_URL && !e.ENCRYPTION_KEY) {
     throw new ConfigError('Invalid configuration:\n  ENCRYPTION_KEY: required when DATABASE_URL is set (32 bytes as 64 hex or 44 base64 characters, e.g. `openssl rand -hex 32`)');
   }
+  if (e.SEND_CONCURRENCY >= e.QUEUE_CONCURRENCY) {
+    throw new ConfigError('Invalid configuration:\n  SEND_CONCURRENCY: must be less than QUEUE_CONCURRENCY, so timers and tracking jobs keep running while every send is busy');
+  }
+  if (e.INSTANCE_DEAD_AFTER_MS < 3 * e.INSTANCE_HEARTBEAT_MS) {
+    throw new ConfigError('Invalid configuration:\n  INSTANCE_DEAD_AFTER_MS: must be at least 3 × INSTANCE_HEARTBEAT_MS');
+  }
   const key = e.ENCRYPTION_KEY
     ? Buffer.from(e.ENCRYPTION_KEY, /^[0-9a-fA-F]{64}$/.test(e.ENCRYPTION_KEY) ? 'hex' : 'base64')
     : undefined;
@@ -163,6 +178,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sending: { retryBaseMs: e.SEND_RETRY_BASE_MS, maxAttempts: e.SEND_MAX_ATTEMPTS },
     queuePollMs: e.QUEUE_POLL_MS,
     queueLockLifetimeMs: e.QUEUE_LOCK_LIFETIME_MS,
+    queueConcurrency: e.QUEUE_CONCURRENCY,
+    sendConcurrency: e.SEND_CONCURRENCY,
+    instance: { heartbeatMs: e.INSTANCE_HEARTBEAT_MS, deadAfterMs: e.INSTANCE_DEAD_AFTER_MS },
     crmMetadataTtlMs: e.CRM_METADATA_TTL_MS,
     trustProxy: e.TRUST_PROXY,
     mailboxPrivateHosts: parseAddressList(e.MAILBOX_PRIVATE_HOSTS).entries,

@@ -99,6 +99,21 @@ export function createImapStore(settings: ImapSettings, opts: ImapStoreOptions =
       }
     },
 
+    async findInSent(messageId: string): Promise<{ found: boolean; folder: string }> {
+      const client = await sharedClient();
+      sentPath ??= findSentFolder(await client.list());
+      if (!sentPath) throw Object.assign(new Error('No Sent folder found'), { code: NO_SENT_FOLDER });
+      const folder = sentPath;
+      const id = messageId.startsWith('<') ? messageId : `<${messageId}>`;
+      const lock = await client.getMailboxLock(folder);
+      try {
+        const found = await client.search({ header: { 'message-id': id } }, { uid: true });
+        return { found: !!found && found.length > 0, folder };
+      } finally {
+        lock.release();
+      }
+    },
+
     async close(): Promise<void> {
       const pending = shared;
       shared = null;

@@ -26,6 +26,11 @@ export interface MailboxStore {
    * with this Message-ID is already there (shared/docs/sending-rules.md, "Saving to Sent").
    */
   appendToSent(raw: Buffer, messageId: string): Promise<AppendResult>;
+  /**
+   * Whether Sent holds a message with this Message-ID (the same search appendToSent does first):
+   * how a send interrupted by a crash is told apart from one that never left.
+   */
+  findInSent(messageId: string): Promise<{ found: boolean; folder: string }>;
   /** Log out of the connection kept for appendToSent, if any. */
   close(): Promise<void>;
 }

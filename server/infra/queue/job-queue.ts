@@ -7,6 +7,7 @@ import { Agenda, type Job } from 'agenda';
 import { PostgresBackend } from '@agendajs/postgres-backend';
 import type { Db } from '../db/db.js';
 import type { Logger } from '../log/logger.js';
+import { ServerInstance, type InstanceOptions } from './instance.js';
 
 export type JobHandler<T> = (data: T) => Promise<void>;
 
@@ -14,18 +15,26 @@ export interface JobQueueOptions {
   processEveryMs: number;
   /** Shorter in tests: every run leaves a lock timer of this length (platform-notes.md). */
   lockLifetimeMs?: number;
+  /** Jobs running at once in this process, all kinds together. */
   maxConcurrency?: number;
+  /** This process's heartbeat; work leased to it dies with it (instance.ts). */
+  instance?: InstanceOptions;
 }
 
 export class JobQueue {
   private readonly agenda: Agenda;
   private started = false;
+  private readonly lockLifetimeMs: number;
+  /** The live process that owns leased work (a `sending` email); see instance.ts. */
+  readonly instance: ServerInstance;
 
   constructor(
     private readonly pool: Db,
     private readonly log: Logger,
     opts: JobQueueOptions,
   ) {
+    this.lockLifetimeMs = opts.lockLifetimeMs ?? 5 * 60_000;
+    this.instance = new ServerInstance(pool, log, opts.instance ?? { heartbeatMs: 2_000, deadAfterMs: 10_000 });
     const backend = new PostgresBackend({ pool });
     // The LISTEN connection reports losses as 'error' events (it reconnects by itself); without a
     // listener Node would turn a database restart into a process crash.
@@ -38,7 +47,7 @@ export class JobQueue {
       // A low lock limit throttles Agenda badly (platform-notes.md): leave it generous.
       defaultLockLimit: 0,
       lockLimit: 0,
-      defaultLockLifetime: opts.lockLifetimeMs ?? 5 * 60_000,
+      defaultLockLifetime: this.lockLifetimeMs,
       // Agenda 6.2 races with itself when removing a finished job: drain() checks for running
       // jobs before the removal finishes and then waits forever. Finished jobs are kept and
       // swept by purgeFinished() instead.
@@ -67,10 +76,21 @@ export class JobQueue {
   }
 
   define<T>(name: string, handler: JobHandler<T>, opts: { concurrency?: number } = {}): void {
+    const lockLifetime = this.lockLifetimeMs;
     this.agenda.define(
       name,
       async (job: Job) => {
-        await handler(job.attrs.data as T);
+        // Agenda gives up on a job not touched within its lock lifetime: it frees the worker and
+        // lets the job run again while the first run goes on unseen — a send stuck on a slow SMTP
+        // server would then no longer count against any concurrency limit. Touch while running.
+        const keepAlive = setInterval(() => {
+          job.touch().catch((err: unknown) => this.log.warn({ err, job: name }, 'could not extend a job lock'));
+        }, Math.max(500, Math.floor(lockLifetime / 3)));
+        try {
+          await handler(job.attrs.data as T);
+        } finally {
+          clearInterval(keepAlive);
+        }
       },
       opts.concurrency ? { concurrency: opts.concurrency } : undefined,
     );
@@ -87,6 +107,8 @@ export class JobQueue {
   }
 
   async start(): Promise<void> {
+    // Alive before the first job runs: a claim names this instance as the owner.
+    await this.instance.start();
     await this.agenda.start();
     this.started = true;
   }
@@ -96,11 +118,18 @@ export class JobQueue {
    * still running after the timeout keeps its lock until it expires; every job re-checks its
    * rows when it runs, so one that runs again elsewhere does nothing twice.
    */
+  /** True from the start of stop(): long-running jobs end their loops early (send-email.job.ts). */
+  get stopping(): boolean {
+    return !this.started;
+  }
+
   async stop(timeoutMs = 30_000): Promise<void> {
     if (!this.started) return;
     this.started = false;
     const r = await this.agenda.drain(timeoutMs);
     if (r.timedOut) this.log.warn({ running: r.running }, 'jobs still running at shutdown');
+    // After the drain: a send still running now is ownerless, and a peer resolves it at once.
+    await this.instance.stop();
   }
 
   /** One-off jobs that finished long ago (the table would otherwise grow by one row per email). */

@@ -6,9 +6,9 @@ import { withTransaction, type Db } from '../../infra/db/db.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { Logger } from '../../infra/log/logger.js';
 import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
-import { addEvent } from './emails.repository.js';
-import { reserveSlot } from './pacing.js';
+import { reserveSlot, type Slot } from './pacing.js';
 import { scheduleSend } from './send-email.job.js';
+import { wakeStalledMailboxes } from './interrupted-sends.js';
 
 export const RECOVER_JOB = 'email.recover';
 
@@ -21,10 +21,12 @@ export async function rescheduleMailbox(db: Db, queue: JobQueue, mailboxId: stri
       "SELECT id FROM emails WHERE mailbox_id = $1 AND status = 'queued' ORDER BY not_before, created_at FOR UPDATE",
       [mailboxId],
     );
-    const out: { id: string; slot: Date }[] = [];
+    // Slots are handed out afresh from now, not after the old (possibly cancelled) reservations.
+    await tx.query('UPDATE mailboxes SET next_slot_at = NULL WHERE id = $1', [mailboxId]);
+    const out: { id: string; slot: Slot }[] = [];
     for (const e of queued.rows) {
       const slot = await reserveSlot(tx, mb);
-      await tx.query('UPDATE emails SET not_before = $2 WHERE id = $1', [e.id, slot]);
+      await tx.query('UPDATE emails SET not_before = $2 WHERE id = $1', [e.id, slot.at]);
       out.push({ id: e.id, slot });
     }
     return out;
@@ -34,31 +36,13 @@ export async function rescheduleMailbox(db: Db, queue: JobQueue, mailboxId: stri
 }
 
 /**
- * Runs every minute on whichever instance gets it.
- * 1. `sending` with an expired lease: the process died during the SMTP transaction. Whether the
- *    server accepted the message is unknown; resending could deliver it twice, so it is marked
- *    failed with an explanation (the user can resend it knowingly).
- * 2. `queued` with no pending job (a crash between commit and enqueue): give it a job again.
+ * Runs every minute on whichever instance gets it, a backstop to the heartbeat's own sweep: a
+ * mailbox with mail overdue by more than a minute and nothing in flight lost its chain of jobs
+ * (a crash between commit and enqueue, a job lost with its process): wake it. Only indexed email
+ * columns are read (emails_dispatch, emails_sending), no scan of the job table.
  */
 export async function recoverQueue(db: Db, queue: JobQueue, log: Logger): Promise<void> {
-  const stale = await db.query<{ id: string; account_id: number }>(
-    `UPDATE emails SET status = 'failed', error_code = 'INTERRUPTED',
-       error_text = 'The server stopped while handing this email to SMTP; it was not resent to avoid a duplicate.',
-       lease_until = NULL, updated_at = now()
-     WHERE status = 'sending' AND lease_until < now() RETURNING id, account_id`,
-  );
-  for (const e of stale.rows) await addEvent(db, e.id, e.account_id, 'failed', { code: 'INTERRUPTED' });
-  if (stale.rowCount) log.warn({ count: stale.rowCount }, 'interrupted sends marked failed');
-
-  const orphans = await db.query<{ mailbox_id: string }>(
-    `SELECT DISTINCT e.mailbox_id FROM emails e JOIN mailboxes m ON m.id = e.mailbox_id
-     WHERE e.status = 'queued' AND NOT m.paused AND e.not_before < now() - interval '1 minute'
-       AND NOT EXISTS (SELECT 1 FROM agenda_jobs j WHERE j.name = 'email.send' AND j.data->>'emailId' = e.id::text
-                       AND j.next_run_at IS NOT NULL)`,
-  );
-  for (const o of orphans.rows) {
-    const n = await rescheduleMailbox(db, queue, o.mailbox_id);
-    log.warn({ mailboxId: o.mailbox_id, count: n }, 'queued emails without a job rescheduled');
-  }
+  const woken = await wakeStalledMailboxes(db, queue, 60_000);
+  if (woken.length) log.warn({ mailboxes: woken }, 'mailboxes with overdue mail woken');
   await queue.purgeFinished();
 }

@@ -9,7 +9,9 @@ export interface EmailRow {
   entity_type: EntityType;
   entity_id: number;
   template_id: string | null;
-  status: 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
+  status: 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled' | 'unknown';
+  /** The server process that is sending it (status 'sending'): see infra/queue/instance.ts. */
+  owner_instance: string | null;
   message_id: string;
   to_addresses: string[];
   cc_addresses: string[];

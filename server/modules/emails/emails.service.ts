@@ -27,7 +27,7 @@ import type { TriggerPoints } from '../../../shared/schemas/template.js';
 import { checkSendCap } from '../automation/send-cap.js';
 import { automaticRecipients, pickSystemMailbox, type SystemSendRequest, type SystemSendResult } from './system-send.js';
 import { emailViews } from './email-views.js';
-import { reserveSlot } from './pacing.js';
+import { releaseSlots, reserveSlot } from './pacing.js';
 import { scheduleSend } from './send-email.job.js';
 import { assertCanViewEntity } from '../accounts/entity-access.js';
 
@@ -193,7 +193,7 @@ export class EmailsService {
         subject: p.composed.subject,
         html: p.composed.html,
         linkAttachments: p.template?.link_attachments ?? [],
-        notBefore: s,
+        notBefore: s.at,
         source: p.source,
         parentEmailId: p.parentEmailId,
         contactIds: p.contactIds,
@@ -202,7 +202,7 @@ export class EmailsService {
       const points = p.points ?? (p.template ? await loadTriggerPoints(tx, { templateId: p.template.id }) : NO_TRIGGERS);
       await assertTriggersExist(tx, p.accountId, points);
       await saveTriggerPoints(tx, { emailId: id }, points);
-      await repo.addEvent(tx, id, p.accountId, 'queued', { scheduledAt: s.toISOString(), mailboxPaused: mb.paused, source: p.source });
+      await repo.addEvent(tx, id, p.accountId, 'queued', { scheduledAt: s.at.toISOString(), mailboxPaused: mb.paused, source: p.source });
       await p.onQueued?.(tx, id);
       return { slot: s, paused: mb.paused };
     });
@@ -230,9 +230,13 @@ export class EmailsService {
     await withTransaction(this.db, async (tx) => {
       const e = await repo.findEmail(tx, auth.accountId, id);
       if (!e) throw notFound('email');
+      // Lock order: mailbox, then email. The mailbox lock also guards its slot reservations.
+      const mb = (await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [e.mailbox_id])).rows[0];
       const r = await tx.query("UPDATE emails SET status = 'cancelled', updated_at = now() WHERE id = $1 AND status = 'queued'", [id]);
       if (!r.rowCount) throw new AppError(ErrorCode.CONFLICT, `status: an email that is ${e.status} cannot be cancelled`);
       await repo.addEvent(tx, id, auth.accountId, 'cancelled', { by: auth.userId });
+      // Its reserved slot is given back: cancel a long queue and the next mail leaves at once.
+      if (mb) await releaseSlots(tx, mb);
     });
     return this.get(auth, id);
   }

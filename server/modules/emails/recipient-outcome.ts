@@ -20,6 +20,7 @@ import type { RecipientRefusal, SendResult } from '../../infra/smtp/mail-transpo
 import { recipientRefusals, type SmtpErrorClass } from '../../infra/smtp/classify-send-error.js';
 import { addEvent, type EmailRow } from './emails.repository.js';
 import type { SendDeps } from './send-email.job.js';
+import { lockMailbox, ours, STILL_OURS, type Claimed } from './send-outcome.js';
 
 /** The columns of migration 20261129200500 (read with SELECT * along with the rest of the row). */
 interface RecipientColumns {
@@ -61,21 +62,26 @@ export function deliveryDetails(result: SendResult): { accepted: string[]; refus
  * null: nothing left to retry; the job records the mail as sent.
  */
 export async function recordPartialDelivery(
-  deps: Pick<SendDeps, 'db' | 'log' | 'retry'>,
-  email: EmailRow,
+  deps: Pick<SendDeps, 'db' | 'log' | 'retry' | 'instanceId'>,
+  c: Claimed,
   result: SendResult,
 ): Promise<{ retry: RecipientRetry; firstDelivery: boolean } | null> {
+  const { email } = c;
   const deferred = result.refused.filter((r) => r.kind === 'transient');
   if (deferred.length === 0 || email.attempts >= deps.retry.maxAttempts) return null;
   const refused = result.refused.filter((r) => r.kind === 'permanent');
   const before = columns(email).delivered_recipients ?? [];
   const delivered = [...before, ...result.accepted];
+  // Lock order and claim rules of send-outcome.ts: mailbox first, and only the claim in flight.
   await withTransaction(deps.db, async (tx) => {
-    await tx.query(
-      `UPDATE emails SET pending_recipients = $2, delivered_recipients = $3, smtp_response = $4, updated_at = now()
-       WHERE id = $1 AND status = 'sending'`,
-      [email.id, JSON.stringify(deferred.map((r) => r.address)), JSON.stringify(delivered), result.response],
+    await lockMailbox(tx, c.mailbox.id);
+    const r = await tx.query(
+      `UPDATE emails SET pending_recipients = $4, delivered_recipients = $5, smtp_response = $6, updated_at = now()
+       WHERE ${STILL_OURS}`,
+      [...ours(deps, c), JSON.stringify(deferred.map((r) => r.address)), JSON.stringify(delivered), result.response],
     );
+    // Taken over meanwhile: retryLater (next) finds the claim gone and records the late outcome.
+    if (!r.rowCount) return;
     await addEvent(tx, email.id, email.account_id, 'partially_sent', {
       attempt: email.attempts,
       response: result.response,
@@ -100,11 +106,12 @@ export async function recordPartialDelivery(
  * - 'as-usual': the job's ordinary retry / fail.
  */
 export async function settleFailure(
-  deps: Pick<SendDeps, 'db' | 'retry'>,
-  email: EmailRow,
+  deps: Pick<SendDeps, 'db' | 'retry' | 'instanceId'>,
+  c: Claimed,
   err: unknown,
   k: SmtpErrorClass,
-): Promise<{ next: 'retry'; retry: RecipientRetry } | { next: 'sent' } | { next: 'as-usual' }> {
+): Promise<{ next: 'retry'; retry: RecipientRetry } | { next: 'sent' } | { next: 'as-usual' } | { next: 'lost' }> {
+  const { email } = c;
   if (k.kind === 'auth') return { next: 'as-usual' };
   const refusals = recipientRefusals(err);
   const deferred = refusals.filter((r) => r.kind === 'transient');
@@ -113,10 +120,12 @@ export async function settleFailure(
 
   if (deferred.length > 0 && refused.length > 0 && attemptsLeft) {
     await withTransaction(deps.db, async (tx) => {
-      await tx.query("UPDATE emails SET pending_recipients = $2, updated_at = now() WHERE id = $1 AND status = 'sending'", [
-        email.id,
+      await lockMailbox(tx, c.mailbox.id);
+      const r = await tx.query(`UPDATE emails SET pending_recipients = $4, updated_at = now() WHERE ${STILL_OURS}`, [
+        ...ours(deps, c),
         JSON.stringify(deferred.map((r) => r.address)),
       ]);
+      if (!r.rowCount) return;
       await addEvent(tx, email.id, email.account_id, 'recipients_refused', { attempt: email.attempts, refused: refused.map(view) });
     });
     return { next: 'retry', retry: retryFor(deferred) };
@@ -130,17 +139,19 @@ export async function settleFailure(
       ? refusals.map(view)
       : (envelopeFor(email).envelopeTo ?? []).map((address) => ({ address, code: k.responseCode ?? null, reply: k.serverText }));
   const text = `Not delivered to ${missed.map((m) => `${m.address} (${m.reply})`).join(', ')}`;
-  await withTransaction(deps.db, async (tx) => {
+  const won = await withTransaction(deps.db, async (tx) => {
+    await lockMailbox(tx, c.mailbox.id);
     const r = await tx.query(
-      `UPDATE emails SET status = 'sent', sent_at = now(), lease_until = NULL, error_code = $2, error_text = $3, updated_at = now()
-       WHERE id = $1 AND status = 'sending'`,
-      [email.id, k.responseCode ? String(k.responseCode) : 'RECIPIENTS', text],
+      `UPDATE emails SET status = 'sent', sent_at = now(), owner_instance = NULL, lease_until = NULL, error_code = $4, error_text = $5,
+         updated_at = now() WHERE ${STILL_OURS}`,
+      [...ours(deps, c), k.responseCode ? String(k.responseCode) : 'RECIPIENTS', text],
     );
-    if (r.rowCount === 0) return;
+    if (!r.rowCount) return false;
     await tx.query('UPDATE mailboxes SET last_send_at = now() WHERE id = $1', [email.mailbox_id]);
     await addEvent(tx, email.id, email.account_id, 'sent', { attempt: email.attempts, accepted: [], deliveredEarlier: delivered, notDelivered: missed });
+    return true;
   });
-  return { next: 'sent' };
+  return won ? { next: 'sent' } : { next: 'lost' };
 }
 
 function retryFor(deferred: RecipientRefusal[]): RecipientRetry {

@@ -1,55 +1,80 @@
 /**
  * The `email.send` job: claim one queued email under the mailbox's row lock, send it over SMTP,
- * record the outcome, then file a copy in the mailbox's Sent folder over IMAP.
+ * record the outcome (send-outcome.ts), then file a copy in the mailbox's Sent folder over IMAP.
  *
  * Exactly-once rules: the claim flips `queued → sending` in a transaction that also checks the
- * job is the current one for that email (its slot matches), so a stale or duplicated job does
- * nothing. A process that dies mid-send leaves `sending` with an expired lease; recovery marks
- * it failed rather than risk a second copy (see recover.job.ts).
+ * job is the current one for that email (its slot matches), and names this process as the owner
+ * (infra/queue/instance.ts). Only that owner may finish the send. A process that dies mid-send
+ * stops its heartbeat; within seconds a peer or its restart takes the send over and settles it
+ * as `sent` (found in the Sent folder) or `unknown` — never resent automatically
+ * (interrupted-sends.ts).
+ *
+ * Whoever holds a mailbox's in-flight send also sends whatever else of that mailbox is due (the
+ * loop in runSendJob): one worker per busy mailbox, and a job that finds its mailbox busy leaves
+ * at once, without queueing on the mailbox row lock. Send jobs as a kind are capped below the
+ * queue's total concurrency (container.ts), so timers, tracking and pipeline jobs keep running
+ * while slow SMTP servers hold every send worker.
+ *
+ * Why a burst of sends once froze a mailbox (issue 6 §3; test/emails/burst.test.ts): mail B,
+ * queued while mail A was in flight, is claimed by A's job right after A (the loop below), while
+ * B's own job wakes at the same moment. B's job took the mailbox row lock and then waited for
+ * B's row; the "sent" transaction of B had already updated B's row and then waited for the
+ * mailbox row (email first, mailbox second). PostgreSQL broke that deadlock after
+ * deadlock_timeout by aborting one side; when it chose the "sent" transaction, B stayed
+ * `sending` although the SMTP server had accepted it, no "sent" was logged, the pooled
+ * connection sat idle, and every later job found the mailbox busy until B's 20-minute lease
+ * ran out. Now every transaction locks the mailbox before the email (send-outcome.ts), a job
+ * that finds its mailbox busy leaves without touching the mailbox lock, and a send left
+ * `sending` by any exception is settled by the heartbeat sweep instead of waiting for a lease.
+ *
+ * Issue 7 (one drain job per mailbox, batch claims with FOR UPDATE SKIP LOCKED) can build on
+ * this: the loop in runSendJob already is a per-mailbox drain; what remains is to schedule one
+ * job per mailbox instead of one per mail, and to claim several due mails per transaction.
  */
 import type { Logger } from '../../infra/log/logger.js';
-import { maskEmail } from '../../infra/log/logger.js';
-import { withTransaction, type Db } from '../../infra/db/db.js';
+import { withTransaction, type Db, type Queryable } from '../../infra/db/db.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
+import { ServerInstance } from '../../infra/queue/instance.js';
 import type { MailTransport, OutgoingMessage } from '../../infra/smtp/mail-transport.js';
 import { classifySmtpError } from '../../infra/smtp/classify-send-error.js';
 import type { AttachmentFile } from '../attachments.repository.js';
 import { loadAttachmentFiles } from '../attachments.repository.js';
-import * as mailboxes from '../mailboxes/mailboxes.repository.js';
 import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
 import { addEvent, lockEmail, type EmailRow } from './emails.repository.js';
-import { canSendNow, reserveSlot } from './pacing.js';
-import type { Queryable } from '../../infra/db/db.js';
+import { canSendNow, type Slot } from './pacing.js';
 import { MAX_EMAIL_ATTACHMENTS_BYTES } from '../../../shared/schemas/template.js';
 import { insertOpenPixel } from '../tracking/open-pixel.js';
 import { insertHoneypot } from '../tracking/honeypot.js';
 import type { TriggerRunner } from '../automation/automation.port.js';
-import { fireEmailPoint, scheduleNotOpened } from './email-automation.js';
 import { htmlToText } from '../templates/render/html-to-text.js';
-import { deliveryDetails, envelopeFor, recordPartialDelivery, settleFailure } from './recipient-outcome.js';
+import { envelopeFor, recordPartialDelivery, settleFailure } from './recipient-outcome.js';
+import { maskEmail } from '../../infra/log/logger.js';
+import { afterOutcome, fileInSent, lockMailbox, pauseForAuth, recordFailed, recordSent, retryLater, type Claimed } from './send-outcome.js';
+import { scheduleSend, type SendJobData } from './send-schedule.js';
+import { wakeMailbox } from './interrupted-sends.js';
 
-export const SEND_JOB = 'email.send';
-export interface SendJobData {
-  emailId: string;
-  /** The slot this job was scheduled for; a job whose slot no longer matches is stale. */
-  slot: string;
-}
-
-/**
- * Longer than anything a send may legitimately take: link downloads (30 s each) plus the SMTP
- * transaction, whose final reply may take 10 minutes (RFC 5321 §4.5.3.2.6, container.ts).
- */
-const LEASE_MS = 20 * 60_000;
+export { SEND_JOB, scheduleSend, type SendJobData } from './send-schedule.js';
 
 export interface SendDeps {
   db: Db;
   log: Logger;
   queue: JobQueue;
+  /** This process: the owner named on every claim (queue.instance.id). */
+  instanceId: string;
+  /** When a silent process counts as dead (INSTANCE_DEAD_AFTER_MS). */
+  deadAfterMs: number;
+  /**
+   * Ids this process is sending right now. A `sending` row of ours that is not here was left by a
+   * job that threw half-way; the heartbeat sweep settles it like a dead process's.
+   */
+  inFlight: Set<string>;
   retry: { baseMs: number; maxAttempts: number };
   /** A (possibly reused) transport for the mailbox; `releaseTransport(id, true)` after an error. */
   transportFor(mailbox: MailboxRow): MailTransport;
   releaseTransport(mailboxId: string, broken: boolean): void;
   saveToSent(mailbox: MailboxRow, raw: Buffer, messageId: string): Promise<{ appended: boolean; folder: string } | null>;
+  /** null when the mailbox has no IMAP settings. */
+  findInSent(mailbox: MailboxRow, messageId: string): Promise<{ found: boolean; folder: string } | null>;
   fetchLinkAttachment(url: string, filename?: string): Promise<AttachmentFile>;
   openPixelUrl(emailId: string): string;
   /** The hidden link only scanners follow (tracking/honeypot.ts). */
@@ -57,21 +82,13 @@ export interface SendDeps {
   triggers: TriggerRunner;
 }
 
-export async function scheduleSend(queue: JobQueue, emailId: string, slot: Date): Promise<void> {
-  await queue.schedule<SendJobData>(SEND_JOB, { emailId, slot: slot.toISOString() }, slot);
-}
-
 type Claim =
   | { kind: 'send'; email: EmailRow; mailbox: MailboxRow }
-  | { kind: 'reschedule'; emailId: string; slot: Date }
+  | { kind: 'reschedule'; emailId: string; slot: Slot }
   | { kind: 'nothing' };
 
-/**
- * Whoever holds the mailbox's in-flight send also sends whatever else of that mailbox is due
- * (see runSendJob): so a job that finds the mailbox busy just stops, and when pacing says
- * "not yet", only the earliest due email gets a new time — no herd of jobs re-polling.
- */
-async function decide(tx: Queryable, mailbox: MailboxRow, email: EmailRow): Promise<Claim> {
+/** When pacing says "not yet", only the earliest due email gets a new time — no herd of jobs re-polling. */
+async function decide(deps: SendDeps, tx: Queryable, mailbox: MailboxRow, email: EmailRow): Promise<Claim> {
   if (mailbox.deleted_at) {
     // Nothing leaves a deleted mailbox, also mail that was back in the queue for a retry.
     await tx.query("UPDATE emails SET status = 'cancelled', lease_until = NULL, updated_at = now() WHERE id = $1", [email.id]);
@@ -80,38 +97,59 @@ async function decide(tx: Queryable, mailbox: MailboxRow, email: EmailRow): Prom
   }
   const decision = await canSendNow(tx, mailbox);
   if (decision.ok) {
+    // A process whose own heartbeat is failing (its peers may soon call it dead) claims nothing:
+    // a healthy process, or this one once its heartbeat is back, wakes the mailbox instead.
+    const alive = await tx.query(`SELECT 1 WHERE ${ServerInstance.aliveSql('$1::uuid', '$2')}`, [deps.instanceId, deps.deadAfterMs / 2]);
+    if (!alive.rowCount) {
+      deps.log.warn({ emailId: email.id }, 'not claiming: this process’s heartbeat is late');
+      return { kind: 'nothing' };
+    }
+    // In the set before the claim commits: the sweep never mistakes a fresh claim for a stray one.
+    deps.inFlight.add(email.id);
     await tx.query(
-      `UPDATE emails SET status = 'sending', attempts = attempts + 1, lease_until = $2, updated_at = now() WHERE id = $1`,
-      [email.id, new Date(Date.now() + LEASE_MS)],
+      `UPDATE emails SET status = 'sending', attempts = attempts + 1, owner_instance = $2, lease_until = NULL, updated_at = now()
+       WHERE id = $1`,
+      [email.id, deps.instanceId],
     );
-    await addEvent(tx, email.id, email.account_id, 'sending', { attempt: email.attempts + 1 });
+    await addEvent(tx, email.id, email.account_id, 'sending', { attempt: email.attempts + 1, instance: deps.instanceId });
     return { kind: 'send', email: { ...email, attempts: email.attempts + 1 }, mailbox };
   }
-  // Paused mailboxes keep their emails queued with no job; resuming reschedules them.
+  // Paused mailboxes keep their emails queued with no job; resuming reschedules them. A busy
+  // one: its in-flight holder sends this email after its own (runSendJob).
   if (!('notBefore' in decision)) return { kind: 'nothing' };
   const slot = decision.notBefore;
-  await tx.query('UPDATE emails SET not_before = $2, updated_at = now() WHERE id = $1', [email.id, slot]);
+  await tx.query('UPDATE emails SET not_before = $2, updated_at = now() WHERE id = $1', [email.id, slot.at]);
   return { kind: 'reschedule', emailId: email.id, slot };
 }
 
 async function claimById(deps: SendDeps, data: SendJobData): Promise<Claim> {
   return withTransaction(deps.db, async (tx) => {
-    const peek = await tx.query<{ mailbox_id: string }>('SELECT mailbox_id FROM emails WHERE id = $1', [data.emailId]);
-    const mailboxId = peek.rows[0]?.mailbox_id;
-    if (!mailboxId) return { kind: 'nothing' };
+    const peek = await tx.query<{ mailbox_id: string; status: string; not_before: Date; now: Date; busy: boolean }>(
+      `SELECT e.mailbox_id, e.status, e.not_before, now() AS now,
+              EXISTS (SELECT 1 FROM emails s WHERE s.mailbox_id = e.mailbox_id AND s.status = 'sending') AS busy
+       FROM emails e WHERE e.id = $1`,
+      [data.emailId],
+    );
+    const p = peek.rows[0];
+    if (!p || p.status !== 'queued' || p.not_before.toISOString() !== data.slot) return { kind: 'nothing' };
+    // Woken before its slot by the database's clock (this process's clock runs ahead): wait again.
+    if (p.not_before > p.now) return { kind: 'reschedule', emailId: data.emailId, slot: { at: p.not_before, inMs: p.not_before.getTime() - p.now.getTime() } };
+    // Busy and due: the holder of the in-flight send takes this one next; leave without waiting
+    // on the mailbox lock, so a busy mailbox holds one worker, not every worker that wakes for it.
+    if (p.busy) return { kind: 'nothing' };
     // Lock order everywhere: mailbox, then email. The mailbox lock serialises claims across processes.
-    const mailbox = (await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [mailboxId])).rows[0];
+    const mailbox = await lockMailbox(tx, p.mailbox_id);
     const email = await lockEmail(tx, data.emailId);
     if (!mailbox || !email || email.status !== 'queued') return { kind: 'nothing' };
     if (email.not_before.toISOString() !== data.slot) return { kind: 'nothing' }; // superseded by a newer job
-    return decide(tx, mailbox, email);
+    return decide(deps, tx, mailbox, email);
   });
 }
 
 /** The earliest due email of the mailbox, if the mailbox may send now. */
 async function claimNextDue(deps: SendDeps, mailboxId: string): Promise<Claim> {
   return withTransaction(deps.db, async (tx) => {
-    const mailbox = (await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [mailboxId])).rows[0];
+    const mailbox = await lockMailbox(tx, mailboxId);
     if (!mailbox) return { kind: 'nothing' };
     const next = await tx.query<EmailRow>(
       `SELECT * FROM emails WHERE mailbox_id = $1 AND status = 'queued' AND not_before <= now()
@@ -120,20 +158,37 @@ async function claimNextDue(deps: SendDeps, mailboxId: string): Promise<Claim> {
     );
     const email = next.rows[0];
     if (!email) return { kind: 'nothing' };
-    return decide(tx, mailbox, email);
+    return decide(deps, tx, mailbox, email);
   });
 }
 
 export async function runSendJob(deps: SendDeps, data: SendJobData): Promise<void> {
-  let c = await claimById(deps, data);
+  let c = await claimById(deps, data).catch((err: unknown) => {
+    deps.inFlight.delete(data.emailId); // the claim did not commit
+    throw err;
+  });
   while (c.kind === 'send') {
-    await sendClaimed(deps, c.email, c.mailbox);
-    c = await claimNextDue(deps, c.mailbox.id);
+    const claimed = c;
+    try {
+      await sendClaimed(deps, claimed);
+    } finally {
+      // Whatever happened, the row is no longer being worked on here: a send left `sending`
+      // by an exception is settled by the heartbeat sweep (interrupted-sends.ts).
+      deps.inFlight.delete(claimed.email.id);
+    }
+    if (deps.queue.stopping) {
+      // Shutting down: finish this send only, and leave the rest of the mailbox to a job that
+      // another process (or this one's restart) picks up, instead of draining it here.
+      await wakeMailbox(deps.db, deps.queue, claimed.mailbox.id);
+      return;
+    }
+    c = await claimNextDue(deps, claimed.mailbox.id);
   }
   if (c.kind === 'reschedule') await scheduleSend(deps.queue, c.emailId, c.slot);
 }
 
-async function sendClaimed(deps: SendDeps, email: EmailRow, mailbox: MailboxRow): Promise<void> {
+async function sendClaimed(deps: SendDeps, c: Claimed): Promise<void> {
+  const { email, mailbox } = c;
   const log = deps.log.child({ emailId: email.id, mailboxId: mailbox.id });
 
   let message: OutgoingMessage;
@@ -141,7 +196,7 @@ async function sendClaimed(deps: SendDeps, email: EmailRow, mailbox: MailboxRow)
     message = await buildMessage(deps, email, mailbox);
   } catch (err) {
     // A link attachment that cannot be fetched or is refused: a permanent problem of this email.
-    await finishFailed(deps, email, mailbox, 'ATTACHMENT', (err as Error).message);
+    await recordFailed(deps, c, 'ATTACHMENT', (err as Error).message);
     return;
   }
 
@@ -153,59 +208,28 @@ async function sendClaimed(deps: SendDeps, email: EmailRow, mailbox: MailboxRow)
     deps.releaseTransport(mailbox.id, true);
     const k = classifySmtpError(err);
     log.warn({ kind: k.kind, responseCode: k.responseCode }, 'send failed');
-    if (k.kind === 'auth') return pauseForAuth(deps, email, mailbox, k.serverText, k.hint);
+    if (k.kind === 'auth') return pauseForAuth(deps, c, k.serverText, k.hint);
     // Recipients refused one by one, or deferred ones of a mail others have (recipient-outcome.ts).
-    const settled = await settleFailure(deps, email, err, k);
-    if (settled.next === 'retry') return retryLater(deps, email, mailbox, settled.retry);
+    const settled = await settleFailure(deps, c, err, k);
+    if (settled.next === 'retry') return retryLater(deps, c, settled.retry);
     if (settled.next === 'sent') return afterOutcome(deps, email.id, 'sent');
-    if (k.kind === 'transient' && email.attempts < deps.retry.maxAttempts) return retryLater(deps, email, mailbox, k);
-    await finishFailed(deps, email, mailbox, k.responseCode ? String(k.responseCode) : k.kind.toUpperCase(), k.serverText, k.hint);
+    if (settled.next === 'lost') return;
+    if (k.kind === 'transient' && email.attempts < deps.retry.maxAttempts) return retryLater(deps, c, k);
+    await recordFailed(deps, c, k.responseCode ? String(k.responseCode) : k.kind.toUpperCase(), k.serverText, k.hint);
     return;
   }
   deps.releaseTransport(mailbox.id, false);
   // Some recipients deferred at RCPT: retried alone; Sent gets its copy at the first delivery.
-  const partial = await recordPartialDelivery(deps, email, result);
+  const partial = await recordPartialDelivery(deps, c, result);
   if (partial) {
-    if (partial.firstDelivery) await fileInSent(deps, email, mailbox, result.raw);
-    return retryLater(deps, email, mailbox, partial.retry);
+    if (partial.firstDelivery) await fileInSent(deps, c, result.raw);
+    return retryLater(deps, c, partial.retry);
   }
 
-  await withTransaction(deps.db, async (tx) => {
-    await tx.query(
-      `UPDATE emails SET status = 'sent', sent_at = now(), lease_until = NULL, smtp_response = $2,
-         error_code = NULL, error_text = NULL, updated_at = now() WHERE id = $1`,
-      [email.id, result.response],
-    );
-    await tx.query('UPDATE mailboxes SET last_send_at = now() WHERE id = $1', [mailbox.id]);
-    await addEvent(tx, email.id, email.account_id, 'sent', {
-      response: result.response,
-      ...deliveryDetails(result),
-    });
-  });
+  if (!(await recordSent(deps, c, result))) return;
   log.info({ recipients: email.to_addresses.map(maskEmail) }, 'email sent');
-  await fileInSent(deps, email, mailbox, result.raw);
+  await fileInSent(deps, c, result.raw);
   await afterOutcome(deps, email.id, 'sent');
-}
-
-/** Trigger points of the outcome; a failure here never changes the email's status. */
-async function afterOutcome(deps: SendDeps, emailId: string, point: 'sent' | 'failed', vars?: Record<string, string>): Promise<void> {
-  // Each step on its own: a failure of one must not lose the other, and never changes the
-  // email's status. The recovery sweep repeats whatever did not happen (email-automation.ts).
-  try {
-    await fireEmailPoint(deps.db, deps.triggers, emailId, point, vars);
-  } catch (err) {
-    deps.log.error({ err, emailId, point }, 'firing trigger point failed');
-  }
-  if (point !== 'sent') return;
-  try {
-    const e = (await deps.db.query<{ id: string; not_opened_after_seconds: number | null; sent_at: Date }>(
-      'SELECT id, not_opened_after_seconds, sent_at FROM emails WHERE id = $1',
-      [emailId],
-    )).rows[0];
-    if (e) await scheduleNotOpened(deps.queue, e, e.sent_at);
-  } catch (err) {
-    deps.log.error({ err, emailId }, 'scheduling the not-opened timer failed');
-  }
 }
 
 async function buildMessage(deps: SendDeps, email: EmailRow, mailbox: MailboxRow): Promise<OutgoingMessage> {
@@ -236,67 +260,4 @@ async function buildMessage(deps: SendDeps, email: EmailRow, mailbox: MailboxRow
     messageId: email.message_id,
     headers: { 'X-Leadmail-Email-Id': email.id },
   };
-}
-
-async function fileInSent(deps: SendDeps, email: EmailRow, mailbox: MailboxRow, raw: Buffer): Promise<void> {
-  if (!mailbox.save_to_sent || !mailbox.imap_enabled) return;
-  try {
-    const r = await deps.saveToSent(mailbox, raw, email.message_id);
-    if (!r) return;
-    await deps.db.query('UPDATE emails SET sent_folder = $2 WHERE id = $1', [email.id, r.folder]);
-    await addEvent(deps.db, email.id, email.account_id, r.appended ? 'saved_to_sent' : 'already_in_sent', { folder: r.folder });
-  } catch (err) {
-    // The mail is delivered; a Sent copy failing must not turn it into a failure.
-    await addEvent(deps.db, email.id, email.account_id, 'save_to_sent_failed', { error: (err as Error).message });
-  }
-}
-
-async function retryLater(deps: SendDeps, email: EmailRow, mailbox: MailboxRow, k: { serverText: string; retryAfterMs?: number; responseCode?: number }): Promise<void> {
-  // Exponential backoff with full jitter, capped at 1 h; the server's "try again in N s" wins when longer.
-  const exp = Math.min(deps.retry.baseMs * 2 ** (email.attempts - 1), 60 * 60_000);
-  const delay = Math.max(k.retryAfterMs ?? 0, exp / 2 + Math.random() * (exp / 2));
-  const slot = await withTransaction(deps.db, async (tx) => {
-    const mb = (await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [mailbox.id])).rows[0] ?? mailbox;
-    const s = await reserveSlot(tx, mb, new Date(Date.now() + delay));
-    await tx.query(
-      `UPDATE emails SET status = 'queued', lease_until = NULL, not_before = $2, error_code = $3, error_text = $4, updated_at = now()
-       WHERE id = $1 AND status = 'sending'`,
-      [email.id, s, k.responseCode ? String(k.responseCode) : 'TRANSIENT', k.serverText],
-    );
-    await tx.query('UPDATE mailboxes SET last_send_at = now() WHERE id = $1', [mailbox.id]);
-    await addEvent(tx, email.id, email.account_id, 'retry_scheduled', { attempt: email.attempts, at: s.toISOString(), error: k.serverText });
-    return s;
-  });
-  await scheduleSend(deps.queue, email.id, slot);
-}
-
-async function pauseForAuth(deps: SendDeps, email: EmailRow, mailbox: MailboxRow, serverText: string, hint: string): Promise<void> {
-  await withTransaction(deps.db, async (tx) => {
-    // The attempt did not count against the email: the mailbox, not the message, is at fault.
-    await tx.query(
-      `UPDATE emails SET status = 'queued', attempts = attempts - 1, lease_until = NULL, error_code = 'AUTH', error_text = $2,
-         updated_at = now() WHERE id = $1 AND status = 'sending'`,
-      [email.id, serverText],
-    );
-    await mailboxes.pauseMailbox(tx, mailbox.id, `SMTP authentication failed: ${serverText}`, {
-      status: 'red',
-      checkedAt: new Date().toISOString(),
-      smtp: { ok: false, kind: 'auth', serverText, hint },
-      imap: { ok: false, skipped: true },
-    });
-    await addEvent(tx, email.id, email.account_id, 'mailbox_paused', { error: serverText });
-  });
-}
-
-async function finishFailed(deps: SendDeps, email: EmailRow, mailbox: MailboxRow, code: string, text: string, hint?: string): Promise<void> {
-  await withTransaction(deps.db, async (tx) => {
-    await tx.query(
-      `UPDATE emails SET status = 'failed', lease_until = NULL, error_code = $2, error_text = $3, updated_at = now()
-       WHERE id = $1 AND status = 'sending'`,
-      [email.id, code, text],
-    );
-    await tx.query('UPDATE mailboxes SET last_send_at = now() WHERE id = $1', [mailbox.id]);
-    await addEvent(tx, email.id, email.account_id, 'failed', { code, error: text, ...(hint ? { hint } : {}) });
-  });
-  await afterOutcome(deps, email.id, 'failed', { error: text, error_code: code });
 }

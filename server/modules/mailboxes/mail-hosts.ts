@@ -65,6 +65,7 @@ export class MailHostPolicy {
     return {
       check: async () => (await inner.get()).check(),
       appendToSent: async (raw, messageId) => (await inner.get()).appendToSent(raw, messageId),
+      findInSent: async (messageId) => (await inner.get()).findInSent(messageId),
       close: async () => inner.dispose((s) => s.close()),
     };
   }

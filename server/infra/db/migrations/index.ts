@@ -11,6 +11,7 @@ import * as m20261129200300 from './20261129200300-imap-require-starttls.js';
 import * as m20261129200100 from './20261129200100-pipeline-actions.js';
 import * as m20261129200500 from './20261129200500-recipient-outcome.js';
 import * as m20261129200700 from './20261129200700-crm-hardening.js';
+import * as m20261129200400 from './20261129200400-instance-leases.js';
 
 export const migrations: { name: string; up: string }[] = [
   { name: '20261122190000-initial', up: m20261122190000.up },
@@ -25,4 +26,5 @@ export const migrations: { name: string; up: string }[] = [
   { name: '20261129200100-pipeline-actions', up: m20261129200100.up },
   { name: '20261129200500-recipient-outcome', up: m20261129200500.up },
   { name: '20261129200700-crm-hardening', up: m20261129200700.up },
+  { name: '20261129200400-instance-leases', up: m20261129200400.up },
 ];

@@ -1,0 +1,117 @@
+/**
+ * This server process as the database sees it: a row in `server_instances` refreshed every
+ * `heartbeatMs`. Work leased to a process (a `sending` email) names its instance; when the row is
+ * older than `deadAfterMs` — measured with the DATABASE clock on both sides, so processes with
+ * skewed clocks agree — the owner is dead and its work may be taken over (issue 6 §3).
+ *
+ * The heartbeat runs on a connection of its own, held for the life of the process: a pool
+ * exhausted by busy jobs must not make a healthy process look dead to its peers.
+ */
+import crypto from 'node:crypto';
+import type pg from 'pg';
+import type { Db } from '../db/db.js';
+import type { Logger } from '../log/logger.js';
+
+export interface InstanceOptions {
+  heartbeatMs: number;
+  /** A few heartbeats: long enough that a GC pause or a slow query is not a death. */
+  deadAfterMs: number;
+}
+
+export type TickHandler = () => Promise<void>;
+
+export class ServerInstance {
+  readonly id = crypto.randomUUID();
+  private client: pg.PoolClient | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private beating: Promise<void> | null = null;
+  private readonly ticks: TickHandler[] = [];
+  private ticking: Promise<void> | null = null;
+
+  constructor(
+    private readonly pool: Db,
+    private readonly log: Logger,
+    readonly opts: InstanceOptions,
+  ) {}
+
+  /** SQL condition "the instance in column `col` is alive"; takes the dead-after milliseconds as `$n`. */
+  static aliveSql(col: string, param: string): string {
+    return `EXISTS (SELECT 1 FROM server_instances si WHERE si.id = ${col}
+      AND si.heartbeat_at > now() - make_interval(secs => ${param}::double precision / 1000))`;
+  }
+
+  /** Work to run after each heartbeat (recovering the work of dead peers); never overlaps itself. */
+  onTick(fn: TickHandler): void {
+    this.ticks.push(fn);
+  }
+
+  async start(): Promise<void> {
+    // Without a row, peers would take this process's first claims for a dead one's.
+    if (!(await this.beat())) throw new Error('could not register this server instance in PostgreSQL');
+    this.timer = setInterval(() => {
+      this.beating ??= this.beat().then(
+        () => {
+          this.beating = null;
+        },
+        () => {
+          this.beating = null;
+        },
+      );
+      void this.runTicks();
+    }, this.opts.heartbeatMs);
+    this.timer.unref();
+    void this.runTicks();
+  }
+
+  /** Stops beating and removes the row: peers then see at once that nothing of ours is alive. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.beating?.catch(() => {});
+    await this.ticking;
+    try {
+      await this.pool.query('DELETE FROM server_instances WHERE id = $1', [this.id]);
+    } catch (err) {
+      this.log.warn({ err }, 'could not remove the server instance row');
+    }
+    this.client?.release();
+    this.client = null;
+  }
+
+  private async beat(): Promise<boolean> {
+    try {
+      this.client ??= await this.pool.connect();
+      // An upsert: a process that was (wrongly) declared dead and cleaned up comes back.
+      await this.client.query(
+        `INSERT INTO server_instances (id) VALUES ($1)
+         ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()`,
+        [this.id],
+      );
+      return true;
+    } catch (err) {
+      // A lost connection: drop it and connect afresh next time.
+      this.client?.release(err as Error);
+      this.client = null;
+      this.log.warn({ err }, 'heartbeat failed');
+      return false;
+    }
+  }
+
+  private runTicks(): Promise<void> {
+    this.ticking ??= (async () => {
+      try {
+        for (const t of this.ticks) {
+          if (!this.timer) return; // stopping
+          try {
+            await t();
+          } catch (err) {
+            this.log.error({ err }, 'heartbeat task failed');
+          }
+        }
+      } finally {
+        this.ticking = null;
+      }
+    })();
+    return this.ticking;
+  }
+}

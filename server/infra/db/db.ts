@@ -16,6 +16,10 @@ export function createPool(connectionString: string, max = 10): Db {
   const pool = new pg.Pool({ connectionString, max });
   // An idle client that loses its server must not crash the process; the next query fails visibly.
   pool.on('error', () => {});
+  // A client checked out and waiting between two statements (a transaction awaiting other work,
+  // a job's held connection) is outside the pool's idle handler: losing the server would emit
+  // 'error' with no listener and kill the process. Its next statement fails instead.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 

@@ -80,7 +80,7 @@ export class ServerInstance {
 
   private async beat(): Promise<boolean> {
     try {
-      this.client ??= await this.pool.connect();
+      this.client ??= await this.connect();
       // An upsert: a process that was (wrongly) declared dead and cleaned up comes back.
       await this.client.query(
         `INSERT INTO server_instances (id) VALUES ($1)
@@ -95,6 +95,23 @@ export class ServerInstance {
       this.log.warn({ err }, 'heartbeat failed');
       return false;
     }
+  }
+
+  /**
+   * A held client is outside the pool's idle-error handling: a database that goes away between
+   * two beats would emit 'error' on it with no listener and crash the process (db.ts supervises
+   * the embedded server and answers 503 meanwhile). The next beat reconnects.
+   */
+  private async connect(): Promise<pg.PoolClient> {
+    const client = await this.pool.connect();
+    client.on('error', (err) => {
+      this.log.warn({ err }, 'heartbeat connection lost');
+      // Still held by us: give it back broken (beat()'s catch releases it otherwise).
+      if (this.client !== client) return;
+      this.client = null;
+      client.release(err);
+    });
+    return client;
   }
 
   private runTicks(): Promise<void> {

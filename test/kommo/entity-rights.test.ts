@@ -49,6 +49,18 @@ it('own leads only (M): the user’s own lead works, another user’s lead is re
   expect(stored.rows[0].n).toBe(0);
   // Admins (by the widget token) see everything.
   expect((await preview(w.admin, 'leads', theirs)).status).toBe(200);
+
+  // A mail to Maria's lead, sent by an admin, cannot be read or cancelled by id either.
+  const adminBox = await createMailbox(w, w.admin, sink);
+  const byAdmin = await w.api(w.admin).post('/api/emails').send({ entityType: 'leads', entityId: theirs, mailboxId: adminBox, templateId, contactIds: [w.crm.contactId] });
+  expect(byAdmin.status).toBe(202);
+  const read = await w.api(as(own.id)).get(`/api/emails/${byAdmin.body.id}`);
+  expect(read.status).toBe(403);
+  expect(read.body.error.message).toMatch(/lead .* is not available to you/);
+  expect((await w.api(as(own.id)).post(`/api/emails/${byAdmin.body.id}/cancel`)).status).toBe(403);
+  expect((await w.api(w.admin).get(`/api/emails/${byAdmin.body.id}`)).body.status).not.toBe('cancelled');
+  // The sender reads their own mail without a Kommo rights check.
+  expect((await w.api(w.admin).get(`/api/emails/${byAdmin.body.id}`)).status).toBe(200);
 });
 
 it('group leads (G): a lead of a user in the same group is visible, one outside the group is not', async () => {

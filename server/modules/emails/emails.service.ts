@@ -216,8 +216,19 @@ export class EmailsService {
   async get(auth: AuthContext, id: string): Promise<EmailView> {
     const row = await repo.findEmail(this.db, auth.accountId, id);
     if (!row) throw notFound('email');
+    await this.assertCanSee(auth, row);
     const [view] = await this.views([row], true);
     return view!;
+  }
+
+  /**
+   * A mail is part of its entity's history: someone Kommo would not show the entity cannot read or
+   * cancel it by id either. The sender always may (it is their own mail), which also spares the
+   * widget's status polling a Kommo read; users with full rights cost no Kommo read at all.
+   */
+  private async assertCanSee(auth: AuthContext, row: { user_id: number; entity_type: EntityType; entity_id: number }): Promise<void> {
+    if (row.user_id === auth.userId) return;
+    await assertCanViewEntity(await this.crmFor(auth.accountId), auth, row.entity_type, row.entity_id);
   }
 
   async history(auth: AuthContext, entityType: EntityType, entityId: number, limit: number): Promise<EmailView[]> {
@@ -227,6 +238,9 @@ export class EmailsService {
   }
 
   async cancel(auth: AuthContext, id: string): Promise<EmailView> {
+    const found = await repo.findEmail(this.db, auth.accountId, id);
+    if (!found) throw notFound('email');
+    await this.assertCanSee(auth, found);
     await withTransaction(this.db, async (tx) => {
       const e = await repo.findEmail(tx, auth.accountId, id);
       if (!e) throw notFound('email');

@@ -9,6 +9,7 @@ import * as m20261123120000 from './20261123120000-kommo-rate-limit.js';
 import * as m20261129200200 from './20261129200200-tracking-caps.js';
 import * as m20261129200300 from './20261129200300-imap-require-starttls.js';
 import * as m20261129200100 from './20261129200100-pipeline-actions.js';
+import * as m20261129201000 from './20261129201000-mailings.js';
 
 export const migrations: { name: string; up: string }[] = [
   { name: '20261122190000-initial', up: m20261122190000.up },
@@ -21,4 +22,5 @@ export const migrations: { name: string; up: string }[] = [
   { name: '20261129200200-tracking-caps', up: m20261129200200.up },
   { name: '20261129200300-imap-require-starttls', up: m20261129200300.up },
   { name: '20261129200100-pipeline-actions', up: m20261129200100.up },
+  { name: '20261129201000-mailings', up: m20261129201000.up },
 ];

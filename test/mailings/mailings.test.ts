@@ -2,10 +2,13 @@
  * Mailings end to end: real PostgreSQL, the product's queue, an SMTP sink and the Kommo
  * simulator (with its 7 requests/s limit).
  */
+import supertest from 'supertest';
 import { startWorld, SUB, type World } from '../support/world.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
 import { createMailbox, createTemplate } from '../support/send-helpers.js';
+
+const SAFARI = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15';
 
 let w: World;
 let sink: SmtpSink;
@@ -225,4 +228,41 @@ describe('crash safety of resolving', () => {
     const recipients = await allRecipients(id);
     expect(recipients).toHaveLength(20);
   }, 60_000);
+});
+
+describe('reminders to non-responders', () => {
+  it('go to those who have not opened when the reminder starts, re-checked then', async () => {
+    const ids = seedLeads('rem', 3);
+    const first = await createMailing({ subject: 'Offer', html: '<p>{{lead.name}}</p>', ids });
+    await waitFor(first, (m) => expect(m).toMatchObject({ status: 'done', counts: { sent: 3 } }));
+    const recipients = await allRecipients(first);
+    const byLead = (i: number) => recipients.find((r) => r.entityId === ids[i])!;
+    const openPixel = async (i: number) => {
+      const msg = sinkFor(new Set([byLead(i).emailId])).at(0)!;
+      const pixel = /\/t\/o\/[^"]+\.gif/.exec(msg.parsed.html as string)![0];
+      await supertest(w.server.url).get(pixel).set('User-Agent', SAFARI).expect(200);
+      await eventually(async () => expect((await w.api(w.user).get(`/api/emails/${byLead(i).emailId}`)).body.tracking.humanOpens).toBe(1));
+    };
+    await openPixel(0);
+
+    // Starts in 2 s: whoever opens before then is skipped too.
+    const startAt = new Date(Date.now() + 2000).toISOString();
+    const res = await w.api(w.user).post(`/api/mailings/${first}/reminder`).send({ condition: 'not_opened', subject: 'Reminder', html: '<p>Still interested, {{contact.name}}?</p>', startAt });
+    expect(res.status).toBe(202);
+    await openPixel(1);
+    const reminder = await waitFor(res.body.id, (m) => expect(m.status).toBe('done'), 20_000);
+    expect(reminder).toMatchObject({ parentMailingId: first, counts: { sent: 1, skipped: 2 } });
+    expect(reminder.reasons).toEqual([{ status: 'skipped', reason: 'responded to the first mailing', count: 2 }]);
+    const sent = (await allRecipients(res.body.id)).filter((r) => r.status === 'sent');
+    expect(sent.map((r) => r.email)).toEqual([byLead(2).email]);
+    const msg = sinkFor(new Set([sent[0].emailId]));
+    expect(msg).toHaveLength(1);
+    expect(msg[0]!.parsed.html).toContain('Still interested, Person rem-2?');
+  }, 60_000);
+
+  it('needs the link with "not_clicked_link"', async () => {
+    const res = await w.api(w.user).post('/api/mailings/00000000-0000-4000-8000-000000000000/reminder').send({ condition: 'not_clicked_link', subject: 'R', html: '<p>r</p>' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain('body.linkId');
+  });
 });

@@ -230,6 +230,24 @@ describe('crash safety of resolving', () => {
   }, 60_000);
 });
 
+describe('pausing while resolving', () => {
+  it('stops between batches and resumes from its cursor: every lead once, none twice', async () => {
+    const ids = seedLeads('big', 1500);
+    const id = await createMailing({ subject: 'Hi', html: '<p>{{lead.name}}</p>', ids });
+    await waitFor(id, (m) => expect(m.resolved).toBeGreaterThanOrEqual(250));
+    const paused = await w.api(w.user).post(`/api/mailings/${id}/pause`);
+    expect(paused.status).toBe(200);
+    const held = await waitFor(id, (m) => expect(m.counts).toMatchObject({ queued: 0, sending: 0 }));
+    expect(held.resolved).toBeLessThan(1500);
+    expect((await w.api(w.user).post(`/api/mailings/${id}/resume`)).body.status).toBe('resolving');
+    await waitFor(id, (m) => expect(m).toMatchObject({ status: 'done', resolved: 1500, counts: { sent: 1500, skipped: 0 } }), 90_000);
+    const recipients = await allRecipients(id);
+    expect(recipients).toHaveLength(1500);
+    expect(new Set(recipients.map((r) => r.entityId)).size).toBe(1500);
+    expect(sinkFor(new Set(recipients.map((r) => r.emailId)))).toHaveLength(1500);
+  }, 120_000);
+});
+
 describe('reminders to non-responders', () => {
   it('go to those who have not opened when the reminder starts, re-checked then', async () => {
     const ids = seedLeads('rem', 3);

@@ -4,6 +4,9 @@
  * render per recipient (the compiled template is cached by the render engine), and one
  * transaction per mailbox that inserts the mails and their recipient rows together.
  *
+ * One resolver at a time: a lease on the mailing row (renewed per batch) keeps a second
+ * process, or a second job of the same mailing, from resolving it concurrently.
+ *
  * Crash-safe by a cursor: `resolved_count` moves in the same transaction as the batch's last
  * rows, so a restart (the job is given again at start for every mailing left `resolving`)
  * continues after the last finished batch; recipients a half-finished batch already queued are
@@ -90,6 +93,14 @@ async function resolveAll(
   const run = new BatchRun(deps, m, content, await loadMetadata(crm));
   await run.loadTaken();
   let cursor = m.resolved_count;
+  // Kommo's 7 requests/s is the slowest part: the next batch is read while this one renders and commits.
+  const read = async (from: number) => {
+    const ids = await repo.nextIds(deps.db, m.id, from, BATCH);
+    return { ids, bundles: await loadEntityBundles(crm, m.entity_type, ids, m.recipients.mode === 'all' ? 'all' : 'main') };
+  };
+  let next = read(cursor);
+  // A read left behind when the run stops early must not become an unhandled rejection.
+  next.catch(() => undefined);
   while (cursor < m.selected) {
     const now = (await deps.db.query<{ status: string }>('SELECT status FROM mailings WHERE id = $1', [m.id])).rows[0]?.status;
     // Paused or cancelled meanwhile: resume gives the job again and it continues from the cursor.
@@ -98,9 +109,13 @@ async function resolveAll(
     const renewed = await claimLease(deps.db, m.id, 'until' in current ? current.until : null);
     setLease(renewed);
     if ('busy' in renewed) return;
-    const ids = await repo.nextIds(deps.db, m.id, cursor, BATCH);
-    const bundles = await loadEntityBundles(crm, m.entity_type, ids, m.recipients.mode === 'all' ? 'all' : 'main');
+    const { ids, bundles } = await next;
+    if (ids.length === 0) break;
     cursor += ids.length;
+    if (cursor < m.selected) {
+      next = read(cursor);
+      next.catch(() => undefined);
+    }
     try {
       await run.batch(ids, bundles, cursor);
     } catch (err) {

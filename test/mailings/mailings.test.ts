@@ -147,6 +147,58 @@ describe('accepting a mailing', () => {
   });
 });
 
+describe('who receives it', () => {
+  const sim = () => w.kommo.sim;
+  const lead = (name: string, contacts: number[]) => sim().addLead(SUB, { name, responsible_user_id: w.crm.userId, pipeline_id: w.crm.pipelineId, contacts }).id;
+  const contact = (name: string, email: string, companyId?: number) => sim().addContact(SUB, { name, first_name: name, email, company_id: companyId }).id;
+  const sentTo = async (id: string) => {
+    await waitFor(id, (m) => expect(m.status).toBe('done'));
+    const sent = (await allRecipients(id)).filter((r) => r.status === 'sent');
+    return sinkFor(new Set(sent.map((r) => r.emailId))).map((m) => `${m.envelope.rcptTo[0]} ${/Hi (\w+)/.exec(m.parsed.html as string)?.[1]}`).sort();
+  };
+  const body = { subject: 'Hi', html: '<p>Hi {{contact.name}} of {{company.name}}</p>' };
+
+  it('a contact in two selected leads gets one mail, or one per lead when asked', async () => {
+    const shared = contact('Shared', 'shared@client.example');
+    const leads = [lead('One', [shared]), lead('Two', [shared])];
+    const once = await createMailing({ ...body, ids: leads });
+    expect(await sentTo(once)).toEqual(['shared@client.example Shared']);
+    expect((await getMailing(once)).reasons).toEqual([{ status: 'skipped', reason: 'duplicate address in this mailing', count: 1 }]);
+    const perLead = await createMailing({ ...body, ids: leads, recipients: { mode: 'main', onePerEntity: true } });
+    expect(await sentTo(perLead)).toEqual(['shared@client.example Shared', 'shared@client.example Shared']);
+  });
+
+  it('"all" writes to every contact of the lead with an address, each with its own name; contacts and companies can be selected too', async () => {
+    const co = sim().addCompany(SUB, { name: 'Initech' }).id;
+    const l = lead('Many', [contact('Ann', 'ann@client.example', co), contact('Bob', 'bob@client.example')]);
+    expect(await sentTo(await createMailing({ ...body, ids: [l], recipients: { mode: 'all' } }))).toEqual(['ann@client.example Ann', 'bob@client.example Bob']);
+    expect(await sentTo(await createMailing({ ...body, ids: [l] }))).toEqual(['ann@client.example Ann']);
+
+    const c1 = contact('Cid', 'cid@client.example');
+    const c2 = contact('Dee', 'dee@client.example', co);
+    expect(await sentTo(await createMailing({ ...body, entityType: 'contacts', ids: [c1, c2] }))).toEqual(['cid@client.example Cid', 'dee@client.example Dee']);
+    const companyMail = await createMailing({ ...body, entityType: 'companies', ids: [co] });
+    await sentTo(companyMail);
+    const [r] = await allRecipients(companyMail);
+    const msg = sinkFor(new Set([r.emailId]))[0]!;
+    expect(msg.parsed.html).toContain('of Initech');
+  });
+});
+
+describe('trigger links', () => {
+  it('are signed for each mail of the mailing', async () => {
+    const link = await w.api(w.admin).post('/api/trigger-links').send({ name: 'Offer', redirectUrl: 'https://acme.example/offer' });
+    expect(link.status).toBe(201);
+    const ids = seedLeads('link', 2);
+    const id = await createMailing({ subject: 'Offer', html: `<p><a href="{{triggerlink ${link.body.id}}}">offer</a></p>`, ids });
+    await waitFor(id, (m) => expect(m).toMatchObject({ status: 'done', counts: { sent: 2 } }));
+    for (const r of await allRecipients(id)) {
+      const html = sinkFor(new Set([r.emailId]))[0]!.parsed.html as string;
+      expect(html).toMatch(new RegExp(`/t/c/${r.emailId}\\.${link.body.id}\\.[A-Za-z0-9_-]{22}`));
+    }
+  });
+});
+
 describe('template attachments', () => {
   it('are stored once and carried by every mail of the mailing', async () => {
     const tpl = await w.api(w.user)

@@ -51,13 +51,16 @@ export class BatchRun {
   private readonly done = new Set<string>();
   private readonly mailboxes = new Map<number, Promise<MailboxRow | null>>();
   private readonly signatures = new Map<number, Promise<string>>();
+  private readonly usesLinks: boolean;
 
   constructor(
     private readonly deps: ResolveDeps,
     private readonly m: MailingRow,
     private readonly content: Content,
     private readonly meta: CrmMetadata,
-  ) {}
+  ) {
+    this.usesLinks = /triggerlink/i.test(content.subject + content.html);
+  }
 
   private key(entityId: number | string, email: string): string {
     return this.m.recipients.onePerEntity ? `${entityId}|${email}` : email;
@@ -132,7 +135,8 @@ export class BatchRun {
       const signature = this.content.disableSignature ? '' : await this.signatureOf(sender);
       const r = renderTemplate({ subject: this.content.subject, html: this.content.html }, context, {
         signature: { html: signature || null, disabled: this.content.disableSignature },
-        links: await this.deps.links?.forEmail(this.m.account_id, id),
+        // Signing needs a query per mail; only templates with trigger links ({{triggerlink N}} or {triggerlink:N}) pay it.
+        links: this.usesLinks ? await this.deps.links?.forEmail(this.m.account_id, id) : undefined,
         now,
       });
       const mail: BulkMail = { id, entityType: this.m.entity_type, entityId: b.entityId, to: [c.email], contactIds: c.contact ? [c.contact.id] : [], subject: r.subject, html: r.html };

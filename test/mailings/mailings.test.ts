@@ -1,18 +1,19 @@
 /**
  * Mailings end to end: real PostgreSQL, the product's queue, an SMTP sink and the Kommo
- * simulator (with its 7 requests/s limit).
+ * simulator (with its 7 requests/s limit). Lifecycle and crash safety: mailings-lifecycle.test.ts.
  */
 import supertest from 'supertest';
-import { startWorld, SUB, type World } from '../support/world.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { SUB } from '../support/world.js';
 import { eventually } from '../support/eventually.js';
+import { startWorld, type World } from '../support/world.js';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { createMailbox, createTemplate } from '../support/send-helpers.js';
-
-const SAFARI = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15';
+import { mailingHelpers, SAFARI } from './mailing-helpers.js';
 
 let w: World;
 let sink: SmtpSink;
 let fastMailbox: string;
+const { seedLeads, createMailing, getMailing, waitFor, sinkFor, allRecipients } = mailingHelpers(() => ({ w, sink, mailboxId: fastMailbox }));
 
 beforeAll(async () => {
   w = await startWorld();
@@ -23,50 +24,6 @@ afterAll(async () => {
   await sink.close();
   await w.stop();
 });
-
-/** `n` leads, each with its own main contact `p<tag>-<i>@client.example`. */
-function seedLeads(tag: string, n: number, extra: (i: number) => { email?: string | null } = () => ({})): number[] {
-  const ids: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const e = extra(i);
-    const email = e.email === undefined ? `p${tag}-${i}@client.example` : e.email;
-    const contacts = email === null ? [] : [w.kommo.sim.addContact(SUB, { name: `Person ${tag}-${i}`, first_name: `P${i}`, last_name: tag, email }).id];
-    ids.push(w.kommo.sim.addLead(SUB, { name: `Deal ${tag}-${i}`, responsible_user_id: w.crm.userId, pipeline_id: w.crm.pipelineId, contacts }).id);
-  }
-  return ids;
-}
-
-async function createMailing(body: Record<string, unknown>): Promise<string> {
-  const res = await w.api(w.user).post('/api/mailings').send({ entityType: 'leads', mailboxId: fastMailbox, ...body });
-  if (res.status !== 202) throw new Error(`mailing refused: ${res.status} ${JSON.stringify(res.body)}`);
-  expect(res.body.status).toBe('resolving');
-  return res.body.id as string;
-}
-
-const getMailing = async (id: string) => (await w.api(w.user).get(`/api/mailings/${id}`)).body;
-
-async function waitFor(id: string, check: (m: Awaited<ReturnType<typeof getMailing>>) => void, timeoutMs = 60_000) {
-  return eventually(
-    async () => {
-      const m = await getMailing(id);
-      check(m);
-      return m;
-    },
-    { timeoutMs, intervalMs: 200 },
-  );
-}
-
-const sinkFor = (emailIds: Set<string>) => sink.messages.filter((m) => emailIds.has(String(m.parsed.headers.get('x-leadmail-email-id'))));
-
-async function allRecipients(id: string) {
-  const out = [];
-  for (let page = 1; ; page++) {
-    const r = await w.api(w.user).get(`/api/mailings/${id}/recipients?page=${page}&limit=500`);
-    expect(r.status).toBe(200);
-    out.push(...r.body.items);
-    if (r.body.items.length < 500) return out;
-  }
-}
 
 describe('a mailing to 500 selected leads', () => {
   it('sends one personalized mail per lead with its own pixel, skips those without address, duplicates and suppressed, and reads Kommo in batches', async () => {
@@ -216,88 +173,6 @@ describe('template attachments', () => {
     const stored = await w.server.services.db.query("SELECT count(*)::int AS n FROM attachments WHERE filename = 'prices.pdf'");
     expect(stored.rows[0].n).toBe(1);
   });
-});
-
-describe('pause, resume, cancel', () => {
-  let paced: string;
-  beforeAll(async () => {
-    // 20 mails a second: slow enough to stop a mailing half-way.
-    paced = await createMailbox(w, w.user, sink, { pacing: { messages: 20, seconds: 1 } });
-  });
-
-  it('pause holds every queued mail, resume sends the rest, each address once', async () => {
-    const ids = seedLeads('pause', 30);
-    const id = await createMailing({ mailboxId: paced, subject: 'Hi {{contact.first_name}}', html: '<p>{{lead.name}}</p>', ids });
-    await waitFor(id, (m) => expect(m.counts.sent).toBeGreaterThanOrEqual(3));
-    const paused = await w.api(w.user).post(`/api/mailings/${id}/pause`);
-    expect(paused.status).toBe(200);
-    expect(paused.body.status).toBe('paused');
-    const held = await waitFor(id, (m) => expect(m.counts).toMatchObject({ queued: 0, sending: 0 }));
-    expect(held.counts.paused).toBeGreaterThan(0);
-    expect(held.counts.paused + held.counts.sent).toBe(30);
-    const emailIds = new Set((await allRecipients(id)).map((r) => r.emailId));
-    expect(sinkFor(emailIds)).toHaveLength(held.counts.sent);
-
-    expect((await w.api(w.user).post(`/api/mailings/${id}/pause`)).status).toBe(409);
-    const resumed = await w.api(w.user).post(`/api/mailings/${id}/resume`);
-    expect(resumed.status).toBe(200);
-    await waitFor(id, (m) => expect(m).toMatchObject({ status: 'done', counts: { sent: 30, paused: 0 } }));
-    const rcpts = sinkFor(emailIds).map((m) => m.envelope.rcptTo[0]);
-    expect(rcpts).toHaveLength(30);
-    expect(new Set(rcpts).size).toBe(30);
-  }, 60_000);
-
-  it('cancel stops the rest for good and gives the pacing slots back to the next mail', async () => {
-    const ids = seedLeads('cancel', 80);
-    const id = await createMailing({ mailboxId: paced, subject: 'Hi', html: '<p>{{lead.name}}</p>', ids });
-    await waitFor(id, (m) => expect(m.counts.sent).toBeGreaterThanOrEqual(2));
-    const cancelled = await w.api(w.user).post(`/api/mailings/${id}/cancel`);
-    expect(cancelled.status).toBe(200);
-    const after = await waitFor(id, (m) => expect(m).toMatchObject({ status: 'cancelled', counts: { queued: 0, sending: 0 } }));
-    expect(after.counts.cancelled).toBe(80 - after.counts.sent);
-    expect((await w.api(w.user).post(`/api/mailings/${id}/resume`)).status).toBe(409);
-
-    // A card send right after is planned at the mailbox's pace, not behind the cancelled mails.
-    const one = await w.api(w.user).post('/api/emails').send({ entityType: 'leads', entityId: w.crm.leadId, mailboxId: paced, subject: 'One', html: '<p>one</p>', to: ['one@client.example'] });
-    expect(one.status).toBe(202);
-    const queued = one.body.events.find((e: { type: string }) => e.type === 'queued');
-    // Its slot, taken when it was queued (after ~1.5 s of Kommo reads): ~75 cancelled mails at 50 ms would have put it ≈ 2 s later still.
-    expect(new Date(queued.data.scheduledAt).getTime() - new Date(queued.at).getTime()).toBeLessThan(500);
-    const emailIds = new Set((await allRecipients(id)).map((r) => r.emailId));
-    expect(sinkFor(emailIds)).toHaveLength(after.counts.sent);
-  }, 60_000);
-});
-
-describe('crash safety of resolving', () => {
-  it('a mailing left resolving (its job lost) is resumed when the server starts', async () => {
-    const ids = seedLeads('restart', 20);
-    await w.server.services.queue.stop();
-    const id = await createMailing({ subject: 'Hi', html: '<p>{{lead.name}}</p>', ids });
-    // The process dies before the job ran, and the job is lost with it.
-    await w.server.services.db.query("DELETE FROM agenda_jobs WHERE name = 'mailing.resolve'");
-    await w.restart();
-    await waitFor(id, (m) => expect(m).toMatchObject({ status: 'done', counts: { sent: 20 } }));
-    const recipients = await allRecipients(id);
-    expect(recipients).toHaveLength(20);
-  }, 60_000);
-});
-
-describe('pausing while resolving', () => {
-  it('stops between batches and resumes from its cursor: every lead once, none twice', async () => {
-    const ids = seedLeads('big', 1500);
-    const id = await createMailing({ subject: 'Hi', html: '<p>{{lead.name}}</p>', ids });
-    await waitFor(id, (m) => expect(m.resolved).toBeGreaterThanOrEqual(250));
-    const paused = await w.api(w.user).post(`/api/mailings/${id}/pause`);
-    expect(paused.status).toBe(200);
-    const held = await waitFor(id, (m) => expect(m.counts).toMatchObject({ queued: 0, sending: 0 }));
-    expect(held.resolved).toBeLessThan(1500);
-    expect((await w.api(w.user).post(`/api/mailings/${id}/resume`)).body.status).toBe('resolving');
-    await waitFor(id, (m) => expect(m).toMatchObject({ status: 'done', resolved: 1500, counts: { sent: 1500, skipped: 0 } }), 90_000);
-    const recipients = await allRecipients(id);
-    expect(recipients).toHaveLength(1500);
-    expect(new Set(recipients.map((r) => r.entityId)).size).toBe(1500);
-    expect(sinkFor(new Set(recipients.map((r) => r.emailId)))).toHaveLength(1500);
-  }, 120_000);
 });
 
 describe('reminders to non-responders', () => {

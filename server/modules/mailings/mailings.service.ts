@@ -16,7 +16,7 @@ import { assertTriggersExist } from '../templates/trigger-points.repository.js';
 import type { MailingDelivery } from './delivery.port.js';
 import * as repo from './mailings.repository.js';
 import type { MailingRow, NewMailing } from './mailings.repository.js';
-import { countsOf, reasonsOf, recipientsPage } from './progress.js';
+import { countsOf, pausedMailboxesOf, reasonsOf, recipientsPage } from './progress.js';
 import { scheduleResolve } from './resolve.job.js';
 
 type Content = Pick<CreateMailingRequest, 'templateId' | 'subject' | 'html' | 'disableSignature' | 'startAt' | 'triggers'> & { mailboxId?: string };
@@ -99,13 +99,21 @@ export class MailingsService {
 
   async list(auth: AuthContext): Promise<Omit<MailingView, 'reasons'>[]> {
     const rows = await repo.listMailings(this.db, auth.accountId, 100);
-    return Promise.all(rows.map(async (m) => this.view(m, await countsOf(this.db, m.id))));
+    return Promise.all(rows.map((m) => this.viewOf(m)));
   }
 
   async get(auth: AuthContext, id: string): Promise<MailingView> {
     const m = await this.row(auth, id);
-    const [counts, reasons] = await Promise.all([countsOf(this.db, m.id), reasonsOf(this.db, m.id)]);
-    return { ...this.view(m, counts), reasons };
+    const [view, reasons] = await Promise.all([this.viewOf(m), reasonsOf(this.db, m.id)]);
+    return { ...view, reasons };
+  }
+
+  private async viewOf(m: MailingRow): Promise<Omit<MailingView, 'reasons'>> {
+    const [counts, held] = await Promise.all([countsOf(this.db, m.id), m.status === 'queued' ? pausedMailboxesOf(this.db, m.id) : []]);
+    const view = this.view(m, counts);
+    if (held.length === 0) return view;
+    // Delivery paused the mailbox (e.g. SMTP 535): the mailing waits for it, and says why.
+    return { ...view, status: 'paused', statusReason: held.map((h) => `mailbox "${h.name}" is paused: ${h.reason ?? 'paused'}`).join('; ') };
   }
 
   async recipients(auth: AuthContext, id: string, q: Parameters<typeof recipientsPage>[2]): Promise<z.infer<typeof RecipientsPage>> {

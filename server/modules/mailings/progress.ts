@@ -79,3 +79,17 @@ export async function recipientsPage(
     })),
   };
 }
+
+/**
+ * Mailboxes that hold this mailing's queued mails because they are paused (a 535 turned one
+ * red): the mailing shows as paused with their reason until a passing check resumes them.
+ */
+export async function pausedMailboxesOf(db: Queryable, mailingId: string): Promise<{ name: string; reason: string | null }[]> {
+  const r = await db.query<{ name: string; reason: string | null }>(
+    `SELECT DISTINCT m.display_name AS name, m.paused_reason AS reason
+     FROM mailing_recipients r JOIN emails e ON e.id = r.email_id JOIN mailboxes m ON m.id = e.mailbox_id
+     WHERE r.mailing_id = $1 AND e.status = 'queued' AND m.paused ORDER BY 1`,
+    [mailingId],
+  );
+  return r.rows;
+}

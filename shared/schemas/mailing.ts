@@ -82,12 +82,16 @@ export const MailingView = z.object({
   createdAt: z.string(),
   /** Recipients by status (every status present, zero when none). */
   counts: z.record(RecipientStatus, z.number()),
+  /** Mails sent per minute over the last 10 minutes. */
+  ratePerMinute: z.number(),
+  /** When the last queued mail is planned to leave (pacing and the daily cap included); null when none is queued. */
+  eta: z.string().nullable(),
   /** Skips and failures grouped by reason, most frequent first. */
   reasons: z.array(z.object({ status: z.enum(['skipped', 'failed']), reason: z.string(), count: z.number() })),
 });
 export type MailingView = z.infer<typeof MailingView>;
 
-export const MailingListView = z.array(MailingView.omit({ reasons: true }));
+export const MailingListView = z.array(MailingView.omit({ reasons: true, ratePerMinute: true, eta: true }));
 
 export const RecipientsQuery = z.object({
   status: RecipientStatus.optional(),

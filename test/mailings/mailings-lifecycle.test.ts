@@ -69,6 +69,18 @@ describe('pause, resume, cancel', () => {
   }, 60_000);
 });
 
+describe('a daily cap', () => {
+  it('of 20 on a 25-recipient mailing: 20 leave, 5 wait for the rolling window, and the ETA says when', async () => {
+    const capped = await createMailbox(w, w.user, sink, { pacing: { messages: 100, seconds: 1 }, dailyCap: 20 });
+    const id = await createMailing({ mailboxId: capped, subject: 'Hi', html: '<p>x</p>', ids: seedLeads('cap', 25) });
+    const m = await waitFor(id, (x) => expect(x.counts).toMatchObject({ sent: 20, queued: 5, sending: 0 }), 30_000);
+    expect(m.status).toBe('sending');
+    expect(new Date(m.eta).getTime()).toBeGreaterThan(Date.now() + 23 * 3600_000);
+    expect(m.ratePerMinute).toBe(2);
+    expect(sinkFor(new Set((await allRecipients(id)).map((r) => r.emailId)))).toHaveLength(20);
+  });
+});
+
 describe('a mailbox turning red', () => {
   it('shows the mailing paused with the server’s reason while its mails wait', async () => {
     const wrong = await createMailbox(w, w.user, sink, { smtpPass: 'wrong-secret', pacing: { messages: 100, seconds: 1 } });

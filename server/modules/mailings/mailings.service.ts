@@ -16,9 +16,10 @@ import { assertTriggersExist } from '../templates/trigger-points.repository.js';
 import type { MailingDelivery } from './delivery.port.js';
 import * as repo from './mailings.repository.js';
 import type { MailingRow, NewMailing } from './mailings.repository.js';
-import { countsOf, pausedMailboxesOf, reasonsOf, recipientsPage } from './progress.js';
+import { countsOf, paceOf, pausedMailboxesOf, reasonsOf, recipientsPage } from './progress.js';
 import { scheduleResolve } from './resolve.job.js';
 
+type ListedMailing = Omit<MailingView, 'reasons' | 'ratePerMinute' | 'eta'>;
 type Content = Pick<CreateMailingRequest, 'templateId' | 'subject' | 'html' | 'disableSignature' | 'startAt' | 'triggers'> & { mailboxId?: string };
 
 export class MailingsService {
@@ -97,18 +98,18 @@ export class MailingsService {
     return mb.id;
   }
 
-  async list(auth: AuthContext): Promise<Omit<MailingView, 'reasons'>[]> {
+  async list(auth: AuthContext): Promise<ListedMailing[]> {
     const rows = await repo.listMailings(this.db, auth.accountId, 100);
     return Promise.all(rows.map((m) => this.viewOf(m)));
   }
 
   async get(auth: AuthContext, id: string): Promise<MailingView> {
     const m = await this.row(auth, id);
-    const [view, reasons] = await Promise.all([this.viewOf(m), reasonsOf(this.db, m.id)]);
-    return { ...view, reasons };
+    const [view, reasons, pace] = await Promise.all([this.viewOf(m), reasonsOf(this.db, m.id), paceOf(this.db, m.id)]);
+    return { ...view, ...pace, reasons };
   }
 
-  private async viewOf(m: MailingRow): Promise<Omit<MailingView, 'reasons'>> {
+  private async viewOf(m: MailingRow): Promise<ListedMailing> {
     const [counts, held] = await Promise.all([countsOf(this.db, m.id), m.status === 'queued' ? pausedMailboxesOf(this.db, m.id) : []]);
     const view = this.view(m, counts);
     if (held.length === 0) return view;
@@ -174,7 +175,7 @@ export class MailingsService {
     return m;
   }
 
-  private view(m: MailingRow, counts: MailingView['counts']): Omit<MailingView, 'reasons'> {
+  private view(m: MailingRow, counts: MailingView['counts']): ListedMailing {
     return {
       id: m.id,
       status: effectiveStatus(m, counts),

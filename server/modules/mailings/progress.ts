@@ -93,3 +93,18 @@ export async function pausedMailboxesOf(db: Queryable, mailingId: string): Promi
   );
   return r.rows;
 }
+
+/**
+ * Rate (mails handed to SMTP in the last 10 minutes, per minute) and ETA: the planned slot of the
+ * last queued mail, which pacing already pushed past the daily cap's rolling window if need be.
+ */
+export async function paceOf(db: Queryable, mailingId: string): Promise<{ ratePerMinute: number; eta: string | null }> {
+  const r = await db.query<{ recent: string; last_slot: Date | null }>(
+    `SELECT count(*) FILTER (WHERE e.status = 'sent' AND e.sent_at > now() - interval '10 minutes') AS recent,
+       max(e.not_before) FILTER (WHERE e.status IN ('queued', 'sending')) AS last_slot
+     FROM mailing_recipients r JOIN emails e ON e.id = r.email_id WHERE r.mailing_id = $1`,
+    [mailingId],
+  );
+  const row = r.rows[0];
+  return { ratePerMinute: Math.round((Number(row?.recent ?? 0) / 10) * 10) / 10, eta: row?.last_slot?.toISOString() ?? null };
+}

@@ -111,3 +111,11 @@ export const RecipientView = z.object({
 });
 export type RecipientView = z.infer<typeof RecipientView>;
 export const RecipientsPage = z.object({ page: z.number(), limit: z.number(), total: z.number(), items: z.array(RecipientView) });
+
+const hourPoint = { sent: z.number(), failed: z.number(), humanOpens: z.number(), machineOpens: z.number(), humanClicks: z.number(), machineClicks: z.number() };
+export const MailingStats = z.object({
+  totals: z.object({ ...hourPoint, uniqueOpeners: z.number(), uniqueClickers: z.number() }),
+  /** One point per hour that had any event (UTC hour start), every series present. */
+  hourly: z.array(z.object({ hour: z.string(), ...hourPoint })),
+});
+export type MailingStats = z.infer<typeof MailingStats>;

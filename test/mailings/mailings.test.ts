@@ -189,6 +189,10 @@ describe('reminders to non-responders', () => {
       await eventually(async () => expect((await w.api(w.user).get(`/api/emails/${byLead(i).emailId}`)).body.tracking.humanOpens).toBe(1));
     };
     await openPixel(0);
+    const stats = (await w.api(w.user).get(`/api/mailings/${first}/stats`)).body;
+    expect(stats.totals).toEqual({ sent: 3, failed: 0, humanOpens: 1, machineOpens: 0, humanClicks: 0, machineClicks: 0, uniqueOpeners: 1, uniqueClickers: 0 });
+    expect(stats.hourly.reduce((n: number, p: { sent: number }) => n + p.sent, 0)).toBe(3);
+    expect(stats.hourly.reduce((n: number, p: { humanOpens: number }) => n + p.humanOpens, 0)).toBe(1);
 
     // Starts in 2 s: whoever opens before then is skipped too.
     const startAt = new Date(Date.now() + 2000).toISOString();

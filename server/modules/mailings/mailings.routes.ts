@@ -4,6 +4,7 @@ import {
   CreateReminderRequest,
   MailingAccepted,
   MailingListView,
+  MailingStats,
   MailingView,
   RecipientsPage,
   RecipientsQuery,
@@ -31,6 +32,11 @@ export function registerMailingRoutes(api: Api, svc: MailingsService): void {
   route(api, { method: 'get', path: '/api/mailings', summary: 'The latest 100 mailings with their counts', tag, auth: 'widget', response: MailingListView }, ({ auth }) => svc.list(auth));
   route(api, { method: 'get', path: '/api/mailings/:id', summary: 'A mailing: status, counts by recipient status, skips and failures by reason', tag, auth: 'widget', params: IdParams, response: MailingView }, ({ auth, params }) =>
     svc.get(auth, params.id),
+  );
+  route(
+    api,
+    { method: 'get', path: '/api/mailings/:id/stats', summary: 'Sent, failed, human and machine opens and clicks, unique openers and clickers: totals and per hour', tag, auth: 'widget', params: IdParams, response: MailingStats },
+    ({ auth, params }) => svc.stats(auth, params.id),
   );
   route(
     api,

@@ -7,7 +7,7 @@ import { withTransaction, type Db } from '../../infra/db/db.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import { AppError, ErrorCode, invalid, notFound } from '../../errors.js';
 import type { AuthContext } from '../../http/auth.js';
-import type { CreateMailingRequest, CreateReminderRequest, MailingView, RecipientsPage } from '../../../shared/schemas/mailing.js';
+import type { CreateMailingRequest, CreateReminderRequest, MailingStats, MailingView, RecipientsPage } from '../../../shared/schemas/mailing.js';
 import type { z } from 'zod';
 import { getAccount } from '../accounts/accounts.repository.js';
 import type { MailboxesService } from '../mailboxes/mailboxes.service.js';
@@ -18,6 +18,7 @@ import * as repo from './mailings.repository.js';
 import type { MailingRow, NewMailing } from './mailings.repository.js';
 import { countsOf, paceOf, pausedMailboxesOf, reasonsOf, recipientsPage } from './progress.js';
 import { scheduleResolve } from './resolve.job.js';
+import { statsOf } from './stats.js';
 
 type ListedMailing = Omit<MailingView, 'reasons' | 'ratePerMinute' | 'eta'>;
 type Content = Pick<CreateMailingRequest, 'templateId' | 'subject' | 'html' | 'disableSignature' | 'startAt' | 'triggers'> & { mailboxId?: string };
@@ -115,6 +116,10 @@ export class MailingsService {
     if (held.length === 0) return view;
     // Delivery paused the mailbox (e.g. SMTP 535): the mailing waits for it, and says why.
     return { ...view, status: 'paused', statusReason: held.map((h) => `mailbox "${h.name}" is paused: ${h.reason ?? 'paused'}`).join('; ') };
+  }
+
+  async stats(auth: AuthContext, id: string): Promise<MailingStats> {
+    return statsOf(this.db, (await this.row(auth, id)).id);
   }
 
   async recipients(auth: AuthContext, id: string, q: Parameters<typeof recipientsPage>[2]): Promise<z.infer<typeof RecipientsPage>> {

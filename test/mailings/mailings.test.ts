@@ -140,6 +140,14 @@ describe('who receives it', () => {
     const msg = sinkFor(new Set([r.emailId]))[0]!;
     expect(msg.parsed.html).toContain('of Initech');
   });
+  it('"field" reads the address from the chosen field; an entity without it is skipped', async () => {
+    const billing = sim().addCustomField(SUB, 'leads', { name: 'Billing email', type: 'text' }).id;
+    const withField = sim().addLead(SUB, { name: 'Billed', pipeline_id: w.crm.pipelineId, contacts: [contact('Eve', 'eve@client.example')], custom_fields_values: [{ field_id: billing, values: [{ value: 'Bills@Client.example' }] }] }).id;
+    const without = lead('Unbilled', [contact('Fay', 'fay@client.example')]);
+    const id = await createMailing({ ...body, ids: [withField, without], recipients: { mode: 'field', fieldId: billing } });
+    expect(await sentTo(id)).toEqual(['bills@client.example Eve']);
+    expect((await getMailing(id)).reasons).toEqual([{ status: 'skipped', reason: 'no email address', count: 1 }]);
+  });
 });
 
 describe('trigger links', () => {

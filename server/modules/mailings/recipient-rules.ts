@@ -34,7 +34,7 @@ export function candidatesOf(b: EntityBundle, rule: RecipientsRule): Candidate[]
     const byId = (f: CrmCustomFieldValue) => f.field_id === rule.fieldId;
     const own = b.lead ?? (b.entityType === 'contacts' ? b.contacts[0] : b.company);
     const fromOwn = addresses(own?.custom_fields_values ?? null, byId)[0];
-    if (fromOwn) return [{ contact: b.entityType === 'contacts' ? (b.contacts[0] ?? null) : (b.contacts[0] ?? null), email: fromOwn }];
+    if (fromOwn) return [{ contact: b.contacts[0] ?? null, email: fromOwn }];
     for (const c of b.contacts) {
       const e = addresses(c.custom_fields_values, byId)[0];
       if (e) return [{ contact: c, email: e }];

@@ -45,6 +45,7 @@ import { enqueueBatch, holdEmails, releaseEmails } from '../modules/emails/bulk-
 import { SuppressionsService } from '../modules/suppressions/suppressions.service.js';
 import { MailingsService } from '../modules/mailings/mailings.service.js';
 import { RESOLVE_JOB, resumeResolving, runResolve } from '../modules/mailings/resolve.job.js';
+import { RECHECK_JOB } from '../modules/mailings/reminder-recheck.js';
 import type { MailingDelivery } from '../modules/mailings/delivery.port.js';
 
 const SMTP_DATA_TIMEOUT_MS = 10 * 60_000;
@@ -192,6 +193,10 @@ export async function buildServices(
   queue.define<{ mailingId: string }>(RESOLVE_JOB, (data) =>
     runResolve({ db, queue, log: log.child({ component: 'mailings' }), crmFor, delivery, suppressions, links: triggerLinks }, data),
   );
+  queue.define(RECHECK_JOB, async () => {
+    await mailings.recheckReminders();
+  });
+  await queue.every('1 minute', RECHECK_JOB);
   // Mailings a stopped process left resolving continue from their cursor.
   await resumeResolving(db, queue);
 

@@ -3,9 +3,8 @@
  * simulator (with its 7 requests/s limit). Lifecycle and crash safety: mailings-lifecycle.test.ts.
  */
 import supertest from 'supertest';
-import { SUB } from '../support/world.js';
 import { eventually } from '../support/eventually.js';
-import { startWorld, type World } from '../support/world.js';
+import { startWorld, SUB, type World } from '../support/world.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { createMailbox, createTemplate } from '../support/send-helpers.js';
 import { mailingHelpers, SAFARI } from './mailing-helpers.js';
@@ -215,6 +214,31 @@ describe('reminders to non-responders', () => {
     const msg = sinkFor(new Set([sent[0].emailId]));
     expect(msg).toHaveLength(1);
     expect(msg[0]!.parsed.html).toContain('Still interested, Person rem-2?');
+  }, 60_000);
+
+  it('takes back a waiting reminder mail when its recipient responds before it leaves', async () => {
+    const ids = seedLeads('late', 3);
+    const first = await createMailing({ subject: 'Offer', html: '<p>{{lead.name}}</p>', ids });
+    await waitFor(first, (m) => expect(m).toMatchObject({ status: 'done', counts: { sent: 3 } }));
+    const firstMails = await allRecipients(first);
+    // One reminder mail every 3 s: the last one waits long enough to be taken back.
+    const slow = await createMailbox(w, w.user, sink, { pacing: { messages: 1, seconds: 3 } });
+    const res = await w.api(w.user).post(`/api/mailings/${first}/reminder`).send({ condition: 'not_opened', mailboxId: slow, subject: 'Reminder', html: '<p>r</p>' });
+    const reminder = res.body.id as string;
+    await waitFor(reminder, (m) => expect(m.counts.sent).toBe(1));
+    const waiting = (await allRecipients(reminder)).filter((r) => r.status === 'queued');
+    expect(waiting.length).toBeGreaterThan(0);
+    const late = firstMails.find((r) => r.email === waiting.at(-1).email)!;
+    const pixel = /\/t\/o\/[^"]+\.gif/.exec(sinkFor(new Set([late.emailId]))[0]!.parsed.html as string)![0];
+    await supertest(w.server.url).get(pixel).set('User-Agent', SAFARI).expect(200);
+    await eventually(async () => expect((await w.api(w.user).get(`/api/emails/${late.emailId}`)).body.tracking.humanOpens).toBe(1));
+
+    expect(await w.server.services.mailings.recheckReminders()).toBe(1);
+    const done = await waitFor(reminder, (m) => expect(m.status).toBe('done'), 20_000);
+    expect(done.counts).toMatchObject({ sent: 2, skipped: 1, queued: 0 });
+    const skipped = (await allRecipients(reminder)).find((r) => r.status === 'skipped');
+    expect(skipped).toMatchObject({ email: late.email, reason: 'responded to the first mailing' });
+    expect(sinkFor(new Set([skipped.emailId]))).toHaveLength(0);
   }, 60_000);
 
   it('needs the link with "not_clicked_link"', async () => {

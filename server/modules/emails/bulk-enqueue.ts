@@ -41,7 +41,13 @@ export interface BulkBatch {
 }
 
 /** Why a set of queued mails was taken off the queue; resume gives `MAILING_PAUSED` ones back. */
-export type HoldCode = 'MAILING_PAUSED' | 'MAILING_CANCELLED';
+export type HoldCode = 'MAILING_PAUSED' | 'MAILING_CANCELLED' | 'RESPONDED';
+
+const HOLD_TEXT: Record<HoldCode, string> = {
+  MAILING_PAUSED: 'The mailing was paused.',
+  MAILING_CANCELLED: 'The mailing was cancelled.',
+  RESPONDED: 'Not sent: the recipient responded to the first mailing before this reminder left.',
+};
 
 export async function enqueueBatch(
   db: Db,
@@ -126,7 +132,7 @@ function pointRows(points: TriggerPoints): { point: string; trigger_id: string; 
  * Takes still-queued mails off the queue (their send jobs then find them not queued and do
  * nothing) and gives their pacing slots back, so the next mail of the mailbox — a card send,
  * another mailing — is not scheduled behind mails that will not leave. Mails being sent right
- * now finish. A `MAILING_CANCELLED` call also turns held (paused) mails into cancelled ones.
+ * now finish. `MAILING_CANCELLED` and `RESPONDED` also turn held (paused) mails into cancelled ones.
  */
 export async function holdEmails(db: Db, accountId: number, emailIds: string[], code: HoldCode): Promise<number> {
   if (emailIds.length === 0) return 0;
@@ -138,7 +144,7 @@ export async function holdEmails(db: Db, accountId: number, emailIds: string[], 
       const r = await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [m.mailbox_id]);
       if (r.rows[0]) locked.push(r.rows[0]);
     }
-    const text = code === 'MAILING_PAUSED' ? 'The mailing was paused.' : 'The mailing was cancelled.';
+    const text = HOLD_TEXT[code];
     const from = code === 'MAILING_PAUSED' ? `status = 'queued'` : `(status = 'queued' OR (status = 'cancelled' AND error_code = 'MAILING_PAUSED'))`;
     const r = await tx.query<{ id: string }>(
       `UPDATE emails SET status = 'cancelled', error_code = $3, error_text = $4, updated_at = now()

@@ -19,6 +19,7 @@ import type { MailingRow, NewMailing } from './mailings.repository.js';
 import { countsOf, paceOf, pausedMailboxesOf, reasonsOf, recipientsPage } from './progress.js';
 import { scheduleResolve } from './resolve.job.js';
 import { statsOf } from './stats.js';
+import { recheckReminders } from './reminder-recheck.js';
 
 type ListedMailing = Omit<MailingView, 'reasons' | 'ratePerMinute' | 'eta'>;
 type Content = Pick<CreateMailingRequest, 'templateId' | 'subject' | 'html' | 'disableSignature' | 'startAt' | 'triggers'> & { mailboxId?: string };
@@ -116,6 +117,11 @@ export class MailingsService {
     if (held.length === 0) return view;
     // Delivery paused the mailbox (e.g. SMTP 535): the mailing waits for it, and says why.
     return { ...view, status: 'paused', statusReason: held.map((h) => `mailbox "${h.name}" is paused: ${h.reason ?? 'paused'}`).join('; ') };
+  }
+
+  /** Takes back waiting reminder mails of recipients who responded since (runs every minute). */
+  recheckReminders(): Promise<number> {
+    return recheckReminders(this.db, this.delivery);
   }
 
   async stats(auth: AuthContext, id: string): Promise<MailingStats> {

@@ -117,7 +117,9 @@ export class BatchRun {
     const fail = (reason: string): Planned => ({
       row: { entityId: b.entityId, contactId: c.contact?.id ?? null, email: c.email, status: 'skipped', reason, emailId: null },
     });
-    if (!mailbox) return fail("no mailbox to send from: the responsible user has none and there is no global mailbox");
+    if (!mailbox) {
+      return fail(this.m.mailbox_id ? 'no mailbox to send from: the chosen mailbox was deleted' : "no mailbox to send from: the lead's responsible user has none and there is no global mailbox");
+    }
     const sender = this.m.mailbox_id ? this.m.user_id : mailbox.owner_user_id;
     const id = crypto.randomUUID();
     try {

@@ -10,7 +10,7 @@
  * Crash-safe by a cursor: `resolved_count` moves in the same transaction as the batch's last
  * rows, so a restart (the job is given again at start for every mailing left `resolving`)
  * continues after the last finished batch; recipients a half-finished batch already queued are
- * recognised by (entity, contact, address) and not queued twice.
+ * recognised by (entity, address) and not queued twice.
  */
 import type { Db } from '../../infra/db/db.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';

@@ -42,6 +42,12 @@ import { PipelineService } from '../modules/pipeline/pipeline.service.js';
 import { PipelineActionsService } from '../modules/pipeline/pipeline-actions.service.js';
 import { definePipelineJobs } from '../modules/pipeline/dp-event.job.js';
 import { DryRunService } from '../modules/automation/dry-run.service.js';
+import { enqueueBatch, holdEmails, releaseEmails } from '../modules/emails/bulk-enqueue.js';
+import { SuppressionsService } from '../modules/suppressions/suppressions.service.js';
+import { MailingsService } from '../modules/mailings/mailings.service.js';
+import { RESOLVE_JOB, resumeResolving, runResolve } from '../modules/mailings/resolve.job.js';
+import { RECHECK_JOB } from '../modules/mailings/reminder-recheck.js';
+import type { MailingDelivery } from '../modules/mailings/delivery.port.js';
 
 const SMTP_DATA_TIMEOUT_MS = 10 * 60_000;
 
@@ -72,6 +78,9 @@ export interface Services {
   triggers: TriggersService;
   /** Records and runs trigger executions; producers call `fire()` (automation.port.ts). */
   triggerEngine: TriggerEngine;
+  /** Bulk sends to selected entities (mailings/). */
+  mailings: MailingsService;
+  suppressions: SuppressionsService;
 }
 
 export async function buildServices(
@@ -203,5 +212,22 @@ export async function buildServices(
   const pipelineActions = new PipelineActionsService({ db, box, crmFor, usableTemplate: (auth, id) => templates.getUsable(auth, id) });
   const dryRun = new DryRunService({ db, crmFor, templates, links: triggerLinks });
 
-  return { config, db, log, box, queue, tokens, crmFor, mailboxes, mailboxCheck, transports, templates, emails, pipeline, pipelineActions, dryRun, triggerLinks, tracking, triggers: triggerService, triggerEngine };
+  const suppressions = new SuppressionsService(db);
+  const delivery: MailingDelivery = {
+    enqueueBatch: (batch, onInserted) => enqueueBatch(db, queue, messageIdDomain, batch, onInserted),
+    hold: (accountId, ids, code) => holdEmails(db, accountId, ids, code),
+    release: (accountId, ids) => releaseEmails(db, queue, accountId, ids),
+  };
+  const mailings = new MailingsService(db, queue, mailboxes, templates, delivery);
+  queue.define<{ mailingId: string }>(RESOLVE_JOB, (data) =>
+    runResolve({ db, queue, log: log.child({ component: 'mailings' }), crmFor, delivery, suppressions, links: triggerLinks }, data),
+  );
+  queue.define(RECHECK_JOB, async () => {
+    await mailings.recheckReminders();
+  });
+  await queue.every('1 minute', RECHECK_JOB);
+  // Mailings a stopped process left resolving continue from their cursor.
+  await resumeResolving(db, queue);
+
+  return { config, db, log, box, queue, tokens, crmFor, mailboxes, mailboxCheck, transports, templates, emails, pipeline, pipelineActions, dryRun, triggerLinks, tracking, triggers: triggerService, triggerEngine, mailings, suppressions };
 }

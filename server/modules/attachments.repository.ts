@@ -37,8 +37,14 @@ export async function listAttachmentMeta(db: Queryable, owner: Owner): Promise<A
 
 export async function loadAttachmentFiles(db: Queryable, owner: Owner): Promise<AttachmentFile[]> {
   const [col, id] = 'templateId' in owner ? ['template_id', owner.templateId] : ['email_id', owner.emailId];
+  // A mailing's mails refer to their template's files (email_attachment_refs) instead of copying them.
+  const referenced =
+    'emailId' in owner
+      ? `UNION ALL SELECT * FROM (SELECT a.filename, a.content_type, a.content FROM email_attachment_refs r
+           JOIN attachments a ON a.id = r.attachment_id WHERE r.email_id = $1 ORDER BY r.position) refs`
+      : '';
   const r = await db.query<{ filename: string; content_type: string; content: Buffer }>(
-    `SELECT filename, content_type, content FROM attachments WHERE ${col} = $1 ORDER BY created_at, id`,
+    `SELECT * FROM (SELECT filename, content_type, content FROM attachments WHERE ${col} = $1 ORDER BY created_at, id) own ${referenced}`,
     [id],
   );
   return r.rows.map((a) => ({ filename: a.filename, contentType: a.content_type, content: a.content }));

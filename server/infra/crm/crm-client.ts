@@ -143,6 +143,13 @@ export interface CrmClient {
   getLead(id: number): Promise<CrmLead | null>;
   getContact(id: number): Promise<CrmContact | null>;
   getCompany(id: number): Promise<CrmCompany | null>;
+  /**
+   * Many entities in few requests (`filter[id][]`, 250 per page), for mailings. Ids Kommo does
+   * not know are simply absent from the answer; the order of the answer is Kommo's.
+   */
+  getLeadsByIds(ids: number[]): Promise<CrmLead[]>;
+  getContactsByIds(ids: number[]): Promise<CrmContact[]>;
+  getCompaniesByIds(ids: number[]): Promise<CrmCompany[]>;
   listUsers(): Promise<CrmUser[]>;
   listCustomFields(entity: CrmEntityType): Promise<CrmCustomFieldDef[]>;
   listPipelines(): Promise<CrmPipeline[]>;

@@ -57,6 +57,18 @@ export class KommoCrmClient implements CrmClient {
     return body && toCompany(body);
   }
 
+  async getLeadsByIds(ids: number[]): Promise<CrmLead[]> {
+    return (await this.listByIds('leads', ids, 'contacts')).map(toLead);
+  }
+
+  async getContactsByIds(ids: number[]): Promise<CrmContact[]> {
+    return (await this.listByIds('contacts', ids)).map(toContact);
+  }
+
+  async getCompaniesByIds(ids: number[]): Promise<CrmCompany[]> {
+    return (await this.listByIds('companies', ids, 'contacts')).map(toCompany);
+  }
+
   async listUsers(): Promise<CrmUser[]> {
     return (await this.listAll('/users', 'users')).map(toUser);
   }
@@ -104,12 +116,28 @@ export class KommoCrmClient implements CrmClient {
     );
   }
 
+  /**
+   * 250 ids per request as indexed `filter[id][i]` keys (PHP-style arrays, which Kommo parses
+   * like `filter[id][]`; indexed keys survive a plain key → value query map).
+   */
+  private async listByIds(entity: CrmEntityType, ids: number[], withParts?: string): Promise<Json[]> {
+    const unique = [...new Set(ids)];
+    const items: Json[] = [];
+    for (let i = 0; i < unique.length; i += PAGE_LIMIT) {
+      const query: Record<string, string | number> = {};
+      unique.slice(i, i + PAGE_LIMIT).forEach((id, n) => (query[`filter[id][${n}]`] = id));
+      if (withParts) query.with = withParts;
+      items.push(...(await this.listAll(`/${entity}`, entity, query)));
+    }
+    return items;
+  }
+
   /** Collects every page, following `_links.next` until Kommo stops linking (or answers 204). */
-  private async listAll(path: string, key: string): Promise<Json[]> {
+  private async listAll(path: string, key: string, extra: Record<string, string | number> = {}): Promise<Json[]> {
     const items: Json[] = [];
     let page = 1;
     for (let n = 0; n < MAX_PAGES; n++) {
-      const body = await this.http.request<Json>('GET', path, { query: { page, limit: PAGE_LIMIT } });
+      const body = await this.http.request<Json>('GET', path, { query: { ...extra, page, limit: PAGE_LIMIT } });
       if (!body) break;
       items.push(...embedded(body, key));
       const next = (body._links as { next?: { href?: string } } | undefined)?.next?.href;

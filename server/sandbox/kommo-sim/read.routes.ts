@@ -28,6 +28,20 @@ function serializeEntity(account: SimAccount, entity: SimEntityType, id: number,
   return company && companyJson(account, company, base, w);
 }
 
+/**
+ * `filter[id][]=1&filter[id][]=2` (or indexed `filter[id][0]=1`, or one `filter[id]=1`), as
+ * Kommo takes them; undefined when the request does not filter by id.
+ */
+function idFilter(req: Request): Set<number> | undefined {
+  let out: Set<number> | undefined;
+  for (const [k, v] of Object.entries(req.query)) {
+    if (!/^filter\[id\](\[\d*\])?$/.test(k)) continue;
+    out ??= new Set();
+    for (const x of Array.isArray(v) ? v : [v]) if (typeof x === 'string' && /^\d+$/.test(x)) out.add(Number(x));
+  }
+  return out;
+}
+
 export function readRoutes(store: SimStore, opts: ReadOptions): Router {
   const router = Router({ mergeParams: true });
   const account = (req: Request) => store.account(String(req.params.sub));
@@ -75,7 +89,11 @@ export function readRoutes(store: SimStore, opts: ReadOptions): Router {
       const acc = account(req);
       // filter[created_at][from] (unix seconds), as Kommo's list filter: what was created since.
       const from = Number(req.query['filter[created_at][from]'] ?? 0);
-      const ids = [...acc[entity].values()].filter((e) => e.created_at >= from).map((e) => e.id).sort((a, b) => a - b);
+      const wanted = idFilter(req);
+      const ids = [...acc[entity].values()]
+        .filter((e) => e.created_at >= from && (!wanted || wanted.has(e.id)))
+        .map((e) => e.id)
+        .sort((a, b) => a - b);
       const items = ids.map((id) => serializeEntity(acc, entity, id, baseOf(req), withParts(req)));
       sendPage(req, res, entity, items);
     });

@@ -1,0 +1,207 @@
+/**
+ * The narrow door through which a mailing hands its mails to delivery: many queued emails of one
+ * mailbox in one transaction (one INSERT for the emails, one for their trigger points, one for
+ * their history), each with its own pacing slot from `reserveSlot`, then one send job per mail
+ * through `scheduleSend`, as single sends get. Holding (pause), releasing (resume) and cancelling
+ * a set of queued emails live here too, so the mailings module never writes the emails table.
+ *
+ * Kept deliberately small: when the queue mechanics change, only these functions follow.
+ */
+import { withTransaction, type Db, type Queryable } from '../../infra/db/db.js';
+import type { JobQueue } from '../../infra/queue/job-queue.js';
+import type { TriggerPoints } from '../../../shared/schemas/template.js';
+import type { EntityType } from '../../../shared/schemas/common.js';
+import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
+import { releaseSlots, reserveSlot, type Slot } from './pacing.js';
+import { scheduleSend } from './send-email.job.js';
+
+export interface BulkMail {
+  /** Chosen before rendering: trigger-link URLs in the body are signed for it. */
+  id: string;
+  entityType: EntityType;
+  entityId: number;
+  to: string[];
+  contactIds: number[];
+  subject: string;
+  html: string;
+}
+
+export interface BulkBatch {
+  accountId: number;
+  userId: number;
+  mailboxId: string;
+  templateId: string | null;
+  linkAttachments: { url: string; filename?: string }[];
+  /** Stored files every mail carries, referenced rather than copied (attachments.repository.ts). */
+  attachmentIds: string[];
+  points: TriggerPoints;
+  /** No slot before this time (a mailing's start time). */
+  earliest?: Date;
+  mails: BulkMail[];
+}
+
+/** Why a set of queued mails was taken off the queue; resume gives `MAILING_PAUSED` ones back. */
+export type HoldCode = 'MAILING_PAUSED' | 'MAILING_CANCELLED' | 'RESPONDED';
+
+const HOLD_TEXT: Record<HoldCode, string> = {
+  MAILING_PAUSED: 'The mailing was paused.',
+  MAILING_CANCELLED: 'The mailing was cancelled.',
+  RESPONDED: 'Not sent: the recipient responded to the first mailing before this reminder left.',
+};
+
+export async function enqueueBatch(
+  db: Db,
+  queue: JobQueue,
+  messageIdDomain: string,
+  batch: BulkBatch,
+  /** Runs in the same transaction after the insert (e.g. the mailing's recipient rows). */
+  onInserted?: (tx: Queryable) => Promise<void>,
+): Promise<void> {
+  if (batch.mails.length === 0) {
+    if (onInserted) await withTransaction(db, onInserted);
+    return;
+  }
+  const planned = await withTransaction(db, async (tx) => {
+    const mb = (await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [batch.mailboxId])).rows[0];
+    if (!mb) throw new Error(`mailbox ${batch.mailboxId} does not exist`);
+    const delayMs = await delayUntil(tx, batch.earliest);
+    const slots: Slot[] = [];
+    for (let i = 0; i < batch.mails.length; i++) slots.push(await reserveSlot(tx, mb, delayMs));
+    const rows = batch.mails.map((m, i) => ({
+      id: m.id,
+      entity_type: m.entityType,
+      entity_id: m.entityId,
+      message_id: `<${m.id}@${messageIdDomain}>`,
+      to_addresses: m.to,
+      subject: m.subject,
+      body_html: m.html,
+      not_before: slots[i]!.at.toISOString(),
+      contact_ids: m.contactIds,
+    }));
+    await tx.query(
+      `INSERT INTO emails (id, account_id, user_id, mailbox_id, entity_type, entity_id, template_id, status, message_id,
+         to_addresses, subject, body_html, link_attachments, not_before, source, contact_ids, not_opened_after_seconds)
+       SELECT r.id, $2, $3, $4, r.entity_type, r.entity_id, $5, 'queued', r.message_id,
+         r.to_addresses, r.subject, r.body_html, $6, r.not_before, 'manual',
+         ARRAY(SELECT jsonb_array_elements_text(r.contact_ids))::bigint[], $7
+       FROM jsonb_to_recordset($1) AS r(id uuid, entity_type text, entity_id bigint, message_id text, to_addresses jsonb,
+         subject text, body_html text, not_before timestamptz, contact_ids jsonb)`,
+      [JSON.stringify(rows), batch.accountId, batch.userId, batch.mailboxId, batch.templateId, JSON.stringify(batch.linkAttachments),
+        batch.points.notOpened?.afterSeconds ?? null],
+    );
+    const ids = batch.mails.map((m) => m.id);
+    const points = pointRows(batch.points);
+    if (points.length) {
+      await tx.query(
+        `INSERT INTO email_triggers (email_id, point, trigger_id, position)
+         SELECT e, p.point, p.trigger_id, p.position FROM unnest($1::uuid[]) AS e
+         CROSS JOIN jsonb_to_recordset($2) AS p(point text, trigger_id uuid, position int) ON CONFLICT DO NOTHING`,
+        [ids, JSON.stringify(points)],
+      );
+    }
+    if (batch.attachmentIds.length) {
+      await tx.query(
+        `INSERT INTO email_attachment_refs (email_id, attachment_id, position)
+         SELECT e, a.id, a.n FROM unnest($1::uuid[]) AS e CROSS JOIN unnest($2::uuid[]) WITH ORDINALITY AS a(id, n)`,
+        [ids, batch.attachmentIds],
+      );
+    }
+    await tx.query(
+      `INSERT INTO email_events (email_id, account_id, type, data)
+       SELECT e, $2, 'queued', jsonb_build_object('scheduledAt', s, 'mailboxPaused', $3::boolean, 'source', 'mailing')
+       FROM unnest($1::uuid[], $4::timestamptz[]) AS x(e, s)`,
+      [ids, batch.accountId, mb.paused, slots.map((x) => x.at)],
+    );
+    await onInserted?.(tx);
+    return { paused: mb.paused, jobs: ids.map((id, i) => ({ id, slot: slots[i]! })) };
+  });
+  // After commit, as persistAndEnqueue does; a crash in between is healed by the recovery sweep.
+  if (!planned.paused) for (const j of planned.jobs) await scheduleSend(queue, j.id, j.slot);
+}
+
+function pointRows(points: TriggerPoints): { point: string; trigger_id: string; position: number }[] {
+  const out: { point: string; trigger_id: string; position: number }[] = [];
+  const add = (point: string, ids: string[]) => ids.forEach((trigger_id, position) => out.push({ point, trigger_id, position }));
+  add('sent', points.sent);
+  add('opened', points.opened);
+  add('not_opened', points.notOpened?.triggerIds ?? []);
+  add('failed', points.failed);
+  return out;
+}
+
+/**
+ * Takes still-queued mails off the queue (their send jobs then find them not queued and do
+ * nothing) and gives their pacing slots back, so the next mail of the mailbox — a card send,
+ * another mailing — is not scheduled behind mails that will not leave. Mails being sent right
+ * now finish. `MAILING_CANCELLED` and `RESPONDED` also turn held (paused) mails into cancelled ones.
+ */
+export async function holdEmails(db: Db, accountId: number, emailIds: string[], code: HoldCode): Promise<number> {
+  if (emailIds.length === 0) return 0;
+  return withTransaction(db, async (tx) => {
+    const mailboxes = (await tx.query<{ mailbox_id: string }>('SELECT DISTINCT mailbox_id FROM emails WHERE id = ANY($1::uuid[]) ORDER BY mailbox_id', [emailIds])).rows;
+    // Lock order everywhere: mailbox, then email (send-email.job.ts).
+    const locked: MailboxRow[] = [];
+    for (const m of mailboxes) {
+      const r = await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [m.mailbox_id]);
+      if (r.rows[0]) locked.push(r.rows[0]);
+    }
+    const text = HOLD_TEXT[code];
+    const from = code === 'MAILING_PAUSED' ? `status = 'queued'` : `(status = 'queued' OR (status = 'cancelled' AND error_code = 'MAILING_PAUSED'))`;
+    const r = await tx.query<{ id: string }>(
+      `UPDATE emails SET status = 'cancelled', error_code = $3, error_text = $4, updated_at = now()
+       WHERE account_id = $2 AND id = ANY($1::uuid[]) AND ${from} RETURNING id`,
+      [emailIds, accountId, code, text],
+    );
+    const held = r.rows.map((x) => x.id);
+    if (held.length) {
+      await tx.query(
+        `INSERT INTO email_events (email_id, account_id, type, data) SELECT e, $2, $3, jsonb_build_object('reason', $4::text) FROM unnest($1::uuid[]) AS e`,
+        [held, accountId, code === 'MAILING_PAUSED' ? 'paused' : 'cancelled', text],
+      );
+    }
+    for (const mb of locked) await releaseSlots(tx, mb);
+    return held.length;
+  });
+}
+
+/** Puts paused mails back on the queue with fresh slots (resume). */
+export async function releaseEmails(db: Db, queue: JobQueue, accountId: number, emailIds: string[], earliest?: Date): Promise<number> {
+  if (emailIds.length === 0) return 0;
+  const planned = await withTransaction(db, async (tx) => {
+    const held = (await tx.query<{ id: string; mailbox_id: string }>(
+      `SELECT id, mailbox_id FROM emails WHERE account_id = $2 AND id = ANY($1::uuid[]) AND status = 'cancelled' AND error_code = 'MAILING_PAUSED'
+       ORDER BY mailbox_id, not_before, created_at`,
+      [emailIds, accountId],
+    )).rows;
+    const byMailbox = new Map<string, string[]>();
+    for (const e of held) byMailbox.set(e.mailbox_id, [...(byMailbox.get(e.mailbox_id) ?? []), e.id]);
+    const jobs: { id: string; slot: Slot }[] = [];
+    for (const [mailboxId, ids] of [...byMailbox].sort(([a], [b]) => a.localeCompare(b))) {
+      const mb = (await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [mailboxId])).rows[0]!;
+      const delayMs = await delayUntil(tx, earliest);
+      const slots: Slot[] = [];
+      for (let i = 0; i < ids.length; i++) slots.push(await reserveSlot(tx, mb, delayMs));
+      const at = slots.map((x) => x.at);
+      await tx.query(
+        `UPDATE emails e SET status = 'queued', error_code = NULL, error_text = NULL, not_before = x.s, updated_at = now()
+         FROM unnest($1::uuid[], $2::timestamptz[]) AS x(id, s) WHERE e.id = x.id`,
+        [ids, at],
+      );
+      await tx.query(
+        `INSERT INTO email_events (email_id, account_id, type, data) SELECT e, $2, 'resumed', jsonb_build_object('scheduledAt', s) FROM unnest($1::uuid[], $3::timestamptz[]) AS x(e, s)`,
+        [ids, accountId, at],
+      );
+      if (!mb.paused) ids.forEach((id, i) => jobs.push({ id, slot: slots[i]! }));
+    }
+    return jobs;
+  });
+  for (const j of planned) await scheduleSend(queue, j.id, j.slot);
+  return planned.length;
+}
+
+/** How far `earliest` is ahead of the database's now: pacing counts in the database's clock (pacing.ts). */
+async function delayUntil(tx: Queryable, earliest: Date | undefined): Promise<number> {
+  if (!earliest) return 0;
+  const r = await tx.query<{ ms: number }>('SELECT greatest(0, extract(epoch FROM ($1::timestamptz - now())) * 1000)::float8 AS ms', [earliest]);
+  return r.rows[0]!.ms;
+}

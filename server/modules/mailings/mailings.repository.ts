@@ -1,0 +1,137 @@
+/** The mailings and mailing_recipients tables (owned by this module). */
+import type { Queryable } from '../../infra/db/db.js';
+import type { EntityType } from '../../../shared/schemas/common.js';
+import type { TriggerPoints } from '../../../shared/schemas/template.js';
+
+export interface RecipientsRule {
+  mode: 'main' | 'all' | 'field';
+  fieldId?: number;
+  onePerEntity: boolean;
+}
+
+export interface ReminderRule {
+  condition: 'not_opened' | 'not_clicked' | 'not_clicked_link';
+  linkId?: number;
+}
+
+export type StoredStatus = 'resolving' | 'queued' | 'paused' | 'cancelled' | 'failed';
+
+export interface MailingRow {
+  id: string;
+  account_id: number;
+  user_id: number;
+  entity_type: EntityType;
+  /** Not selected by list queries (it may hold 100,000 ids); see `selected`. */
+  entity_ids?: string[];
+  selected: number;
+  resolved_count: number;
+  template_id: string | null;
+  subject: string | null;
+  body_html: string | null;
+  disable_signature: boolean;
+  mailbox_id: string | null;
+  recipients: RecipientsRule;
+  start_at: Date | null;
+  triggers: TriggerPoints | null;
+  status: StoredStatus;
+  status_reason: string | null;
+  parent_mailing_id: string | null;
+  reminder: ReminderRule | null;
+  created_at: Date;
+}
+
+export interface NewMailing {
+  id: string;
+  accountId: number;
+  userId: number;
+  entityType: EntityType;
+  ids: number[];
+  templateId: string | null;
+  subject: string | null;
+  html: string | null;
+  disableSignature: boolean;
+  /** null: each entity's responsible user's mailbox. */
+  mailboxId: string | null;
+  recipients: RecipientsRule;
+  startAt: Date | null;
+  triggers: TriggerPoints | null;
+  parentMailingId?: string | null;
+  reminder?: ReminderRule | null;
+}
+
+const COLUMNS = `id, account_id, user_id, entity_type, cardinality(entity_ids) AS selected, resolved_count, template_id, subject, body_html,
+  disable_signature, mailbox_id, recipients, start_at, triggers, status, status_reason, parent_mailing_id, reminder, created_at`;
+
+export async function insertMailing(db: Queryable, m: NewMailing): Promise<void> {
+  await db.query(
+    `INSERT INTO mailings (id, account_id, user_id, entity_type, entity_ids, template_id, subject, body_html, disable_signature,
+       mailbox_id, recipients, start_at, triggers, status, parent_mailing_id, reminder)
+     VALUES ($1,$2,$3,$4,$5::bigint[],$6,$7,$8,$9,$10,$11,$12,$13,'resolving',$14,$15)`,
+    [
+      m.id, m.accountId, m.userId, m.entityType, m.ids, m.templateId, m.subject, m.html, m.disableSignature, m.mailboxId,
+      JSON.stringify(m.recipients), m.startAt, m.triggers ? JSON.stringify(m.triggers) : null, m.parentMailingId ?? null,
+      m.reminder ? JSON.stringify(m.reminder) : null,
+    ],
+  );
+}
+
+export async function findMailing(db: Queryable, accountId: number, id: string): Promise<MailingRow | null> {
+  const r = await db.query<MailingRow>(`SELECT ${COLUMNS} FROM mailings WHERE account_id = $1 AND id = $2`, [accountId, id]);
+  return r.rows[0] ?? null;
+}
+
+/** The next `limit` selected ids not resolved yet (1-based slice of the array). */
+export async function nextIds(db: Queryable, id: string, from: number, limit: number): Promise<number[]> {
+  const r = await db.query<{ ids: string[] }>('SELECT entity_ids[$2:$3] AS ids FROM mailings WHERE id = $1', [id, from + 1, from + limit]);
+  return (r.rows[0]?.ids ?? []).map(Number);
+}
+
+export async function listMailings(db: Queryable, accountId: number, limit: number): Promise<MailingRow[]> {
+  const r = await db.query<MailingRow>(`SELECT ${COLUMNS} FROM mailings WHERE account_id = $1 ORDER BY created_at DESC LIMIT $2`, [accountId, limit]);
+  return r.rows;
+}
+
+export async function setStatus(db: Queryable, id: string, status: StoredStatus, reason: string | null = null): Promise<void> {
+  await db.query('UPDATE mailings SET status = $2, status_reason = $3, updated_at = now() WHERE id = $1', [id, status, reason]);
+}
+
+/** Ids of mailings left resolving (a crash or restart): their job is given again at start. */
+export async function resolvingIds(db: Queryable): Promise<string[]> {
+  return (await db.query<{ id: string }>("SELECT id FROM mailings WHERE status = 'resolving'")).rows.map((r) => r.id);
+}
+
+export interface NewRecipient {
+  entityId: number;
+  contactId: number | null;
+  email: string | null;
+  status: 'queued' | 'skipped';
+  reason: string | null;
+  emailId: string | null;
+}
+
+/** One statement for a whole batch, and the resolve cursor moved in the same transaction. */
+export async function insertRecipients(tx: Queryable, m: Pick<MailingRow, 'id' | 'account_id' | 'entity_type'>, rows: NewRecipient[], resolvedCount: number | null): Promise<void> {
+  if (rows.length) {
+    await tx.query(
+      `INSERT INTO mailing_recipients (mailing_id, account_id, entity_type, entity_id, contact_id, email, status, reason, email_id)
+       SELECT $1, $2, $3, x.entity_id, x.contact_id, x.email, x.status, x.reason, x.email_id
+       FROM unnest($4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::uuid[]) AS x(entity_id, contact_id, email, status, reason, email_id)`,
+      [
+        m.id, m.account_id, m.entity_type,
+        rows.map((r) => r.entityId), rows.map((r) => r.contactId), rows.map((r) => r.email), rows.map((r) => r.status),
+        rows.map((r) => r.reason), rows.map((r) => r.emailId),
+      ],
+    );
+  }
+  if (resolvedCount !== null) await tx.query('UPDATE mailings SET resolved_count = $2, updated_at = now() WHERE id = $1', [m.id, resolvedCount]);
+}
+
+/** Addresses (lower-case) and entity:address keys already taken by earlier batches (resume). */
+export async function takenKeys(db: Queryable, mailingId: string): Promise<{ email: string; entity_id: string }[]> {
+  return (await db.query<{ email: string; entity_id: string }>("SELECT email, entity_id FROM mailing_recipients WHERE mailing_id = $1 AND status = 'queued'", [mailingId])).rows;
+}
+
+export async function emailIdsOf(db: Queryable, mailingId: string): Promise<string[]> {
+  const r = await db.query<{ email_id: string }>('SELECT email_id FROM mailing_recipients WHERE mailing_id = $1 AND email_id IS NOT NULL', [mailingId]);
+  return r.rows.map((x) => x.email_id);
+}

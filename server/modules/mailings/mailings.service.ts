@@ -1,0 +1,220 @@
+/**
+ * Mailings: accept (one row, answered at once), then resolve in the background (resolve.job.ts);
+ * pause, resume and cancel; progress and recipients; reminders to those who did not respond.
+ */
+import crypto from 'node:crypto';
+import { withTransaction, type Db } from '../../infra/db/db.js';
+import type { JobQueue } from '../../infra/queue/job-queue.js';
+import { AppError, ErrorCode, invalid, notFound } from '../../errors.js';
+import type { AuthContext } from '../../http/auth.js';
+import type { CreateMailingRequest, CreateReminderRequest, MailingStats, MailingView, RecipientsPage } from '../../../shared/schemas/mailing.js';
+import type { z } from 'zod';
+import { getAccount } from '../accounts/accounts.repository.js';
+import type { MailboxesService } from '../mailboxes/mailboxes.service.js';
+import type { TemplatesService } from '../templates/templates.service.js';
+import { assertTriggersExist } from '../templates/trigger-points.repository.js';
+import type { MailingDelivery } from './delivery.port.js';
+import * as repo from './mailings.repository.js';
+import type { MailingRow, NewMailing } from './mailings.repository.js';
+import { countsOf, paceOf, pausedMailboxesOf, reasonsOf, recipientsPage } from './progress.js';
+import { scheduleResolve } from './resolve.job.js';
+import { statsOf } from './stats.js';
+import { recheckReminders } from './reminder-recheck.js';
+
+type ListedMailing = Omit<MailingView, 'reasons' | 'ratePerMinute' | 'eta'>;
+type Content = Pick<CreateMailingRequest, 'templateId' | 'subject' | 'html' | 'disableSignature' | 'startAt' | 'triggers'> & { mailboxId?: string };
+
+export class MailingsService {
+  constructor(
+    private readonly db: Db,
+    private readonly queue: JobQueue,
+    private readonly mailboxes: MailboxesService,
+    private readonly templates: TemplatesService,
+    private readonly delivery: MailingDelivery,
+  ) {}
+
+  async create(auth: AuthContext, req: CreateMailingRequest): Promise<{ id: string; status: 'resolving' }> {
+    const id = crypto.randomUUID();
+    await repo.insertMailing(this.db, {
+      id,
+      accountId: auth.accountId,
+      userId: auth.userId,
+      entityType: req.entityType,
+      // Selecting the same entity twice in a list is one selection.
+      ids: [...new Set(req.ids)],
+      recipients: req.recipients,
+      ...(await this.content(auth, req)),
+    });
+    await scheduleResolve(this.queue, id);
+    return { id, status: 'resolving' };
+  }
+
+  /** A follow-up mailing to the first one's recipients who have not responded by its start time. */
+  async remind(auth: AuthContext, parentId: string, req: CreateReminderRequest): Promise<{ id: string; status: 'resolving' }> {
+    const parent = await this.row(auth, parentId);
+    const ids = (await this.db.query<{ entity_id: string }>(
+      "SELECT DISTINCT entity_id FROM mailing_recipients WHERE mailing_id = $1 AND status = 'queued' AND email_id IS NOT NULL",
+      [parent.id],
+    )).rows.map((r) => Number(r.entity_id));
+    if (ids.length === 0) throw new AppError(ErrorCode.CONFLICT, 'mailing: it has no recipients to remind yet');
+    const id = crypto.randomUUID();
+    const content = await this.content(auth, { ...req, mailboxId: req.mailboxId ?? parent.mailbox_id ?? 'responsible' });
+    await repo.insertMailing(this.db, {
+      id,
+      accountId: auth.accountId,
+      userId: auth.userId,
+      entityType: parent.entity_type,
+      ids,
+      // Same addresses as the first mailing, so the "who responded" check matches them.
+      recipients: parent.recipients,
+      ...content,
+      parentMailingId: parent.id,
+      reminder: { condition: req.condition, linkId: req.linkId },
+    });
+    // Who responded is decided when the reminder resolves: at its start time.
+    await scheduleResolve(this.queue, id, content.startAt ?? undefined);
+    return { id, status: 'resolving' };
+  }
+
+  private async content(auth: AuthContext, req: Content): Promise<Omit<NewMailing, 'id' | 'accountId' | 'userId' | 'entityType' | 'ids' | 'recipients'>> {
+    const template = req.templateId ? await this.templates.getUsable(auth, req.templateId) : null;
+    if (req.triggers) await assertTriggersExist(this.db, auth.accountId, req.triggers);
+    return {
+      templateId: template?.id ?? null,
+      subject: req.subject ?? null,
+      html: req.html ?? null,
+      disableSignature: req.disableSignature ?? false,
+      mailboxId: await this.mailboxOf(auth, req.mailboxId ?? 'responsible'),
+      startAt: req.startAt ? new Date(req.startAt) : null,
+      triggers: req.triggers ?? null,
+    };
+  }
+
+  /** null = each entity's responsible user's mailbox; the account's global mailbox always wins. */
+  private async mailboxOf(auth: AuthContext, requested: string): Promise<string | null> {
+    const account = await getAccount(this.db, auth.accountId);
+    if (account?.global_mailbox_id) return account.global_mailbox_id;
+    if (requested === 'responsible') return null;
+    const mb = await this.mailboxes.getVisibleRow(auth, requested).catch(() => null);
+    if (!mb || (mb.owner_user_id !== auth.userId && !auth.isAdmin)) throw invalid('mailboxId', 'is not a mailbox you may send from');
+    return mb.id;
+  }
+
+  async list(auth: AuthContext): Promise<ListedMailing[]> {
+    const rows = await repo.listMailings(this.db, auth.accountId, 100);
+    return Promise.all(rows.map((m) => this.viewOf(m)));
+  }
+
+  async get(auth: AuthContext, id: string): Promise<MailingView> {
+    const m = await this.row(auth, id);
+    const [view, reasons, pace] = await Promise.all([this.viewOf(m), reasonsOf(this.db, m.id), paceOf(this.db, m.id)]);
+    return { ...view, ...pace, reasons };
+  }
+
+  private async viewOf(m: MailingRow): Promise<ListedMailing> {
+    const [counts, held] = await Promise.all([countsOf(this.db, m.id), m.status === 'queued' ? pausedMailboxesOf(this.db, m.id) : []]);
+    const view = this.view(m, counts);
+    if (held.length === 0) return view;
+    // Delivery paused the mailbox (e.g. SMTP 535): the mailing waits for it, and says why.
+    return { ...view, status: 'paused', statusReason: held.map((h) => `mailbox "${h.name}" is paused: ${h.reason ?? 'paused'}`).join('; ') };
+  }
+
+  /** Takes back waiting reminder mails of recipients who responded since (runs every minute). */
+  recheckReminders(): Promise<number> {
+    return recheckReminders(this.db, this.delivery);
+  }
+
+  async stats(auth: AuthContext, id: string): Promise<MailingStats> {
+    return statsOf(this.db, (await this.row(auth, id)).id);
+  }
+
+  async recipients(auth: AuthContext, id: string, q: Parameters<typeof recipientsPage>[2]): Promise<z.infer<typeof RecipientsPage>> {
+    const m = await this.row(auth, id);
+    return { page: q.page, limit: q.limit, ...(await recipientsPage(this.db, m.id, q)) };
+  }
+
+  /** Every recipient as CSV (RFC 4180), read page by page so 100,000 rows are not held twice. */
+  async *csv(auth: AuthContext, id: string): AsyncGenerator<string> {
+    const m = await this.row(auth, id);
+    yield 'entity_type,entity_id,contact_id,email,status,reason,email_id,sent_at\r\n';
+    for (let page = 1; ; page++) {
+      const { items } = await recipientsPage(this.db, m.id, { page, limit: 500 });
+      for (const r of items) yield [r.entityType, r.entityId, r.contactId, r.email, r.status, r.reason, r.emailId, r.sentAt].map(csvCell).join(',') + '\r\n';
+      if (items.length < 500) return;
+    }
+  }
+
+  async pause(auth: AuthContext, id: string): Promise<MailingView> {
+    const m = await this.transition(auth, id, ['resolving', 'queued'], 'paused');
+    await this.delivery.hold(auth.accountId, await repo.emailIdsOf(this.db, m.id), 'MAILING_PAUSED');
+    return this.get(auth, id);
+  }
+
+  async resume(auth: AuthContext, id: string): Promise<MailingView> {
+    const m = await this.row(auth, id);
+    const next = m.resolved_count < m.selected ? 'resolving' : 'queued';
+    await this.transition(auth, id, ['paused'], next);
+    await this.delivery.release(auth.accountId, await repo.emailIdsOf(this.db, m.id));
+    if (next === 'resolving') await scheduleResolve(this.queue, m.id);
+    return this.get(auth, id);
+  }
+
+  async cancel(auth: AuthContext, id: string): Promise<MailingView> {
+    const m = await this.transition(auth, id, ['resolving', 'queued', 'paused'], 'cancelled');
+    await this.delivery.hold(auth.accountId, await repo.emailIdsOf(this.db, m.id), 'MAILING_CANCELLED');
+    return this.get(auth, id);
+  }
+
+  /**
+   * Under the mailing's row lock, which the resolve job also takes before it commits a batch:
+   * a batch is either committed before the pause (and then held by it) or not at all.
+   */
+  private async transition(auth: AuthContext, id: string, from: repo.StoredStatus[], to: repo.StoredStatus): Promise<MailingRow> {
+    return withTransaction(this.db, async (tx) => {
+      const locked = await tx.query<{ status: repo.StoredStatus }>('SELECT status FROM mailings WHERE account_id = $1 AND id = $2 FOR UPDATE', [auth.accountId, id]);
+      const status = locked.rows[0]?.status;
+      if (!status) throw notFound('mailing');
+      if (!from.includes(status)) throw new AppError(ErrorCode.CONFLICT, `status: a mailing that is ${status} cannot be ${to === 'resolving' || to === 'queued' ? 'resumed' : to}`);
+      await repo.setStatus(tx, id, to);
+      return (await repo.findMailing(tx, auth.accountId, id))!;
+    });
+  }
+
+  private async row(auth: AuthContext, id: string): Promise<MailingRow> {
+    const m = await repo.findMailing(this.db, auth.accountId, id);
+    if (!m) throw notFound('mailing');
+    return m;
+  }
+
+  private view(m: MailingRow, counts: MailingView['counts']): ListedMailing {
+    return {
+      id: m.id,
+      status: effectiveStatus(m, counts),
+      statusReason: m.status_reason,
+      entityType: m.entity_type,
+      selected: m.selected,
+      resolved: m.resolved_count,
+      templateId: m.template_id,
+      mailboxId: m.mailbox_id,
+      parentMailingId: m.parent_mailing_id,
+      startAt: m.start_at?.toISOString() ?? null,
+      createdAt: m.created_at.toISOString(),
+      counts,
+    };
+  }
+}
+
+/** queued until the first mail leaves, sending while any is still on its way, then done. */
+function effectiveStatus(m: MailingRow, c: MailingView['counts']): MailingView['status'] {
+  if (m.status !== 'queued') return m.status;
+  if (c.queued + c.sending + c.pending === 0) return 'done';
+  return c.sent + c.sending + c.failed > 0 ? 'sending' : 'queued';
+}
+
+function csvCell(v: string | number | null): string {
+  if (v === null) return '';
+  let s = String(v);
+  // A cell starting with = + - @ is a formula to a spreadsheet (CSV injection).
+  if (/^[=+\-@\t\r]/.test(s) && typeof v === 'string') s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}

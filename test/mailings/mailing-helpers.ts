@@ -1,0 +1,62 @@
+/** Shared steps of the mailing tests, bound to one world, SMTP sink and default mailbox. */
+import type { World } from '../support/world.js';
+import { SUB } from '../support/world.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
+import { eventually } from '../support/eventually.js';
+
+export const SAFARI = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15';
+
+export interface MailingContext {
+  w: World;
+  sink: SmtpSink;
+  /** The mailbox a mailing uses unless the test names another. */
+  mailboxId: string;
+}
+
+export function mailingHelpers(ctx: () => MailingContext) {
+  /** `n` leads, each with its own main contact `p<tag>-<i>@client.example`. */
+  function seedLeads(tag: string, n: number, extra: (i: number) => { email?: string | null } = () => ({})): number[] {
+    const ids: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const e = extra(i);
+      const email = e.email === undefined ? `p${tag}-${i}@client.example` : e.email;
+      const contacts = email === null ? [] : [ctx().w.kommo.sim.addContact(SUB, { name: `Person ${tag}-${i}`, first_name: `P${i}`, last_name: tag, email }).id];
+      ids.push(ctx().w.kommo.sim.addLead(SUB, { name: `Deal ${tag}-${i}`, responsible_user_id: ctx().w.crm.userId, pipeline_id: ctx().w.crm.pipelineId, contacts }).id);
+    }
+    return ids;
+  }
+
+  async function createMailing(body: Record<string, unknown>): Promise<string> {
+    const res = await ctx().w.api(ctx().w.user).post('/api/mailings').send({ entityType: 'leads', mailboxId: ctx().mailboxId, ...body });
+    if (res.status !== 202) throw new Error(`mailing refused: ${res.status} ${JSON.stringify(res.body)}`);
+    expect(res.body.status).toBe('resolving');
+    return res.body.id as string;
+  }
+
+  const getMailing = async (id: string) => (await ctx().w.api(ctx().w.user).get(`/api/mailings/${id}`)).body;
+
+  async function waitFor(id: string, check: (m: Awaited<ReturnType<typeof getMailing>>) => void, timeoutMs = 60_000) {
+    return eventually(
+      async () => {
+        const m = await getMailing(id);
+        check(m);
+        return m;
+      },
+      { timeoutMs, intervalMs: 200 },
+    );
+  }
+
+  const sinkFor = (emailIds: Set<string>) => ctx().sink.messages.filter((m) => emailIds.has(String(m.parsed.headers.get('x-leadmail-email-id'))));
+
+  async function allRecipients(id: string) {
+    const out = [];
+    for (let page = 1; ; page++) {
+      const r = await ctx().w.api(ctx().w.user).get(`/api/mailings/${id}/recipients?page=${page}&limit=500`);
+      expect(r.status).toBe(200);
+      out.push(...r.body.items);
+      if (r.body.items.length < 500) return out;
+    }
+  }
+
+  return { seedLeads, createMailing, getMailing, waitFor, sinkFor, allRecipients };
+}

@@ -100,18 +100,7 @@ export function createImapStore(settings: ImapSettings, opts: ImapStoreOptions =
     },
 
     async findInSent(messageId: string): Promise<{ found: boolean; folder: string }> {
-      const client = await sharedClient();
-      sentPath ??= findSentFolder(await client.list());
-      if (!sentPath) throw Object.assign(new Error('No Sent folder found'), { code: NO_SENT_FOLDER });
-      const folder = sentPath;
-      const id = messageId.startsWith('<') ? messageId : `<${messageId}>`;
-      const lock = await client.getMailboxLock(folder);
-      try {
-        const found = await client.search({ header: { 'message-id': id } }, { uid: true });
-        return { found: !!found && found.length > 0, folder };
-      } finally {
-        lock.release();
-      }
+      return inSent(async (client, folder) => ({ found: (await searchMessageId(client, messageId)) !== undefined, folder }));
     },
 
     async close(): Promise<void> {
@@ -124,25 +113,17 @@ export function createImapStore(settings: ImapSettings, opts: ImapStoreOptions =
     },
   };
 
-  async function append(raw: Buffer, messageId: string): Promise<AppendResult> {
+  /** Runs `fn` with Sent selected and locked on the shared connection (found once, then kept). */
+  async function inSent<T>(fn: (client: ImapFlow, folder: string) => Promise<T>): Promise<T> {
     const client = await sharedClient();
-    if (!sentPath) {
-      sentPath = findSentFolder(await client.list());
-      if (!sentPath) throw Object.assign(new Error('No Sent folder found'), { code: NO_SENT_FOLDER });
-    }
+    sentPath ??= findSentFolder(await client.list());
+    if (!sentPath) throw Object.assign(new Error('No Sent folder found'), { code: NO_SENT_FOLDER });
     const folder = sentPath;
-    const id = messageId.startsWith('<') ? messageId : `<${messageId}>`;
     // The lock selects Sent and serialises search-then-append on this connection, so two
     // concurrent calls for the same message cannot both miss and both append.
     const lock = await client.getMailboxLock(folder);
     try {
-      // SEARCH HEADER is a substring match (RFC 3501 §6.4.4); the angle brackets keep
-      // <a@x> from matching <ba@x>. Gmail and Office 365 file their own copy of SMTP mail
-      // under the same Message-ID, so this is what prevents a duplicate there.
-      const found = await client.search({ header: { 'message-id': id } }, { uid: true });
-      if (found && found.length > 0) return { appended: false, folder, uid: found[0]! };
-      const res = await client.append(folder, raw, ['\\Seen']);
-      return { appended: true, folder, ...(res && res.uid ? { uid: res.uid } : {}) };
+      return await fn(client, folder);
     } catch (err) {
       // A server that renamed or removed Sent answers [TRYCREATE]: look it up again next time.
       sentPath = null;
@@ -151,6 +132,27 @@ export function createImapStore(settings: ImapSettings, opts: ImapStoreOptions =
       lock.release();
     }
   }
+
+  async function append(raw: Buffer, messageId: string): Promise<AppendResult> {
+    return inSent(async (client, folder) => {
+      // Gmail and Office 365 file their own copy of SMTP mail under the same Message-ID, so this
+      // is what prevents a duplicate there.
+      const uid = await searchMessageId(client, messageId);
+      if (uid !== undefined) return { appended: false, folder, uid };
+      const res = await client.append(folder, raw, ['\\Seen']);
+      return { appended: true, folder, ...(res && res.uid ? { uid: res.uid } : {}) };
+    });
+  }
+}
+
+/**
+ * The UID of a message with this Message-ID in the selected folder. SEARCH HEADER is a substring
+ * match (RFC 3501 §6.4.4); the angle brackets keep <a@x> from matching <ba@x>.
+ */
+async function searchMessageId(client: ImapFlow, messageId: string): Promise<number | undefined> {
+  const id = messageId.startsWith('<') ? messageId : `<${messageId}>`;
+  const found = await client.search({ header: { 'message-id': id } }, { uid: true });
+  return found && found.length > 0 ? found[0] : undefined;
 }
 
 async function connectClient(settings: ImapSettings, opts: ImapStoreOptions, live: Set<ImapFlow>): Promise<ImapFlow> {

@@ -74,6 +74,17 @@ describe('an admin editing a user’s mailbox without typing the password', () =
     expect((await w.api(w.admin).put(`/api/mailboxes/${id}`).send(typed)).status).toBe(200);
   });
 
+  it('cannot carry the SMTP password to a new IMAP host in two steps (IMAP off, moved, then on)', async () => {
+    const p = sameCredsPayload();
+    const id = await create(p);
+    // Step 1: IMAP switched off and pointed elsewhere; no secret goes anywhere, so it is accepted.
+    const off = withoutPasswords(p, (e) => Object.assign(e.imap, { enabled: false, host: 'imap.attacker.example' }));
+    expect((await w.api(w.admin).put(`/api/mailboxes/${id}`).send(off)).status).toBe(200);
+    // Step 2: switched on there: the SMTP password would log in to it, so it must be typed again.
+    const on = withoutPasswords(p, (e) => Object.assign(e.imap, { enabled: true, host: 'imap.attacker.example' }));
+    await expectRefused(id, on, 'smtp.password', /IMAP uses the SMTP credentials/);
+  });
+
   it('may strengthen TLS on the same server and keep the password', async () => {
     const p = mailboxPayload(sink) as Payload; // security none
     const id = await create(p);

@@ -47,9 +47,14 @@ function smtpOfInput(i: Input): Endpoint {
   };
 }
 
-/** null when the row never had an IMAP server. `user` is whoever logs in there. */
+/**
+ * null when no secret ever went to an IMAP server: none configured, or IMAP switched off (its
+ * host is still stored then, and must not count as a place the secret may go: switching IMAP off,
+ * moving it, then switching it on would otherwise carry the SMTP password to any host).
+ * `user` is whoever logs in there.
+ */
 function imapOfRow(r: MailboxRow): Endpoint | null {
-  if (!r.imap_host || !r.imap_port) return null;
+  if (!r.imap_enabled || !r.imap_host || !r.imap_port) return null;
   return {
     host: r.imap_host,
     port: r.imap_port,

@@ -17,14 +17,22 @@ export async function rescheduleMailbox(db: Db, queue: JobQueue, mailboxId: stri
   const planned = await withTransaction(db, async (tx) => {
     const mb = (await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [mailboxId])).rows[0];
     if (!mb || mb.paused) return [];
-    const queued = await tx.query<{ id: string }>(
-      "SELECT id FROM emails WHERE mailbox_id = $1 AND status = 'queued' ORDER BY not_before, created_at FOR UPDATE",
+    // A mail planned for later (a mailing's start time, a reminder, a retry's backoff) keeps its
+    // time; only what was already due is packed from now. Database clock on both sides.
+    const queued = await tx.query<{ id: string; not_before: Date; ahead_ms: number }>(
+      `SELECT id, not_before, greatest(0, extract(epoch FROM (not_before - now())) * 1000)::float8 AS ahead_ms
+       FROM emails WHERE mailbox_id = $1 AND status = 'queued' ORDER BY not_before, created_at FOR UPDATE`,
       [mailboxId],
     );
     // Slots are handed out afresh from now, not after the old (possibly cancelled) reservations.
     await tx.query('UPDATE mailboxes SET next_slot_at = NULL WHERE id = $1', [mailboxId]);
     const out: { id: string; slot: Slot }[] = [];
     for (const e of queued.rows) {
+      if (e.ahead_ms > 0) {
+        // No place in the sequence: spacing and the daily cap are checked again at its claim.
+        out.push({ id: e.id, slot: { at: e.not_before, inMs: e.ahead_ms } });
+        continue;
+      }
       const slot = await reserveSlot(tx, mb);
       await tx.query('UPDATE emails SET not_before = $2 WHERE id = $1', [e.id, slot.at]);
       out.push({ id: e.id, slot });

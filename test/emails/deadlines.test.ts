@@ -126,7 +126,7 @@ describe('IMAP append deadline', () => {
    * Speaks just enough IMAP4rev1 for imapflow to log in, find Sent and start the APPEND, then
    * answers the literal with "+" and afterwards only trickles untagged OKs, never the tagged reply.
    */
-  function startStallingImap(): Promise<{ port: number; open: () => number; close: () => Promise<void> }> {
+  function startStallingImap(stallOn: 'APPEND' | 'SEARCH' = 'APPEND'): Promise<{ port: number; open: () => number; close: () => Promise<void> }> {
     const sockets = new Set<net.Socket>();
     const server = net.createServer((socket) => {
       sockets.add(socket);
@@ -148,7 +148,11 @@ describe('IMAP append deadline', () => {
           if (verb === 'CAPABILITY') socket.write(`* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n${tag} OK done\r\n`);
           else if (verb === 'LIST') socket.write(`* LIST (\\HasNoChildren) "/" INBOX\r\n* LIST (\\HasNoChildren \\Sent) "/" Sent\r\n${tag} OK done\r\n`);
           else if (verb === 'SELECT' || verb === 'EXAMINE') socket.write(`* 0 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 1] ok\r\n${tag} OK [READ-WRITE] done\r\n`);
-          else if (verb === 'UID' && rest.startsWith('SEARCH')) socket.write(`* SEARCH\r\n${tag} OK done\r\n`);
+          else if (verb === 'UID' && rest.startsWith('SEARCH') && stallOn === 'SEARCH') {
+            stalled = true;
+            const trickle = setInterval(() => socket.write('* OK still searching\r\n'), 100);
+            socket.on('close', () => clearInterval(trickle));
+          } else if (verb === 'UID' && rest.startsWith('SEARCH')) socket.write(`* SEARCH\r\n${tag} OK done\r\n`);
           else if (verb === 'APPEND') {
             stalled = true;
             socket.write('+ go ahead\r\n');
@@ -184,6 +188,22 @@ describe('IMAP append deadline', () => {
       const raw = Buffer.from('From: a@b.test\r\nTo: c@d.test\r\nSubject: x\r\nMessage-ID: <stall@x>\r\n\r\nhi\r\n');
       const err = (await failure(store.appendToSent(raw, '<stall@x>'))) as Error;
       expect(err.message).toMatch(/did not complete saving to the Sent folder within 1 s/);
+      await eventually(() => expect(imap.open()).toBe(0));
+    } finally {
+      await store.close();
+      await imap.close();
+    }
+  });
+
+  it('gives up on a server that never finishes the Sent search (the crash sweep waits for it)', async () => {
+    const imap = await startStallingImap('SEARCH');
+    const store = createImapStore(
+      { host: '127.0.0.1', port: imap.port, tls: false, auth: { type: 'password', user: 'u', pass: 'p' } },
+      { socketTimeoutMs: 60_000, appendDeadlineMs: 1000 },
+    );
+    try {
+      const err = (await failure(store.findInSent('<stall@x>'))) as Error;
+      expect(err.message).toMatch(/did not complete searching the Sent folder within 1 s/);
       await eventually(() => expect(imap.open()).toBe(0));
     } finally {
       await store.close();

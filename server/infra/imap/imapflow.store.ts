@@ -79,28 +79,15 @@ export function createImapStore(settings: ImapSettings, opts: ImapStoreOptions =
     },
 
     async appendToSent(raw: Buffer, messageId: string): Promise<AppendResult> {
-      const limit = opts.appendDeadlineMs ?? DEFAULT_APPEND_DEADLINE_MS;
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          // Whatever the connection is doing, it is abandoned: close it so the next call
-          // starts afresh instead of queueing behind the stalled command.
-          shared = null;
-          for (const c of live) c.close();
-          live.clear();
-          const seconds = Math.round(limit / 1000);
-          reject(Object.assign(new Error(`The IMAP server did not complete saving to the Sent folder within ${seconds} s; the connection was closed`), { code: 'ETIMEOUT' }));
-        }, limit);
-      });
-      try {
-        return await Promise.race([append(raw, messageId), deadline]);
-      } finally {
-        clearTimeout(timer);
-      }
+      return withDeadline('saving to the Sent folder', () => append(raw, messageId));
     },
 
+    // Bounded too: the crash sweep waits for it, and one tenant's trickling server must not hold
+    // every other tenant's interrupted sends (it then settles the mail as unknown).
     async findInSent(messageId: string): Promise<{ found: boolean; folder: string }> {
-      return inSent(async (client, folder) => ({ found: (await searchMessageId(client, messageId)) !== undefined, folder }));
+      return withDeadline('searching the Sent folder', () =>
+        inSent(async (client, folder) => ({ found: (await searchMessageId(client, messageId)) !== undefined, folder })),
+      );
     },
 
     async close(): Promise<void> {
@@ -130,6 +117,28 @@ export function createImapStore(settings: ImapSettings, opts: ImapStoreOptions =
       throw err;
     } finally {
       lock.release();
+    }
+  }
+
+  /** The whole call (connect, find Sent, search, append) within the deadline, whatever the server does. */
+  async function withDeadline<T>(what: string, run: () => Promise<T>): Promise<T> {
+    const limit = opts.appendDeadlineMs ?? DEFAULT_APPEND_DEADLINE_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        // Whatever the connection is doing, it is abandoned: close it so the next call
+        // starts afresh instead of queueing behind the stalled command.
+        shared = null;
+        for (const c of live) c.close();
+        live.clear();
+        const seconds = Math.round(limit / 1000);
+        reject(Object.assign(new Error(`The IMAP server did not complete ${what} within ${seconds} s; the connection was closed`), { code: 'ETIMEOUT' }));
+      }, limit);
+    });
+    try {
+      return await Promise.race([run(), deadline]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -62,7 +62,7 @@ export const CreateReminderRequest = z
 export type CreateReminderRequest = z.infer<typeof CreateReminderRequest>;
 
 export const MailingStatus = z.enum(['resolving', 'queued', 'sending', 'done', 'paused', 'cancelled', 'failed']);
-export const RecipientStatus = z.enum(['skipped', 'pending', 'queued', 'sending', 'sent', 'failed', 'paused', 'cancelled']);
+export const RecipientStatus = z.enum(['skipped', 'pending', 'queued', 'sending', 'sent', 'failed', 'unknown', 'paused', 'cancelled']);
 export type RecipientStatus = z.infer<typeof RecipientStatus>;
 
 export const MailingAccepted = z.object({ id: z.string(), status: MailingStatus });
@@ -87,7 +87,7 @@ export const MailingView = z.object({
   /** When the last queued mail is planned to leave (pacing and the daily cap included); null when none is queued. */
   eta: z.string().nullable(),
   /** Skips and failures grouped by reason, most frequent first. */
-  reasons: z.array(z.object({ status: z.enum(['skipped', 'failed']), reason: z.string(), count: z.number() })),
+  reasons: z.array(z.object({ status: z.enum(['skipped', 'failed', 'unknown']), reason: z.string(), count: z.number() })),
 });
 export type MailingView = z.infer<typeof MailingView>;
 

@@ -91,6 +91,22 @@ describe('a mailbox turning red', () => {
   });
 });
 
+describe('a send interrupted by a crash', () => {
+  it('shows as unknown in the counts, the reasons and the recipient filter', async () => {
+    const id = await createMailing({ subject: 'Hi', html: '<p>x</p>', ids: seedLeads('unk', 3) });
+    await waitFor(id, (x) => expect(x.counts.sent).toBe(3));
+    // What the crash sweep (interrupted-sends.ts) records for a send whose process died mid-send.
+    const text = 'The server stopped while sending this email; it may or may not have been delivered. It was not resent automatically.';
+    const [one] = (await allRecipients(id)).map((r: { emailId: string }) => r.emailId);
+    await w.server.services.db.query("UPDATE emails SET status = 'unknown', error_text = $2 WHERE id = $1", [one, text]);
+    const m = await waitFor(id, (x) => expect(x.counts).toMatchObject({ sent: 2, unknown: 1 }));
+    expect(m.reasons).toContainEqual({ status: 'unknown', reason: text, count: 1 });
+    const filtered = await w.api(w.user).get(`/api/mailings/${id}/recipients?status=unknown`);
+    expect(filtered.status).toBe(200);
+    expect(filtered.body.items).toMatchObject([{ emailId: one, status: 'unknown', reason: text }]);
+  });
+});
+
 describe('crash safety of resolving', () => {
   it('a mailing left resolving (its job lost) is resumed when the server starts', async () => {
     const ids = seedLeads('restart', 20);

@@ -14,7 +14,7 @@ export const RECIPIENT_STATUS = `CASE
   WHEN e.status = 'cancelled' AND e.error_code = 'MAILING_PAUSED' THEN 'paused'
   ELSE e.status END`;
 
-const ALL: RecipientStatus[] = ['skipped', 'pending', 'queued', 'sending', 'sent', 'failed', 'paused', 'cancelled'];
+const ALL: RecipientStatus[] = ['skipped', 'pending', 'queued', 'sending', 'sent', 'failed', 'unknown', 'paused', 'cancelled'];
 
 export async function countsOf(db: Queryable, mailingId: string): Promise<Record<RecipientStatus, number>> {
   const r = await db.query<{ s: RecipientStatus; n: string }>(
@@ -27,12 +27,13 @@ export async function countsOf(db: Queryable, mailingId: string): Promise<Record
   return out;
 }
 
-export async function reasonsOf(db: Queryable, mailingId: string): Promise<{ status: 'skipped' | 'failed'; reason: string; count: number }[]> {
-  const r = await db.query<{ status: 'skipped' | 'failed'; reason: string; n: string }>(
-    `SELECT CASE WHEN r.status = 'skipped' THEN 'skipped' ELSE 'failed' END AS status,
+/** Skips, failures and sends interrupted by a crash (`unknown`: maybe delivered, never resent). */
+export async function reasonsOf(db: Queryable, mailingId: string): Promise<{ status: 'skipped' | 'failed' | 'unknown'; reason: string; count: number }[]> {
+  const r = await db.query<{ status: 'skipped' | 'failed' | 'unknown'; reason: string; n: string }>(
+    `SELECT CASE WHEN r.status = 'skipped' THEN 'skipped' WHEN e.status = 'unknown' THEN 'unknown' ELSE 'failed' END AS status,
        coalesce(CASE WHEN r.status = 'skipped' THEN r.reason ELSE e.error_text END, 'unknown') AS reason, count(*) AS n
      FROM mailing_recipients r LEFT JOIN emails e ON e.id = r.email_id
-     WHERE r.mailing_id = $1 AND (r.status = 'skipped' OR e.status = 'failed')
+     WHERE r.mailing_id = $1 AND (r.status = 'skipped' OR e.status IN ('failed', 'unknown'))
      GROUP BY 1, 2 ORDER BY 3 DESC, 2`,
     [mailingId],
   );
@@ -60,7 +61,7 @@ export async function recipientsPage(
     sent_at: Date | null;
   }>(
     `SELECT r.entity_type, r.entity_id, r.contact_id, r.email, ${RECIPIENT_STATUS} AS s,
-       CASE WHEN r.status = 'skipped' THEN r.reason WHEN e.status IN ('failed', 'queued') THEN e.error_text END AS reason,
+       CASE WHEN r.status = 'skipped' THEN r.reason WHEN e.status IN ('failed', 'queued', 'unknown') THEN e.error_text END AS reason,
        r.email_id, e.sent_at
      FROM mailing_recipients r LEFT JOIN emails e ON e.id = r.email_id WHERE ${where} ORDER BY r.id LIMIT $3 OFFSET $4`,
     [mailingId, q.status ?? null, q.limit, (q.page - 1) * q.limit],

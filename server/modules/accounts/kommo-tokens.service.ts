@@ -197,10 +197,12 @@ export class KommoTokens {
       await this.release(accountId, owner);
       throw err;
     }
-    // Compare-and-set on the refresh token we spent: never overwrite a newer pair.
+    // Compare-and-set on the refresh token we spent: never overwrite a newer pair. A fresh pair
+    // also proves the connection: a peer whose claim outlived ours may have spent the same
+    // refresh token after us, been refused, and marked the account disconnected meanwhile.
     const stored = await this.db.query(
       `UPDATE kommo_tokens SET access_token_enc = $3, refresh_token_enc = $4, expires_at = $5, version = version + 1, updated_at = now(),
-         refresh_lease_until = NULL, refresh_lease_owner = NULL
+         refresh_lease_until = NULL, refresh_lease_owner = NULL, disconnected_at = NULL, disconnected_reason = NULL
        WHERE account_id = $1 AND version = $2 AND refresh_token_enc = $6`,
       [accountId, seenVersion, this.box.encrypt(fresh.accessToken), this.box.encrypt(fresh.refreshToken), fresh.expiresAt, claim.refresh_token_enc],
     );

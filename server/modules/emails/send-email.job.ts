@@ -148,7 +148,8 @@ async function claimById(deps: SendDeps, data: SendJobData): Promise<Claim> {
 
 /** The earliest due email of the mailbox, if the mailbox may send now. */
 async function claimNextDue(deps: SendDeps, mailboxId: string): Promise<Claim> {
-  return withTransaction(deps.db, async (tx) => {
+  let claimedId: string | undefined;
+  return withTransaction<Claim>(deps.db, async (tx) => {
     const mailbox = await lockMailbox(tx, mailboxId);
     if (!mailbox) return { kind: 'nothing' };
     const next = await tx.query<EmailRow>(
@@ -158,7 +159,12 @@ async function claimNextDue(deps: SendDeps, mailboxId: string): Promise<Claim> {
     );
     const email = next.rows[0];
     if (!email) return { kind: 'nothing' };
+    claimedId = email.id;
     return decide(deps, tx, mailbox, email);
+  }).catch((err: unknown) => {
+    // As in runSendJob's first claim: not in flight here, so the sweep settles it if it did commit.
+    if (claimedId) deps.inFlight.delete(claimedId);
+    throw err;
   });
 }
 

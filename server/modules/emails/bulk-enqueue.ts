@@ -182,16 +182,21 @@ export async function releaseEmails(db: Db, queue: JobQueue, accountId: number, 
       const slots: Slot[] = [];
       for (let i = 0; i < ids.length; i++) slots.push(await reserveSlot(tx, mb, delayMs));
       const at = slots.map((x) => x.at);
-      await tx.query(
+      // Still held: a cancel that committed since the read above has turned them cancelled for good.
+      const back = await tx.query<{ id: string }>(
         `UPDATE emails e SET status = 'queued', error_code = NULL, error_text = NULL, not_before = x.s, updated_at = now()
-         FROM unnest($1::uuid[], $2::timestamptz[]) AS x(id, s) WHERE e.id = x.id`,
+         FROM unnest($1::uuid[], $2::timestamptz[]) AS x(id, s)
+         WHERE e.id = x.id AND e.status = 'cancelled' AND e.error_code = 'MAILING_PAUSED' RETURNING e.id`,
         [ids, at],
       );
+      const resumed = new Set(back.rows.map((r) => r.id));
+      const kept = ids.map((id, i) => ({ id, slot: slots[i]! })).filter((x) => resumed.has(x.id));
       await tx.query(
         `INSERT INTO email_events (email_id, account_id, type, data) SELECT e, $2, 'resumed', jsonb_build_object('scheduledAt', s) FROM unnest($1::uuid[], $3::timestamptz[]) AS x(e, s)`,
-        [ids, accountId, at],
+        [kept.map((x) => x.id), accountId, kept.map((x) => x.slot.at)],
       );
-      if (!mb.paused) ids.forEach((id, i) => jobs.push({ id, slot: slots[i]! }));
+      if (kept.length < ids.length) await releaseSlots(tx, mb);
+      if (!mb.paused) jobs.push(...kept);
     }
     return jobs;
   });

@@ -65,9 +65,7 @@ export async function enqueueBatch(
     const mb = (await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [batch.mailboxId])).rows[0];
     if (!mb) throw new Error(`mailbox ${batch.mailboxId} does not exist`);
     const delayMs = await delayUntil(tx, batch.earliest);
-    const slots: Slot[] = [];
-    for (let i = 0; i < batch.mails.length; i++) slots.push(await reserveSlot(tx, mb, delayMs));
-    const rows = batch.mails.map((m, i) => ({
+    const row = (m: BulkMail, slot: Slot) => ({
       id: m.id,
       entity_type: m.entityType,
       entity_id: m.entityId,
@@ -75,20 +73,35 @@ export async function enqueueBatch(
       to_addresses: m.to,
       subject: m.subject,
       body_html: m.html,
-      not_before: slots[i]!.at.toISOString(),
+      not_before: slot.at.toISOString(),
       contact_ids: m.contactIds,
-    }));
-    await tx.query(
-      `INSERT INTO emails (id, account_id, user_id, mailbox_id, entity_type, entity_id, template_id, status, message_id,
-         to_addresses, subject, body_html, link_attachments, not_before, source, contact_ids, not_opened_after_seconds)
-       SELECT r.id, $2, $3, $4, r.entity_type, r.entity_id, $5, 'queued', r.message_id,
-         r.to_addresses, r.subject, r.body_html, $6, r.not_before, 'manual',
-         ARRAY(SELECT jsonb_array_elements_text(r.contact_ids))::bigint[], $7
-       FROM jsonb_to_recordset($1) AS r(id uuid, entity_type text, entity_id bigint, message_id text, to_addresses jsonb,
-         subject text, body_html text, not_before timestamptz, contact_ids jsonb)`,
-      [JSON.stringify(rows), batch.accountId, batch.userId, batch.mailboxId, batch.templateId, JSON.stringify(batch.linkAttachments),
-        batch.points.notOpened?.afterSeconds ?? null],
-    );
+    });
+    const insert = (rows: ReturnType<typeof row>[]) =>
+      tx.query(
+        `INSERT INTO emails (id, account_id, user_id, mailbox_id, entity_type, entity_id, template_id, status, message_id,
+           to_addresses, subject, body_html, link_attachments, not_before, source, contact_ids, not_opened_after_seconds)
+         SELECT r.id, $2, $3, $4, r.entity_type, r.entity_id, $5, 'queued', r.message_id,
+           r.to_addresses, r.subject, r.body_html, $6, r.not_before, 'manual',
+           ARRAY(SELECT jsonb_array_elements_text(r.contact_ids))::bigint[], $7
+         FROM jsonb_to_recordset($1) AS r(id uuid, entity_type text, entity_id bigint, message_id text, to_addresses jsonb,
+           subject text, body_html text, not_before timestamptz, contact_ids jsonb)`,
+        [JSON.stringify(rows), batch.accountId, batch.userId, batch.mailboxId, batch.templateId, JSON.stringify(batch.linkAttachments),
+          batch.points.notOpened?.afterSeconds ?? null],
+      );
+    const slots: Slot[] = [];
+    if (mb.daily_cap) {
+      // reserveSlot counts the mailbox's planned mail against the daily cap: each mail must be
+      // in the table before the next slot is reserved, or the whole batch would be planned
+      // inside one day and the ETA would ignore the cap (the claim would still hold it).
+      for (const m of batch.mails) {
+        const slot = await reserveSlot(tx, mb, delayMs);
+        slots.push(slot);
+        await insert([row(m, slot)]);
+      }
+    } else {
+      for (let i = 0; i < batch.mails.length; i++) slots.push(await reserveSlot(tx, mb, delayMs));
+      await insert(batch.mails.map((m, i) => row(m, slots[i]!)));
+    }
     const ids = batch.mails.map((m) => m.id);
     const points = pointRows(batch.points);
     if (points.length) {

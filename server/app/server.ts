@@ -60,6 +60,8 @@ export async function startServer(config: AppConfig, log: Logger, options: Start
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // Hits still in a group commit are written before the pool closes.
+      await services.tracking.stop();
       await services.queue.stop();
       services.transports.closeAll();
       await db.end();

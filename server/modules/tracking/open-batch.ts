@@ -33,9 +33,10 @@ interface Delta {
 export async function recordOpens(db: Db, opens: PendingOpen[], policy = TRACKING_POLICY): Promise<boolean[]> {
   const ids = [...new Set(opens.map((o) => o.emailId))].sort();
   return withTransaction(db, async (tx) => {
-    // Locked in id order, like every batch, so two batches never wait on each other in a cycle.
+    // Locked in id order, like every batch, so two batches never wait on each other in a cycle
+    // (NO KEY UPDATE: clicks being recorded for these mails meanwhile are not held up).
     const rows = await tx.query<MailState & { id: string }>(
-      'SELECT id, account_id, sent_at, status, first_human_open_at, now() AS now FROM emails WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
+      'SELECT id, account_id, sent_at, status, first_human_open_at, now() AS now FROM emails WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE',
       [ids],
     );
     const mails = new Map(rows.rows.map((r) => [r.id, r]));

@@ -79,9 +79,12 @@ export async function claimDueClicks(db: Queryable, limit: number): Promise<HitR
   return r.rows;
 }
 
-/** Mails locked in id order, the order every batch uses (no lock cycles between batches). */
+/**
+ * Mails locked in id order, the order every batch uses (no lock cycles between batches). NO KEY
+ * UPDATE: new hits' foreign-key checks (KEY SHARE) on the same mail are not held up by it.
+ */
 export async function lockEmails(db: Queryable, ids: string[]): Promise<void> {
-  await db.query('SELECT 1 FROM emails WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [[...new Set(ids)].sort()]);
+  await db.query('SELECT 1 FROM emails WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE', [[...new Set(ids)].sort()]);
 }
 
 export async function lockHit(db: Queryable, id: number): Promise<HitRow | null> {
@@ -136,7 +139,7 @@ export async function countClick(db: Queryable, emailId: string, human: boolean)
  */
 export async function markHumanOpen(db: Queryable, emailId: string, at: Date, countIfFirstOnly: boolean): Promise<boolean> {
   const r = await db.query<{ first: boolean }>(
-    `WITH before AS (SELECT first_human_open_at IS NULL AS first FROM emails WHERE id = $1 FOR UPDATE)
+    `WITH before AS (SELECT first_human_open_at IS NULL AS first FROM emails WHERE id = $1 FOR NO KEY UPDATE)
      UPDATE emails SET first_human_open_at = coalesce(first_human_open_at, $2),
        human_opens = human_opens + CASE WHEN $3::boolean AND first_human_open_at IS NOT NULL THEN 0 ELSE 1 END
      FROM before WHERE id = $1 RETURNING before.first`,

@@ -39,7 +39,7 @@ export interface TrackingTiming {
 
 /** Hits per write and clicks per sweep transaction. */
 const MAX_BATCH = 500;
-const SWEEP_BATCH = 200;
+const SWEEP_BATCH = 50;
 
 export class TrackingService {
   private readonly opens: GroupCommit<PendingOpen, boolean>;

@@ -1,8 +1,9 @@
 /**
  * Group commit: hits arriving within a few milliseconds of each other are written by one
  * statement (or one transaction), and each caller's promise settles only after that commit, so
- * an answer never goes out for a hit that is not durable. One batch is written at a time per
- * buffer; hits arriving meanwhile form the next one. stop() writes whatever is still waiting.
+ * an answer never goes out for a hit that is not durable. At most `maxInFlight` batches are
+ * being written at once; hits arriving meanwhile gather into the next one, so under load the
+ * batches grow instead of the queue of connections. stop() writes whatever is still waiting.
  */
 interface Waiting<T, R> {
   item: T;
@@ -11,16 +12,18 @@ interface Waiting<T, R> {
 }
 
 export interface GroupCommitOptions {
-  /** How long the first hit of a batch waits for company (0 = the same turn of the event loop). */
+  /** How long the first hit of a batch waits for company (0 = the next turn of the event loop). */
   windowMs: number;
   /** A batch this large is written at once. */
   maxBatch: number;
+  /** Batches written concurrently (each holds a pool connection while it does). */
+  maxInFlight: number;
 }
 
 export class GroupCommit<T, R> {
   private waiting: Waiting<T, R>[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private writing: Promise<void> | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
 
   /** `write` answers one result per item, in order, once the batch is committed. */
@@ -32,8 +35,13 @@ export class GroupCommit<T, R> {
   add(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
-      if (this.stopped || this.waiting.length >= this.options.maxBatch) this.kick(0);
-      else if (!this.timer && !this.writing) this.kick(this.options.windowMs);
+      if (this.stopped || this.waiting.length >= this.options.maxBatch) this.flush();
+      else if (!this.timer) {
+        this.timer = setTimeout(() => {
+          this.timer = null;
+          this.flush();
+        }, this.options.windowMs);
+      }
     });
   }
 
@@ -42,25 +50,18 @@ export class GroupCommit<T, R> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    while (this.waiting.length > 0 || this.writing) {
-      if (this.writing) await this.writing;
-      else await this.flush();
+    while (this.waiting.length > 0 || this.inFlight.size > 0) {
+      this.flush();
+      await Promise.all(this.inFlight);
     }
   }
 
-  private kick(delayMs: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.flush();
-    }, delayMs);
-  }
-
-  private async flush(): Promise<void> {
-    if (this.writing) return; // the running batch starts the next one when it ends
+  private flush(): void {
+    // A batch being written starts the next one when it ends.
+    if (this.inFlight.size >= this.options.maxInFlight) return;
     const batch = this.waiting.splice(0, this.options.maxBatch);
     if (batch.length === 0) return;
-    this.writing = (async () => {
+    const writing = (async () => {
       try {
         const results = await this.write(batch.map((w) => w.item));
         batch.forEach((w, i) => w.resolve(results[i]!));
@@ -68,13 +69,11 @@ export class GroupCommit<T, R> {
         for (const w of batch) w.reject(err);
       }
     })();
-    await this.writing;
-    this.writing = null;
-    if (this.waiting.length > 0) {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = null;
+    this.inFlight.add(writing);
+    void writing.then(() => {
+      this.inFlight.delete(writing);
       // Hits that arrived during the write have waited long enough: write them now.
-      void this.flush();
-    }
+      if (this.waiting.length > 0) this.flush();
+    });
   }
 }

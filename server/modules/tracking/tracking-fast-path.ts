@@ -21,8 +21,9 @@ const FAST = /^\/t\/([oc])\/([A-Za-z0-9._-]{1,200})(?:\?[^#]*)?$/;
 
 export function withTrackingFastPath(app: Express, deps: { tracking: TrackingService; limitPerAddress: number; log: Logger }): http.RequestListener {
   const log = deps.log.child({ component: 'tracking' });
-  // Its own budget per address, like each process's: the routes' budget now sees only the rest.
-  const limiter = throttle({ what: 'from this address', limit: deps.limitPerAddress, log });
+  // A budget per address for the pixel and one for links, as on the routes (public-surface.ts),
+  // whose own budgets now see only the rest.
+  const limiters = { o: throttle({ what: 'from this address', limit: deps.limitPerAddress, log }), c: throttle({ what: 'from this address', limit: deps.limitPerAddress, log }) };
   const onError = errorHandler(log);
   return (rawReq, rawRes) => {
     const m = rawReq.method === 'GET' && !hasBody(rawReq) ? FAST.exec(rawReq.url ?? '') : null;
@@ -33,9 +34,9 @@ export function withTrackingFastPath(app: Express, deps: { tracking: TrackingSer
     Object.assign(req, { res });
     Object.assign(res, { req, locals: { log } });
     const fail = (err: unknown) => onError(err, req, res, () => undefined);
-    void limiter(req, res, (err?: unknown) => {
+    const [, kind, token] = m as unknown as [string, 'o' | 'c', string];
+    void limiters[kind](req, res, (err?: unknown) => {
       if (err) return fail(err);
-      const [, kind, token] = m as unknown as [string, string, string];
       const work = kind === 'o' ? deps.tracking.open(token, factsOf(req)).then(() => answerPixel(res)) : deps.tracking.click(token, factsOf(req)).then((a) => answerClick(res, a));
       work.catch(fail);
     });

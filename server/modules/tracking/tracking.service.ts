@@ -40,6 +40,8 @@ export interface TrackingTiming {
 /** Hits per write and clicks per sweep transaction. */
 const MAX_BATCH = 500;
 const SWEEP_BATCH = 50;
+/** Batches of one kind written at once: the pool (10) keeps room for the sweep, queue and API. */
+const MAX_IN_FLIGHT = 3;
 
 export class TrackingService {
   private readonly opens: GroupCommit<PendingOpen, boolean>;
@@ -57,8 +59,10 @@ export class TrackingService {
     private readonly policy = TRACKING_POLICY,
   ) {
     const group = { windowMs: timing.commitWindowMs, maxBatch: MAX_BATCH };
-    this.opens = new GroupCommit((batch) => recordOpens(db, batch, policy), group);
-    this.clicks = new GroupCommit((batch) => recordClicks(db, batch, policy.settleMs), group);
+    // An open batch locks its mails' rows, so two would mostly wait on each other; a click batch
+    // is one statement that locks no mail row of a person's click.
+    this.opens = new GroupCommit((batch) => recordOpens(db, batch, policy), { ...group, maxInFlight: 1 });
+    this.clicks = new GroupCommit((batch) => recordClicks(db, batch, policy.settleMs), { ...group, maxInFlight: MAX_IN_FLIGHT });
   }
 
   /** Starts this process's click sweep. */

@@ -5,8 +5,8 @@
  *     real queue, SMTP server and PostgreSQL; memory of the process while doing it
  *  3. latency of a single mail on an idle mailbox, from the API call to the SMTP server
  *  4. the digital-pipeline hook's answer time
- *  6. tracking endpoints: open pixel and click redirect req/s and p99 beside a raw http server
  *  5. crash recovery: SIGKILL of a process draining a queue → first delivery by its restart
+ *  6. tracking endpoints (bench/tracking.ts): open pixel and click redirect req/s and p99 beside a raw http server
  */
 import fs from 'node:fs';
 import os from 'node:os';

@@ -6,6 +6,7 @@
  *  3. latency of a single mail on an idle mailbox, from the API call to the SMTP server
  *  4. the digital-pipeline hook's answer time
  *  5. crash recovery: SIGKILL of a process draining a queue → first delivery by its restart
+ *  6. tracking endpoints (bench/tracking.ts): open pixel and click redirect req/s and p99 beside a raw http server
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,6 +25,7 @@ import { htmlToText } from '../server/modules/templates/render/html-to-text.js';
 import { reserveSlot, type Slot } from '../server/modules/emails/pacing.js';
 import { scheduleSend } from '../server/modules/emails/send-email.job.js';
 import { benchCrashRecovery } from './crash-recovery.js';
+import { benchTracking } from './tracking.js';
 import type { MailboxRow } from '../server/modules/mailboxes/mailboxes.repository.js';
 
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
@@ -93,7 +95,7 @@ async function benchQueue(): Promise<void> {
   await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
   const smtpPort = (smtp.server.address() as { port: number }).port;
   const secret = 'bench-secret';
-  const config = loadConfig({ PORT: '0', DATABASE_URL: pg.url, ENCRYPTION_KEY: 'b'.repeat(64), KOMMO_CLIENT_SECRET: secret, KOMMO_REDIRECT_URI: 'http://localhost/cb', KOMMO_API_URL: `${kommo.url}/{subdomain}`, LOG_LEVEL: 'silent', QUEUE_POLL_MS: '200', MAILBOX_PRIVATE_HOSTS: '127.0.0.1' });
+  const config = loadConfig({ PORT: '0', DATABASE_URL: pg.url, ENCRYPTION_KEY: 'b'.repeat(64), KOMMO_CLIENT_SECRET: secret, KOMMO_REDIRECT_URI: 'http://localhost/cb', KOMMO_API_URL: `${kommo.url}/{subdomain}`, LOG_LEVEL: 'silent', QUEUE_POLL_MS: '200', MAILBOX_PRIVATE_HOSTS: '127.0.0.1', RATE_LIMIT_TRACKING_PER_ADDRESS: '100000000' });
   const server = await startServer(config, createLogger('silent'));
   const db = server.services.db;
   await db.query("INSERT INTO accounts (id, subdomain) VALUES (1, 'bench')");
@@ -169,6 +171,7 @@ async function benchQueue(): Promise<void> {
   console.log(`digital pipeline hook: answer p50 ${hookTimes[10]} ms, max ${hookTimes[19]} ms (limit 2000 ms)`);
 
   await benchMailings(server.url, token, kommo, pipeline!.id, mailbox.id);
+  await benchTracking(server);
 
   // 5. crash recovery: child processes on the same database, the in-process one only watches.
   await server.services.queue.stop();

@@ -196,8 +196,9 @@ export async function buildServices(
     await refireMissedPoints(db, triggers);
   });
   await queue.every('1 minute', RECOVER_JOB);
-  const tracking = new TrackingService(db, box, queue, triggers, log.child({ component: 'tracking' }));
+  const tracking = new TrackingService(db, box, triggers, log.child({ component: 'tracking' }), config.tracking);
   await defineTrackingJobs(queue, tracking);
+  tracking.start();
 
   const pipeline = new PipelineService({
     db,

@@ -9,6 +9,7 @@ import { migrate } from '../infra/db/migrate.js';
 import type { Logger } from '../infra/log/logger.js';
 import { createApp } from './app.js';
 import { buildServices, type Services } from './container.js';
+import { withTrackingFastPath } from '../modules/tracking/tracking-fast-path.js';
 
 export interface RunningServer {
   port: number;
@@ -47,7 +48,7 @@ export async function startServer(config: AppConfig, log: Logger, options: Start
   const services = await buildServices({ config, db, log, box: new SecretBox(key) });
   await services.queue.start();
   const { app } = createApp(services);
-  const server = http.createServer(app);
+  const server = http.createServer(withTrackingFastPath(app, { tracking: services.tracking, limitPerAddress: config.publicRateLimits.trackingPerAddress, log }));
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
   const port = (server.address() as AddressInfo).port;
   return {
@@ -60,6 +61,8 @@ export async function startServer(config: AppConfig, log: Logger, options: Start
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // Hits still in a group commit are written before the pool closes.
+      await services.tracking.stop();
       await services.queue.stop();
       services.transports.closeAll();
       await db.end();

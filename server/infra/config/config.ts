@@ -45,6 +45,10 @@ const EnvSchema = z.object({
   RATE_LIMIT_DP_PER_ACCOUNT: z.coerce.number().int().min(1).default(600),
   // Gmail's image proxy and Apple's privacy relay fetch for many readers from a few addresses.
   RATE_LIMIT_TRACKING_PER_ADDRESS: z.coerce.number().int().min(1).default(6000),
+  // Opens and clicks arriving this close together share one write (each answer waits for it).
+  TRACKING_COMMIT_WINDOW_MS: z.coerce.number().int().min(0).max(1000).default(2),
+  // How often each process decides the clicks whose settle window has passed.
+  TRACKING_SWEEP_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   // Whole-transaction ceilings (nodemailer.transport.ts, imapflow.store.ts). The SMTP default
   // leaves the 10 min RFC 5321 §4.5.3.2.6 grants the final dot; a send in flight is kept alive
   // by its process's heartbeat, not by a lease, so the ceiling only bounds a hostile server.
@@ -123,6 +127,8 @@ export interface AppConfig {
   publicRateLimits: { perAddress: number; trackingPerAddress: number; dpPerAccount: number };
   /** Ceilings on one whole SMTP send and one IMAP append to Sent, however the server behaves. */
   deadlines: { smtpSendMs: number; imapAppendMs: number };
+  /** Group commit of tracking hits and the click sweep's period. */
+  tracking: { commitWindowMs: number; sweepMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -190,6 +196,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       dpPerAccount: e.RATE_LIMIT_DP_PER_ACCOUNT,
     },
     deadlines: { smtpSendMs: e.SMTP_SEND_DEADLINE_MS, imapAppendMs: e.IMAP_APPEND_DEADLINE_MS },
+    tracking: { commitWindowMs: e.TRACKING_COMMIT_WINDOW_MS, sweepMs: e.TRACKING_SWEEP_MS },
   };
 }
 

@@ -34,14 +34,57 @@ export interface NewHit {
   decision?: { human: boolean; reason: HitReason; detail?: string; outcome: HitOutcome };
 }
 
-export async function insertHit(db: Queryable, h: NewHit): Promise<HitRow> {
-  const d = h.decision;
-  const r = await db.query<HitRow>(
-    `INSERT INTO tracking_hits (account_id, email_id, kind, link_id, ip, user_agent, human, reason, detail, outcome, at, decided_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, coalesce($11, now()), CASE WHEN $7::boolean IS NULL THEN NULL ELSE now() END) RETURNING *`,
-    [h.accountId, h.emailId, h.kind, h.linkId, h.ip?.slice(0, 64) ?? null, h.userAgent?.slice(0, MAX_USER_AGENT) ?? null, d?.human ?? null, d?.reason ?? null, d?.detail ?? null, d?.outcome ?? null, h.at ?? null],
+/** Addresses are stored bounded (an IPv6 address with a zone fits). */
+export const MAX_IP = 64;
+
+/**
+ * Many hits in one statement, ids in the given order (history lists hits of one instant by id).
+ * Undecided clicks are due for their verdict `settleMs` after they were written (the database's
+ * clock, whatever `at` says: tests state hit times instead of sleeping).
+ */
+export async function insertHits(db: Queryable, hits: NewHit[], settleMs = 0): Promise<number[]> {
+  if (hits.length === 0) return [];
+  const col = <V>(f: (h: NewHit) => V): V[] => hits.map(f);
+  const r = await db.query<{ id: number }>(
+    `INSERT INTO tracking_hits (account_id, email_id, kind, link_id, ip, user_agent, human, reason, detail, outcome, at, decided_at, settle_at)
+     SELECT a, e, k, l, ip, ua, hu, re, de, ou, coalesce(at, now()), CASE WHEN hu IS NULL THEN NULL ELSE now() END, now() + make_interval(secs => $12)
+     FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])
+       WITH ORDINALITY AS x(a, e, k, l, ip, ua, hu, re, de, ou, at, n)
+     ORDER BY n RETURNING id`,
+    [
+      col((h) => h.accountId), col((h) => h.emailId), col((h) => h.kind), col((h) => h.linkId),
+      col((h) => h.ip?.slice(0, MAX_IP) ?? null), col((h) => h.userAgent?.slice(0, MAX_USER_AGENT) ?? null),
+      col((h) => h.decision?.human ?? null), col((h) => h.decision?.reason ?? null), col((h) => h.decision?.detail ?? null),
+      col((h) => h.decision?.outcome ?? null), col((h) => h.at ?? null), settleMs / 1000,
+    ],
   );
-  return r.rows[0]!;
+  return r.rows.map((x) => x.id);
+}
+
+export async function insertHit(db: Queryable, h: NewHit): Promise<void> {
+  await insertHits(db, [h]);
+}
+
+/**
+ * Clicks due for their verdict, claimed for this transaction: SKIP LOCKED lets every process
+ * sweep at once without two deciding the same hit, and a process that dies mid-sweep releases
+ * its claim with its connection.
+ */
+export async function claimDueClicks(db: Queryable, limit: number): Promise<HitRow[]> {
+  const r = await db.query<HitRow>(
+    `SELECT * FROM tracking_hits WHERE decided_at IS NULL AND settle_at <= now() AND kind = 'click'
+     ORDER BY settle_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
+  return r.rows;
+}
+
+/**
+ * Mails locked in id order, the order every batch uses (no lock cycles between batches). NO KEY
+ * UPDATE: new hits' foreign-key checks (KEY SHARE) on the same mail are not held up by it.
+ */
+export async function lockEmails(db: Queryable, ids: string[]): Promise<void> {
+  await db.query('SELECT 1 FROM emails WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE', [[...new Set(ids)].sort()]);
 }
 
 export async function lockHit(db: Queryable, id: number): Promise<HitRow | null> {
@@ -96,7 +139,7 @@ export async function countClick(db: Queryable, emailId: string, human: boolean)
  */
 export async function markHumanOpen(db: Queryable, emailId: string, at: Date, countIfFirstOnly: boolean): Promise<boolean> {
   const r = await db.query<{ first: boolean }>(
-    `WITH before AS (SELECT first_human_open_at IS NULL AS first FROM emails WHERE id = $1 FOR UPDATE)
+    `WITH before AS (SELECT first_human_open_at IS NULL AS first FROM emails WHERE id = $1 FOR NO KEY UPDATE)
      UPDATE emails SET first_human_open_at = coalesce(first_human_open_at, $2),
        human_opens = human_opens + CASE WHEN $3::boolean AND first_human_open_at IS NOT NULL THEN 0 ELSE 1 END
      FROM before WHERE id = $1 RETURNING before.first`,
@@ -129,15 +172,6 @@ export async function activeTriggerIds(db: Queryable, accountId: number, ids: st
   const r = await db.query<{ id: string }>('SELECT id FROM triggers WHERE account_id = $1 AND id = ANY($2::uuid[]) AND active', [accountId, ids]);
   const live = new Set(r.rows.map((x) => x.id));
   return ids.filter((id) => live.has(id));
-}
-
-/** Clicks whose settle job never ran (a crash between insert and scheduling). */
-export async function stalePendingHits(db: Queryable, olderThanMs: number): Promise<number[]> {
-  const r = await db.query<{ id: number }>(
-    `SELECT id FROM tracking_hits WHERE decided_at IS NULL AND at < now() - make_interval(secs => $1) ORDER BY at LIMIT 500`,
-    [olderThanMs / 1000],
-  );
-  return r.rows.map((x) => x.id);
 }
 
 /** Fired hits and first human opens of the last day whose fire() left no execution behind. */

@@ -13,7 +13,7 @@ import type { HitFacts } from './classify.js';
 import { PIXEL_GIF } from './open-pixel.js';
 import { GONE_PAGE, NOT_FOUND_PAGE, THANK_YOU_PAGE } from './pages.js';
 import { emailStats } from './tracking-views.js';
-import type { TrackingService } from './tracking.service.js';
+import type { ClickAnswer, TrackingService } from './tracking.service.js';
 
 // Each open and click must reach us, and the token in the URL must not leak to the landing site.
 const NO_STORE = { 'Cache-Control': 'no-store, no-cache, must-revalidate, private', Pragma: 'no-cache', 'Referrer-Policy': 'no-referrer' };
@@ -22,13 +22,32 @@ const NO_STORE = { 'Cache-Control': 'no-store, no-cache, must-revalidate, privat
  * req.ip is the socket's peer unless TRUST_PROXY names our reverse proxy (app.ts); only then does
  * X-Forwarded-For count. The service bounds both values before judging or storing them.
  */
-const factsOf = (req: Request): HitFacts => ({ userAgent: req.get('user-agent') ?? null, ip: req.ip ?? null, method: req.method });
+export const factsOf = (req: Request): HitFacts => ({ userAgent: req.get('user-agent') ?? null, ip: req.ip ?? null, method: req.method });
 
 function html(res: Response, status: number, body: string): void {
   res.set({ ...NO_STORE, 'Content-Type': 'text/html; charset=utf-8', 'X-Robots-Tag': 'noindex' });
   res.status(status).send(body);
 }
 
+/** The pixel, whatever happened to the hit. */
+export function answerPixel(res: Response): void {
+  res.set({ ...NO_STORE, 'Content-Type': 'image/gif' });
+  res.status(200).end(PIXEL_GIF);
+}
+
+export function answerClick(res: Response, answer: ClickAnswer): void {
+  if (answer.kind === 'redirect') {
+    res.set(NO_STORE);
+    res.redirect(302, answer.url);
+  } else if (answer.kind === 'thanks') html(res, 200, THANK_YOU_PAGE);
+  else if (answer.kind === 'gone') html(res, 410, GONE_PAGE);
+  else html(res, 404, NOT_FOUND_PAGE);
+}
+
+/**
+ * Also served by the fast path (tracking-fast-path.ts) for plain GETs; these routes answer the
+ * rest (HEAD probes, requests with a body) and document both.
+ */
 export function registerTrackingRoutes(api: Api, deps: { db: Db; tracking: TrackingService }): void {
   route(
     api,
@@ -43,8 +62,7 @@ export function registerTrackingRoutes(api: Api, deps: { db: Db; tracking: Track
     },
     async ({ params, req, res }) => {
       await deps.tracking.open(params.file, factsOf(req));
-      res.set({ ...NO_STORE, 'Content-Type': 'image/gif' });
-      res.status(200).end(PIXEL_GIF);
+      answerPixel(res);
     },
   );
 
@@ -60,13 +78,7 @@ export function registerTrackingRoutes(api: Api, deps: { db: Db; tracking: Track
       responseContentType: 'text/html',
     },
     async ({ params, req, res }) => {
-      const answer = await deps.tracking.click(params.token, factsOf(req));
-      if (answer.kind === 'redirect') {
-        res.set(NO_STORE);
-        res.redirect(302, answer.url);
-      } else if (answer.kind === 'thanks') html(res, 200, THANK_YOU_PAGE);
-      else if (answer.kind === 'gone') html(res, 410, GONE_PAGE);
-      else html(res, 404, NOT_FOUND_PAGE);
+      answerClick(res, await deps.tracking.click(params.token, factsOf(req)));
     },
   );
 

@@ -21,6 +21,8 @@ export interface EmailRow {
   link_attachments: { url: string; filename?: string }[];
   attempts: number;
   not_before: Date;
+  /** 0: a single send (card, automation); 1: a mailing's. The drain takes lower first. */
+  priority: number;
   lease_until: Date | null;
   error_code: string | null;
   error_text: string | null;

@@ -19,7 +19,7 @@ import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
 import { addEvent, type EmailRow } from './emails.repository.js';
 import { fireEmailPoint, scheduleNotOpened } from './email-automation.js';
 import type { SendDeps } from './send-email.job.js';
-import { scheduleSend } from './send-schedule.js';
+import { scheduleDrain } from './send-schedule.js';
 import { deliveryDetails } from './recipient-outcome.js';
 
 /** The claim being finished: which email, which attempt, which process. */
@@ -95,7 +95,7 @@ export async function retryLater(deps: SendDeps, c: Claimed, k: { serverText: st
     await addEvent(tx, c.email.id, c.email.account_id, 'retry_scheduled', { attempt: c.email.attempts, at: s.at.toISOString(), error: k.serverText });
     return s;
   });
-  if (slot) await scheduleSend(deps.queue, c.email.id, slot);
+  if (slot) await scheduleDrain(deps.db, deps.queue, c.mailbox.id, slot.inMs);
   else await lostClaim(deps, c, 'retry', { error: k.serverText });
 }
 

@@ -33,6 +33,7 @@ export interface EmailRow {
   first_opened_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  not_opened_after_seconds?: number | null;
 }
 
 export interface NewEmail {

@@ -80,8 +80,11 @@ export interface SendDeps {
  */
 export const UNPACED_PARALLEL = 5;
 
+/** A claimed email and what its send needs to know without reading again. */
+export type DrainRow = EmailRow & { has_triggers: boolean; has_files: boolean };
+
 type Claim =
-  | { kind: 'send'; emails: EmailRow[]; mailbox: MailboxRow }
+  | { kind: 'send'; emails: DrainRow[]; mailbox: MailboxRow }
   /** Nothing may leave yet: drain again in `inMs` (database clock distance). */
   | { kind: 'later'; inMs: number }
   | { kind: 'nothing' };
@@ -124,29 +127,43 @@ async function claimIn(deps: SendDeps, tx: Queryable, mailboxId: string, added: 
     // Paused: the mail stays queued with no drain; resuming wakes the mailbox. Busy: the holder
     // of the in-flight send claims on after it.
     if (!decision.ok && !('notBefore' in decision)) return { kind: 'nothing' };
-    const next = await tx.query<{ due: boolean; in_ms: number }>(
-      `SELECT not_before <= now() AS due, greatest(0, extract(epoch FROM (not_before - now())) * 1000)::float8 AS in_ms
-       FROM emails WHERE mailbox_id = $1 AND status = 'queued' ORDER BY not_before LIMIT 1`,
-      [mailboxId],
+    // The earliest queued mail, and whether this process's own heartbeat is fresh, in one read.
+    const next = await tx.query<{ due: boolean | null; in_ms: number | null; alive: boolean }>(
+      `SELECT n.due, n.in_ms, ${ServerInstance.aliveSql('$2::uuid', '$3')} AS alive FROM (SELECT 1) one
+       LEFT JOIN LATERAL (SELECT not_before <= now() AS due, greatest(0, extract(epoch FROM (not_before - now())) * 1000)::float8 AS in_ms
+                          FROM emails WHERE mailbox_id = $1 AND status = 'queued' ORDER BY not_before LIMIT 1) n ON true`,
+      [mailboxId, deps.instanceId, deps.deadAfterMs / 2],
     );
-    const first = next.rows[0];
-    if (!first) return { kind: 'nothing' };
-    if (!decision.ok) return { kind: 'later', inMs: Math.max(first.in_ms, decision.notBefore.inMs) };
-    if (!first.due) return { kind: 'later', inMs: first.in_ms };
+    const first = next.rows[0]!;
+    if (first.due === null) return { kind: 'nothing' };
+    if (!decision.ok) return { kind: 'later', inMs: Math.max(first.in_ms!, decision.notBefore.inMs) };
+    if (!first.due) return { kind: 'later', inMs: first.in_ms! };
     // A process whose own heartbeat is failing (its peers may soon call it dead) claims nothing:
     // a healthy process, or this one once its heartbeat is back, wakes the mailbox instead.
-    const alive = await tx.query(`SELECT 1 WHERE ${ServerInstance.aliveSql('$1::uuid', '$2')}`, [deps.instanceId, deps.deadAfterMs / 2]);
-    if (!alive.rowCount) {
+    if (!first.alive) {
       deps.log.warn({ mailboxId }, 'not claiming: this process’s heartbeat is late');
       return { kind: 'nothing' };
     }
     const n = decision.room;
-    const claimed = await tx.query<EmailRow>(
-      `UPDATE emails e SET status = 'sending', attempts = e.attempts + 1, owner_instance = $3, lease_until = NULL, updated_at = now()
-       WHERE e.id IN (SELECT id FROM emails WHERE mailbox_id = $1 AND status = 'queued' AND not_before <= now()
-                      ORDER BY priority, not_before, created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-       RETURNING e.*`,
-      [mailboxId, n, deps.instanceId],
+    // The claim and its history lines in one statement; what the send will need to know
+    // (stored files, trigger points) comes back with it, so a plain mail costs no extra reads.
+    const claimed = await tx.query<DrainRow>(
+      `WITH c AS (
+         UPDATE emails e SET status = 'sending', attempts = e.attempts + 1, owner_instance = $3, lease_until = NULL, updated_at = now()
+         WHERE e.id IN (SELECT id FROM emails WHERE mailbox_id = $1 AND status = 'queued' AND not_before <= now()
+                        ORDER BY priority, not_before, created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING e.*),
+       ev AS (
+         INSERT INTO email_events (email_id, account_id, type, data)
+         SELECT id, account_id, 'sending', jsonb_build_object('attempt', attempts, 'instance', $3::text) FROM c),
+       -- A mailbox without a pace limit does not write its row per recorded send (send-outcome.ts):
+       -- its last send is stamped here, where the row is locked anyway.
+       m AS (UPDATE mailboxes SET last_send_at = now() WHERE id = $1 AND $4 AND EXISTS (SELECT 1 FROM c))
+       SELECT c.*,
+         EXISTS (SELECT 1 FROM email_triggers t WHERE t.email_id = c.id) AS has_triggers,
+         EXISTS (SELECT 1 FROM attachments a WHERE a.email_id = c.id) OR EXISTS (SELECT 1 FROM email_attachment_refs r WHERE r.email_id = c.id) AS has_files
+       FROM c`,
+      [mailboxId, n, deps.instanceId, isUnpaced(mailbox)],
     );
     if (!claimed.rowCount) return { kind: 'nothing' };
     // In the set before the claim commits: the sweep never mistakes a fresh claim for a stray one.
@@ -154,11 +171,6 @@ async function claimIn(deps: SendDeps, tx: Queryable, mailboxId: string, added: 
       deps.inFlight.add(e.id);
       added.push(e.id);
     }
-    await tx.query(
-      `INSERT INTO email_events (email_id, account_id, type, data)
-       SELECT e, a, 'sending', jsonb_build_object('attempt', n, 'instance', $4::text) FROM unnest($1::uuid[], $2::bigint[], $3::int[]) AS x(e, a, n)`,
-      [claimed.rows.map((e) => e.id), claimed.rows.map((e) => e.account_id), claimed.rows.map((e) => e.attempts), deps.instanceId],
-    );
     // Sent in priority order (RETURNING keeps none).
     const rows = claimed.rows.sort((x, y) => x.priority - y.priority || x.not_before.getTime() - y.not_before.getTime() || x.created_at.getTime() - y.created_at.getTime());
     return { kind: 'send', emails: rows, mailbox };
@@ -205,7 +217,7 @@ export async function runDrainJob(deps: SendDeps, data: DrainJobData): Promise<v
   }
 }
 
-async function sendOne(deps: SendDeps, email: EmailRow, mailbox: MailboxRow): Promise<void> {
+async function sendOne(deps: SendDeps, email: DrainRow, mailbox: MailboxRow): Promise<void> {
   try {
     await sendClaimed(deps, { email, mailbox });
   } catch (err) {
@@ -256,14 +268,16 @@ async function sendClaimed(deps: SendDeps, c: Claimed): Promise<void> {
     return retryLater(deps, c, partial.retry);
   }
 
-  if (!(await recordSent(deps, c, result))) return;
+  const won = await recordSent(deps, c, result);
+  if (!won) return;
   log.info({ recipients: email.to_addresses.map(maskEmail) }, 'email sent');
   await fileInSent(deps, c, result.raw);
-  await afterOutcome(deps, email.id, 'sent');
+  await afterOutcome(deps, email.id, 'sent', undefined, won === true ? {} : won);
 }
 
-async function buildMessage(deps: SendDeps, email: EmailRow, mailbox: MailboxRow): Promise<OutgoingMessage> {
-  const stored = await loadAttachmentFiles(deps.db, { emailId: email.id });
+async function buildMessage(deps: SendDeps, email: Claimed['email'], mailbox: MailboxRow): Promise<OutgoingMessage> {
+  // The claim said whether the mail has stored files: most mailing mails have none to read.
+  const stored = email.has_files === false ? [] : await loadAttachmentFiles(deps.db, { emailId: email.id });
   // Link attachments are downloaded at send time (the file behind the link may change).
   const linked = [];
   let total = stored.reduce((n, a) => n + a.content.length, 0);

@@ -181,7 +181,7 @@ async function benchQueue(): Promise<void> {
   await benchCrashRecovery({
     db,
     queue: server.services.queue,
-    env: { DATABASE_URL: pg.url, ENCRYPTION_KEY: 'b'.repeat(64), KOMMO_CLIENT_SECRET: secret, KOMMO_REDIRECT_URI: 'http://localhost/cb', KOMMO_API_URL: `${kommo.url}/{subdomain}`, QUEUE_POLL_MS: '200' },
+    env: { DATABASE_URL: pg.url, ENCRYPTION_KEY: 'b'.repeat(64), KOMMO_CLIENT_SECRET: secret, KOMMO_REDIRECT_URI: 'http://localhost/cb', KOMMO_API_URL: `${kommo.url}/{subdomain}`, QUEUE_POLL_MS: '200', MAILBOX_PRIVATE_HOSTS: '127.0.0.1' },
     mailboxId: mailbox.id,
     leadId: lead.id,
     received,

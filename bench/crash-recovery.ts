@@ -13,7 +13,7 @@ import type { Db } from '../server/infra/db/db.js';
 import type { JobQueue } from '../server/infra/queue/job-queue.js';
 import type { MailboxRow } from '../server/modules/mailboxes/mailboxes.repository.js';
 import { reserveSlot } from '../server/modules/emails/pacing.js';
-import { scheduleSend } from '../server/modules/emails/send-email.job.js';
+import { scheduleDrain } from '../server/modules/emails/send-email.job.js';
 
 const mainJs = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../server/main.js');
 
@@ -60,7 +60,7 @@ async function queueMails(db: Db, queue: JobQueue, mailboxId: string, leadId: nu
   } finally {
     client.release();
   }
-  for (const j of jobs) await scheduleSend(queue, j.id, j.slot);
+  if (jobs.length) await scheduleDrain(db, queue, mailboxId, Math.min(...jobs.map((j) => j.slot.inMs)));
 }
 
 const until = async (cond: () => boolean, timeoutMs: number): Promise<void> => {

@@ -23,9 +23,14 @@ import { renderTemplate } from '../server/modules/templates/render/render.js';
 import { buildTemplateContext } from '../server/modules/templates/render/template-context.js';
 import { htmlToText } from '../server/modules/templates/render/html-to-text.js';
 import { reserveSlot, type Slot } from '../server/modules/emails/pacing.js';
-import { scheduleSend } from '../server/modules/emails/send-email.job.js';
+import { scheduleDrain } from '../server/modules/emails/send-email.job.js';
 import { benchCrashRecovery } from './crash-recovery.js';
 import { benchTracking } from './tracking.js';
+import nodemailer from 'nodemailer';
+import pg from 'pg';
+import type { Db } from '../server/infra/db/db.js';
+import type { JobQueue } from '../server/infra/queue/job-queue.js';
+import { enqueueBatch } from '../server/modules/emails/bulk-enqueue.js';
 import type { MailboxRow } from '../server/modules/mailboxes/mailboxes.repository.js';
 
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
@@ -141,7 +146,7 @@ async function benchQueue(): Promise<void> {
   } finally {
     client.release();
   }
-  for (const j of jobs) await scheduleSend(server.services.queue, j.id, j.slot);
+  await scheduleDrain(db, server.services.queue, mailbox.id, Math.min(...jobs.map((j) => j.slot.inMs)));
   let peakRss = 0;
   while (received.length - start < n) {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -172,6 +177,7 @@ async function benchQueue(): Promise<void> {
 
   await benchMailings(server.url, token, kommo, pipeline!.id, mailbox.id);
   await benchTracking(server);
+  await benchDrainVersusRawPool(server.services.db, server.services.queue, call);
 
   // 5. crash recovery: child processes on the same database, the in-process one only watches.
   await server.services.queue.stop();
@@ -225,6 +231,82 @@ async function benchMailings(url: string, token: string, kommo: Awaited<ReturnTy
   const requests = kommo.sim.requestsFor('bench').length - requestsBefore;
   console.log(`mailing: resolving 10,000 leads (batched Kommo reads, render, queue) took ${secs.toFixed(1)} s, ${requests} Kommo requests, ${view.counts.queued} mails queued`);
   await post(`/api/mailings/${m.id}/cancel`, {});
+}
+
+/**
+ * 6. a 5,000-mail mailing from an unpaced mailbox through the product's queue (enqueueBatch →
+ * mailbox drain → SMTP), side by side with a raw nodemailer pool (5 connections) sending the same
+ * rendered messages, into one SMTP sink; plus the SQL statements per mail the queue cost (every
+ * pg client query of this process counted while the queue drained: heartbeat and scheduler polls
+ * included).
+ */
+async function benchDrainVersusRawPool(db: Db, queue: JobQueue, call: (p: string, body: unknown) => Promise<{ id: string }>): Promise<void> {
+  const n = 5_000;
+  let received = 0;
+  const sink = new SMTPServer({
+    authOptional: true,
+    disableReverseLookup: true,
+    // Plain text for both sides: TLS would measure the cipher, not the queue.
+    disabledCommands: ['STARTTLS'],
+    onData(stream, _s, cb) {
+      stream.resume();
+      stream.on('end', () => {
+        received++;
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+  const port = (sink.server.address() as { port: number }).port;
+  const html = (i: number) => `<p>Hello Person ${i}, about Deal ${i}. ${'Personalised text. '.repeat(150)}</p>`;
+  const until = async (count: number) => {
+    while (received < count) await new Promise((r) => setTimeout(r, 2));
+  };
+
+  // Raw pool: what the SMTP path alone can do on this machine.
+  const raw = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: true, maxConnections: 5, maxMessages: 100 });
+  let t = Date.now();
+  await Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      raw.sendMail({ from: 'bench@acme.example', to: `p${i}@client.example`, subject: `Offer for P${i}`, html: html(i), text: htmlToText(html(i)), messageId: `<raw-${i}@bench>` }),
+    ),
+  );
+  const rawRate = n / ((Date.now() - t) / 1000);
+  raw.close();
+
+  // The product: one mailing's batches of 500 handed to delivery, drained by the mailbox's drain.
+  const mailbox = await call('/api/mailboxes', { displayName: 'Drain bench', fromAddress: 'bench@acme.example', smtp: { host: '127.0.0.1', port, security: 'none', auth: false }, pacing: { messages: 10_000, seconds: 1 }, dailyCap: null });
+  received = 0;
+  let statements = 0;
+  const pgQuery = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    statements++;
+    return (pgQuery as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof pgQuery;
+  t = Date.now();
+  let enqueueMs = 0;
+  try {
+    for (let b = 0; b < n; b += 500) {
+      const mails = Array.from({ length: Math.min(500, n - b) }, (_, k) => {
+        const i = b + k;
+        return { id: crypto.randomUUID(), entityType: 'leads' as const, entityId: 1, to: [`p${i}@client.example`], contactIds: [], subject: `Offer for P${i}`, html: html(i) };
+      });
+      const e0 = Date.now();
+      await enqueueBatch(db, queue, 'bench.example', { accountId: 1, userId: 1, mailboxId: mailbox.id, templateId: null, linkAttachments: [], attachmentIds: [], points: { sent: [], opened: [], notOpened: null, failed: [] }, mails });
+      enqueueMs += Date.now() - e0;
+    }
+    await until(n);
+  } finally {
+    pg.Client.prototype.query = pgQuery;
+  }
+  const queueRate = n / ((Date.now() - t) / 1000);
+  console.log(
+    `mailing of ${n} from an unpaced mailbox into one local smtp-server: raw nodemailer pool ${rawRate.toFixed(0)} msg/s, ` +
+      `the product's queue ${queueRate.toFixed(0)} msg/s (${(queueRate / rawRate).toFixed(2)} ×; enqueue ${enqueueMs} ms of it), ` +
+      `${(statements / n).toFixed(1)} SQL statements per mail`,
+  );
+  // Not awaited: the product's pooled connections stay open until the server stops.
+  sink.close();
 }
 
 benchRender();

@@ -28,7 +28,7 @@ import { TemplatesService } from '../modules/templates/templates.service.js';
 import { EmailsService } from '../modules/emails/emails.service.js';
 import { RECOVER_JOB, recoverQueue, rescheduleMailbox } from '../modules/emails/email-queue.js';
 import { NOT_OPENED_JOB, refireMissedPoints, runNotOpenedJob } from '../modules/emails/email-automation.js';
-import { runSendJob, SEND_JOB, type SendDeps, type SendJobData } from '../modules/emails/send-email.job.js';
+import { runDrainJob, DRAIN_JOB, UNPACED_PARALLEL, type SendDeps, type DrainJobData } from '../modules/emails/send-email.job.js';
 import { settleInterruptedSendsOnHeartbeat } from '../modules/emails/interrupted-sends.js';
 import { openPixelUrl } from '../modules/tracking/open-pixel.js';
 import { clickToken, clickUrl, HONEYPOT_LINK_ID } from '../modules/tracking/click-token.js';
@@ -133,14 +133,15 @@ export async function buildServices(
   await triggerEngine.register();
   const triggers: TriggerRunner = triggerEngine;
 
-  // One pooled connection per mailbox: a mailbox sends one message at a time (pacing.ts).
+  // Pooled connections per mailbox, opened on demand: a paced mailbox sends one message at a
+  // time and so uses one; a mailbox without a pace limit keeps up to UNPACED_PARALLEL in flight.
   // Servers may take up to 10 minutes to answer the final dot (RFC 5321 §4.5.3.2.6); giving up
   // sooner and retrying could deliver the mail twice. The send deadline (SMTP_SEND_DEADLINE_MS)
   // bounds the whole transaction on top, for servers that trickle bytes to stay under that.
   const transports = new TransportCache((s) =>
     mailHosts.smtp(s, (pinned) =>
       createSmtpTransport(pinned, {
-        pool: { maxConnections: 1, maxMessages: 100 },
+        pool: { maxConnections: UNPACED_PARALLEL, maxMessages: 100 },
         socketTimeoutMs: SMTP_DATA_TIMEOUT_MS,
         sendDeadlineMs: config.deadlines.smtpSendMs,
       }),
@@ -187,8 +188,8 @@ export async function buildServices(
     triggers,
   };
   // Sends may hold at most sendConcurrency of the queue's workers: a slow SMTP server cannot
-  // stop timers, tracking and pipeline jobs. Per mailbox one worker at most (send-email.job.ts).
-  queue.define<SendJobData>(SEND_JOB, (data) => runSendJob(sendDeps, data), { concurrency: config.sendConcurrency });
+  // stop timers, tracking and pipeline jobs. One drain per mailbox claims at a time (send-email.job.ts).
+  queue.define<DrainJobData>(DRAIN_JOB, (data) => runDrainJob(sendDeps, data), { concurrency: config.sendConcurrency });
   settleInterruptedSendsOnHeartbeat(sendDeps, log.child({ component: 'recovery' }));
   queue.define<{ emailId: string }>(NOT_OPENED_JOB, (data) => runNotOpenedJob(db, triggers, data));
   queue.define(RECOVER_JOB, async () => {

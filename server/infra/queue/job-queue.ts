@@ -65,7 +65,7 @@ export class JobQueue {
     }
     // The recovery sweeps look for a pending job by the id it carries: indexed, not a scan of
     // every job's JSON. (Trigger runs record their job's id instead: trigger_executions.job_id.)
-    for (const key of ['emailId', 'eventId']) {
+    for (const key of ['emailId', 'eventId', 'mailboxId']) {
       await this.pool
         .query(`CREATE INDEX IF NOT EXISTS agenda_jobs_pending_${key.toLowerCase()} ON agenda_jobs (name, (data->>'${key}')) WHERE next_run_at IS NOT NULL`)
         .catch((err: { code?: string }) => {

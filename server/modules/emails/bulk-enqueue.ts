@@ -1,8 +1,9 @@
 /**
  * The narrow door through which a mailing hands its mails to delivery: many queued emails of one
  * mailbox in one transaction (one INSERT for the emails, one for their trigger points, one for
- * their history), each with its own pacing slot from `reserveSlot`, then one send job per mail
- * through `scheduleSend`, as single sends get. Holding (pause), releasing (resume) and cancelling
+ * their history), planned in one pass (`planBatch`, pacing.ts) with the mailing's priority (1:
+ * single sends overtake it), then a drain of the mailbox due by the first of them — one look-up
+ * per batch, not a job per mail. Holding (pause), releasing (resume) and cancelling
  * a set of queued emails live here too, so the mailings module never writes the emails table.
  *
  * Kept deliberately small: when the queue mechanics change, only these functions follow.
@@ -12,8 +13,8 @@ import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { TriggerPoints } from '../../../shared/schemas/template.js';
 import type { EntityType } from '../../../shared/schemas/common.js';
 import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
-import { releaseSlots, reserveSlot, type Slot } from './pacing.js';
-import { scheduleSend } from './send-email.job.js';
+import { planBatch, releaseSlots } from './pacing.js';
+import { scheduleDrain } from './send-schedule.js';
 
 export interface BulkMail {
   /** Chosen before rendering: trigger-link URLs in the body are signed for it. */
@@ -65,7 +66,8 @@ export async function enqueueBatch(
     const mb = (await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [batch.mailboxId])).rows[0];
     if (!mb) throw new Error(`mailbox ${batch.mailboxId} does not exist`);
     const delayMs = await delayUntil(tx, batch.earliest);
-    const row = (m: BulkMail, slot: Slot) => ({
+    const slots = await planBatch(tx, mb, batch.mails.length, delayMs);
+    const rows = batch.mails.map((m, i) => ({
       id: m.id,
       entity_type: m.entityType,
       entity_id: m.entityId,
@@ -73,35 +75,20 @@ export async function enqueueBatch(
       to_addresses: m.to,
       subject: m.subject,
       body_html: m.html,
-      not_before: slot.at.toISOString(),
+      not_before: slots[i]!.at.toISOString(),
       contact_ids: m.contactIds,
-    });
-    const insert = (rows: ReturnType<typeof row>[]) =>
-      tx.query(
-        `INSERT INTO emails (id, account_id, user_id, mailbox_id, entity_type, entity_id, template_id, status, message_id,
-           to_addresses, subject, body_html, link_attachments, not_before, source, contact_ids, not_opened_after_seconds)
-         SELECT r.id, $2, $3, $4, r.entity_type, r.entity_id, $5, 'queued', r.message_id,
-           r.to_addresses, r.subject, r.body_html, $6, r.not_before, 'manual',
-           ARRAY(SELECT jsonb_array_elements_text(r.contact_ids))::bigint[], $7
-         FROM jsonb_to_recordset($1) AS r(id uuid, entity_type text, entity_id bigint, message_id text, to_addresses jsonb,
-           subject text, body_html text, not_before timestamptz, contact_ids jsonb)`,
-        [JSON.stringify(rows), batch.accountId, batch.userId, batch.mailboxId, batch.templateId, JSON.stringify(batch.linkAttachments),
-          batch.points.notOpened?.afterSeconds ?? null],
-      );
-    const slots: Slot[] = [];
-    if (mb.daily_cap) {
-      // reserveSlot counts the mailbox's planned mail against the daily cap: each mail must be
-      // in the table before the next slot is reserved, or the whole batch would be planned
-      // inside one day and the ETA would ignore the cap (the claim would still hold it).
-      for (const m of batch.mails) {
-        const slot = await reserveSlot(tx, mb, delayMs);
-        slots.push(slot);
-        await insert([row(m, slot)]);
-      }
-    } else {
-      for (let i = 0; i < batch.mails.length; i++) slots.push(await reserveSlot(tx, mb, delayMs));
-      await insert(batch.mails.map((m, i) => row(m, slots[i]!)));
-    }
+    }));
+    await tx.query(
+      `INSERT INTO emails (id, account_id, user_id, mailbox_id, entity_type, entity_id, template_id, status, message_id,
+         to_addresses, subject, body_html, link_attachments, not_before, source, contact_ids, not_opened_after_seconds, priority)
+       SELECT r.id, $2, $3, $4, r.entity_type, r.entity_id, $5, 'queued', r.message_id,
+         r.to_addresses, r.subject, r.body_html, $6, r.not_before, 'manual',
+         ARRAY(SELECT jsonb_array_elements_text(r.contact_ids))::bigint[], $7, 1
+       FROM jsonb_to_recordset($1) AS r(id uuid, entity_type text, entity_id bigint, message_id text, to_addresses jsonb,
+         subject text, body_html text, not_before timestamptz, contact_ids jsonb)`,
+      [JSON.stringify(rows), batch.accountId, batch.userId, batch.mailboxId, batch.templateId, JSON.stringify(batch.linkAttachments),
+        batch.points.notOpened?.afterSeconds ?? null],
+    );
     const ids = batch.mails.map((m) => m.id);
     const points = pointRows(batch.points);
     if (points.length) {
@@ -126,10 +113,10 @@ export async function enqueueBatch(
       [ids, batch.accountId, mb.paused, slots.map((x) => x.at)],
     );
     await onInserted?.(tx);
-    return { paused: mb.paused, jobs: ids.map((id, i) => ({ id, slot: slots[i]! })) };
+    return { paused: mb.paused, firstInMs: slots[0]!.inMs };
   });
   // After commit, as persistAndEnqueue does; a crash in between is healed by the recovery sweep.
-  if (!planned.paused) for (const j of planned.jobs) await scheduleSend(queue, j.id, j.slot);
+  if (!planned.paused) await scheduleDrain(db, queue, batch.mailboxId, planned.firstInMs);
 }
 
 function pointRows(points: TriggerPoints): { point: string; trigger_id: string; position: number }[] {
@@ -143,9 +130,9 @@ function pointRows(points: TriggerPoints): { point: string; trigger_id: string; 
 }
 
 /**
- * Takes still-queued mails off the queue (their send jobs then find them not queued and do
- * nothing) and gives their pacing slots back, so the next mail of the mailbox — a card send,
- * another mailing — is not scheduled behind mails that will not leave. Mails being sent right
+ * Takes still-queued mails off the queue (the drain no longer finds them) and gives their
+ * planned slots back, so the next mailing of the mailbox is not planned behind mails that will
+ * not leave. Mails being sent right
  * now finish. `MAILING_CANCELLED` and `RESPONDED` also turn held (paused) mails into cancelled ones.
  */
 export async function holdEmails(db: Db, accountId: number, emailIds: string[], code: HoldCode): Promise<number> {
@@ -177,7 +164,7 @@ export async function holdEmails(db: Db, accountId: number, emailIds: string[], 
   });
 }
 
-/** Puts paused mails back on the queue with fresh slots (resume). */
+/** Puts paused mails back on the queue with fresh slots (resume): one planning pass and one drain per mailbox. */
 export async function releaseEmails(db: Db, queue: JobQueue, accountId: number, emailIds: string[], earliest?: Date): Promise<number> {
   if (emailIds.length === 0) return 0;
   const planned = await withTransaction(db, async (tx) => {
@@ -188,33 +175,31 @@ export async function releaseEmails(db: Db, queue: JobQueue, accountId: number, 
     )).rows;
     const byMailbox = new Map<string, string[]>();
     for (const e of held) byMailbox.set(e.mailbox_id, [...(byMailbox.get(e.mailbox_id) ?? []), e.id]);
-    const jobs: { id: string; slot: Slot }[] = [];
+    const drains: { mailboxId: string; inMs: number }[] = [];
+    let released = 0;
     for (const [mailboxId, ids] of [...byMailbox].sort(([a], [b]) => a.localeCompare(b))) {
       const mb = (await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [mailboxId])).rows[0]!;
       const delayMs = await delayUntil(tx, earliest);
-      const slots: Slot[] = [];
-      for (let i = 0; i < ids.length; i++) slots.push(await reserveSlot(tx, mb, delayMs));
+      const slots = await planBatch(tx, mb, ids.length, delayMs);
       const at = slots.map((x) => x.at);
       // Still held: a cancel that committed since the read above has turned them cancelled for good.
-      const back = await tx.query<{ id: string }>(
+      const back = await tx.query<{ id: string; s: Date }>(
         `UPDATE emails e SET status = 'queued', error_code = NULL, error_text = NULL, not_before = x.s, updated_at = now()
          FROM unnest($1::uuid[], $2::timestamptz[]) AS x(id, s)
-         WHERE e.id = x.id AND e.status = 'cancelled' AND e.error_code = 'MAILING_PAUSED' RETURNING e.id`,
+         WHERE e.id = x.id AND e.status = 'cancelled' AND e.error_code = 'MAILING_PAUSED' RETURNING e.id, x.s`,
         [ids, at],
       );
-      const resumed = new Set(back.rows.map((r) => r.id));
-      const kept = ids.map((id, i) => ({ id, slot: slots[i]! })).filter((x) => resumed.has(x.id));
       await tx.query(
         `INSERT INTO email_events (email_id, account_id, type, data) SELECT e, $2, 'resumed', jsonb_build_object('scheduledAt', s) FROM unnest($1::uuid[], $3::timestamptz[]) AS x(e, s)`,
-        [kept.map((x) => x.id), accountId, kept.map((x) => x.slot.at)],
+        [back.rows.map((r) => r.id), accountId, back.rows.map((r) => r.s)],
       );
-      if (kept.length < ids.length) await releaseSlots(tx, mb);
-      if (!mb.paused) jobs.push(...kept);
+      released += back.rows.length;
+      if (!mb.paused && back.rows.length) drains.push({ mailboxId, inMs: slots[0]!.inMs });
     }
-    return jobs;
+    return { drains, released };
   });
-  for (const j of planned) await scheduleSend(queue, j.id, j.slot);
-  return planned.length;
+  for (const d of planned.drains) await scheduleDrain(db, queue, d.mailboxId, d.inMs);
+  return planned.released;
 }
 
 /** How far `earliest` is ahead of the database's now: pacing counts in the database's clock (pacing.ts). */

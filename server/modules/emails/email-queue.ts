@@ -1,46 +1,39 @@
 /**
- * Putting emails on the queue (persist first, then enqueue the id), resuming a paused mailbox,
- * and the periodic recovery sweep that makes the queue self-healing across crashes.
+ * Resuming a paused mailbox, and the periodic recovery sweep that makes the queue self-healing across crashes.
  */
 import { withTransaction, type Db } from '../../infra/db/db.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { Logger } from '../../infra/log/logger.js';
 import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
-import { reserveSlot, type Slot } from './pacing.js';
-import { scheduleSend } from './send-email.job.js';
-import { wakeStalledMailboxes } from './interrupted-sends.js';
+import { planBatch } from './pacing.js';
+import { wakeMailbox, wakeStalledMailboxes } from './interrupted-sends.js';
 
 export const RECOVER_JOB = 'email.recover';
 
-/** Give every queued email of a mailbox a fresh slot and a job (after a pause, or on demand). */
+/**
+ * After a pause (or on demand): the mailbox's queued mail is planned afresh from now, not after
+ * the old (possibly cancelled) plan, and the mailbox gets a drain. Single sends keep their plan;
+ * the mailing mails are re-planned in one pass and one statement (pacing.ts), however many wait.
+ */
 export async function rescheduleMailbox(db: Db, queue: JobQueue, mailboxId: string): Promise<number> {
   const planned = await withTransaction(db, async (tx) => {
     const mb = (await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [mailboxId])).rows[0];
-    if (!mb || mb.paused) return [];
-    // A mail planned for later (a mailing's start time, a reminder, a retry's backoff) keeps its
-    // time; only what was already due is packed from now. Database clock on both sides.
-    const queued = await tx.query<{ id: string; not_before: Date; ahead_ms: number }>(
-      `SELECT id, not_before, greatest(0, extract(epoch FROM (not_before - now())) * 1000)::float8 AS ahead_ms
-       FROM emails WHERE mailbox_id = $1 AND status = 'queued' ORDER BY not_before, created_at FOR UPDATE`,
+    if (!mb || mb.paused) return 0;
+    const queued = await tx.query<{ id: string }>(
+      "SELECT id FROM emails WHERE mailbox_id = $1 AND status = 'queued' AND priority = 1 AND attempts = 0 ORDER BY not_before, created_at",
       [mailboxId],
     );
-    // Slots are handed out afresh from now, not after the old (possibly cancelled) reservations.
     await tx.query('UPDATE mailboxes SET next_slot_at = NULL WHERE id = $1', [mailboxId]);
-    const out: { id: string; slot: Slot }[] = [];
-    for (const e of queued.rows) {
-      if (e.ahead_ms > 0) {
-        // No place in the sequence: spacing and the daily cap are checked again at its claim.
-        out.push({ id: e.id, slot: { at: e.not_before, inMs: e.ahead_ms } });
-        continue;
-      }
-      const slot = await reserveSlot(tx, mb);
-      await tx.query('UPDATE emails SET not_before = $2 WHERE id = $1', [e.id, slot.at]);
-      out.push({ id: e.id, slot });
-    }
-    return out;
+    const slots = await planBatch(tx, mb, queued.rowCount ?? 0);
+    await tx.query(
+      `UPDATE emails e SET not_before = x.s FROM unnest($1::uuid[], $2::timestamptz[]) AS x(id, s) WHERE e.id = x.id AND e.status = 'queued'`,
+      [queued.rows.map((r) => r.id), slots.map((s) => s.at)],
+    );
+    const all = await tx.query<{ n: number }>("SELECT count(*)::int AS n FROM emails WHERE mailbox_id = $1 AND status = 'queued'", [mailboxId]);
+    return all.rows[0]!.n;
   });
-  for (const p of planned) await scheduleSend(queue, p.id, p.slot);
-  return planned.length;
+  if (planned) await wakeMailbox(db, queue, mailboxId);
+  return planned;
 }
 
 /**

@@ -21,6 +21,8 @@ export interface EmailRow {
   link_attachments: { url: string; filename?: string }[];
   attempts: number;
   not_before: Date;
+  /** 0: a single send (card, automation); 1: a mailing's. The drain takes lower first. */
+  priority: number;
   lease_until: Date | null;
   error_code: string | null;
   error_text: string | null;
@@ -31,6 +33,7 @@ export interface EmailRow {
   first_opened_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  not_opened_after_seconds?: number | null;
 }
 
 export interface NewEmail {

@@ -28,7 +28,7 @@ import { checkSendCap } from '../automation/send-cap.js';
 import { automaticRecipients, pickSystemMailbox, type SystemSendRequest, type SystemSendResult } from './system-send.js';
 import { emailViews } from './email-views.js';
 import { releaseSlots, reserveSlot } from './pacing.js';
-import { scheduleSend } from './send-email.job.js';
+import { scheduleDrain } from './send-schedule.js';
 import { assertCanViewEntity } from '../accounts/entity-access.js';
 
 export class EmailsService {
@@ -207,9 +207,9 @@ export class EmailsService {
       return { slot: s, paused: mb.paused };
     });
     if ('refused' in outcome) return { skipped: outcome.refused! };
-    // Enqueue after commit: the job only ever points at a row that exists. A crash in between
+    // The mailbox's drain after commit: it only ever finds rows that exist. A crash in between
     // is healed by the recovery sweep (email-queue.ts).
-    if (!outcome.paused) await scheduleSend(this.queue, id, outcome.slot);
+    if (!outcome.paused) await scheduleDrain(this.db, this.queue, p.mailbox.id, outcome.slot.inMs);
     return { emailId: id };
   }
 

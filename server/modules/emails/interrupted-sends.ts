@@ -19,7 +19,7 @@ import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
 import { addEvent } from './emails.repository.js';
 import { afterOutcome, lockMailbox } from './send-outcome.js';
 import type { SendDeps } from './send-email.job.js';
-import { scheduleSend } from './send-schedule.js';
+import { scheduleDrain } from './send-schedule.js';
 
 export const UNKNOWN_TEXT =
   'The server stopped while sending this email; it may or may not have been delivered. It was not resent automatically.';
@@ -107,20 +107,20 @@ async function settle(deps: RecoveryDeps, t: TakenOver): Promise<void> {
   await wakeMailbox(deps.db, deps.queue, t.mailbox_id);
 }
 
-/** A job for the mailbox's earliest queued email; its run sends everything else that is due. */
+/** A drain of the mailbox due at its earliest queued mail; the drain sends everything else that is due. */
 export async function wakeMailbox(db: Db, queue: JobQueue, mailboxId: string): Promise<void> {
-  const r = await db.query<{ id: string; not_before: Date; now: Date }>(
-    `SELECT id, not_before, now() AS now FROM emails WHERE mailbox_id = $1 AND status = 'queued'
-     ORDER BY not_before, created_at LIMIT 1`,
+  const r = await db.query<{ in_ms: number }>(
+    `SELECT greatest(0, extract(epoch FROM (min(not_before) - now())) * 1000)::float8 AS in_ms FROM emails
+     WHERE mailbox_id = $1 AND status = 'queued' HAVING count(*) > 0`,
     [mailboxId],
   );
   const e = r.rows[0];
-  if (e) await scheduleSend(queue, e.id, { at: e.not_before, inMs: Math.max(0, e.not_before.getTime() - e.now.getTime()) });
+  if (e) await scheduleDrain(db, queue, mailboxId, e.in_ms);
 }
 
 /**
  * Mailboxes whose due mail waits longer than `overdueMs` with nothing in flight: their chain of
- * jobs was lost — e.g. a process killed *between* two sends, holding Agenda locks on the due jobs
+ * drains was lost — e.g. a process killed *between* two sends, holding Agenda locks on the due jobs
  * for the lock lifetime (minutes). Woken from the heartbeat, such a mailbox resumes in seconds.
  * A mailbox that is merely draining a backlog has a send in flight and is left alone.
  */

@@ -1,35 +1,26 @@
 /**
- * The `email.send` job: claim one queued email under the mailbox's row lock, send it over SMTP,
- * record the outcome (send-outcome.ts), then file a copy in the mailbox's Sent folder over IMAP.
+ * The `email.drain` job: one per mailbox, not one per mail (issue 7 §2). It claims the mailbox's
+ * due mail under the mailbox's row lock — in batches for a mailbox without a pace limit, one at a
+ * time for a paced one, priority first (a card send overtakes a draining mailing) — sends it over
+ * SMTP, records each outcome (send-outcome.ts), files a copy in the Sent folder over IMAP, and
+ * goes on until nothing is due; then it schedules itself for the next due mail or pacing slot.
  *
- * Exactly-once rules: the claim flips `queued → sending` in a transaction that also checks the
- * job is the current one for that email (its slot matches), and names this process as the owner
+ * Exactly-once rules: the claim flips `queued → sending` in a transaction that holds the mailbox
+ * row, finds nothing of the mailbox in flight, and names this process as the owner
  * (infra/queue/instance.ts). Only that owner may finish the send. A process that dies mid-send
  * stops its heartbeat; within seconds a peer or its restart takes the send over and settles it
  * as `sent` (found in the Sent folder) or `unknown` — never resent automatically
- * (interrupted-sends.ts).
+ * (interrupted-sends.ts). Several processes may run drains of one mailbox: the mailbox lock and
+ * the "nothing in flight" check let only one of them claim at a time, and the spacing is
+ * measured from the previous send's end in the database clock (pacing.ts).
  *
- * Whoever holds a mailbox's in-flight send also sends whatever else of that mailbox is due (the
- * loop in runSendJob): one worker per busy mailbox, and a job that finds its mailbox busy leaves
- * at once, without queueing on the mailbox row lock. Send jobs as a kind are capped below the
- * queue's total concurrency (container.ts), so timers, tracking and pipeline jobs keep running
- * while slow SMTP servers hold every send worker.
- *
- * Why a burst of sends once froze a mailbox (issue 6 §3; test/emails/burst.test.ts): mail B,
- * queued while mail A was in flight, is claimed by A's job right after A (the loop below), while
- * B's own job wakes at the same moment. B's job took the mailbox row lock and then waited for
- * B's row; the "sent" transaction of B had already updated B's row and then waited for the
- * mailbox row (email first, mailbox second). PostgreSQL broke that deadlock after
- * deadlock_timeout by aborting one side; when it chose the "sent" transaction, B stayed
- * `sending` although the SMTP server had accepted it, no "sent" was logged, the pooled
- * connection sat idle, and every later job found the mailbox busy until B's 20-minute lease
- * ran out. Now every transaction locks the mailbox before the email (send-outcome.ts), a job
- * that finds its mailbox busy leaves without touching the mailbox lock, and a send left
+ * Why a burst of sends once froze a mailbox (issue 6 §3; test/emails/burst.test.ts): a send's
+ * "sent" transaction locked the email and then the mailbox while a claim held the mailbox and
+ * waited for that email; PostgreSQL aborted one side and a delivered mail stayed `sending`. Now
+ * every transaction locks the mailbox before the email (send-outcome.ts), and a send left
  * `sending` by any exception is settled by the heartbeat sweep instead of waiting for a lease.
- *
- * Issue 7 (one drain job per mailbox, batch claims with FOR UPDATE SKIP LOCKED) can build on
- * this: the loop in runSendJob already is a per-mailbox drain; what remains is to schedule one
- * job per mailbox instead of one per mail, and to claim several due mails per transaction.
+ * Drains as a kind are capped below the queue's total concurrency (container.ts), so timers,
+ * tracking and pipeline jobs keep running while slow SMTP servers hold every send worker.
  */
 import type { Logger } from '../../infra/log/logger.js';
 import { withTransaction, type Db, type Queryable } from '../../infra/db/db.js';
@@ -40,8 +31,8 @@ import { classifySmtpError } from '../../infra/smtp/classify-send-error.js';
 import type { AttachmentFile } from '../attachments.repository.js';
 import { loadAttachmentFiles } from '../attachments.repository.js';
 import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
-import { addEvent, lockEmail, type EmailRow } from './emails.repository.js';
-import { canSendNow, type Slot } from './pacing.js';
+import type { EmailRow } from './emails.repository.js';
+import { canSendNow, isUnpaced } from './pacing.js';
 import { MAX_EMAIL_ATTACHMENTS_BYTES } from '../../../shared/schemas/template.js';
 import { insertOpenPixel } from '../tracking/open-pixel.js';
 import { insertHoneypot } from '../tracking/honeypot.js';
@@ -50,10 +41,10 @@ import { htmlToText } from '../templates/render/html-to-text.js';
 import { envelopeFor, recordPartialDelivery, settleFailure } from './recipient-outcome.js';
 import { maskEmail } from '../../infra/log/logger.js';
 import { afterOutcome, fileInSent, lockMailbox, pauseForAuth, recordFailed, recordSent, retryLater, type Claimed } from './send-outcome.js';
-import { scheduleSend, type SendJobData } from './send-schedule.js';
+import { scheduleDrain, type DrainJobData } from './send-schedule.js';
 import { wakeMailbox } from './interrupted-sends.js';
 
-export { SEND_JOB, scheduleSend, type SendJobData } from './send-schedule.js';
+export { DRAIN_JOB, scheduleDrain, type DrainJobData } from './send-schedule.js';
 
 export interface SendDeps {
   db: Db;
@@ -82,115 +73,160 @@ export interface SendDeps {
   triggers: TriggerRunner;
 }
 
+/**
+ * Messages in flight at once for a mailbox without a pace limit (its SMTP pool's size,
+ * container.ts). A claim takes only as many mails as there are free places, so what a crash
+ * leaves `unknown` is what was really in flight, never a claimed batch that had not started.
+ */
+export const UNPACED_PARALLEL = 5;
+
+/** A claimed email and what its send needs to know without reading again. */
+export type DrainRow = EmailRow & { has_triggers: boolean; has_files: boolean };
+
 type Claim =
-  | { kind: 'send'; email: EmailRow; mailbox: MailboxRow }
-  | { kind: 'reschedule'; emailId: string; slot: Slot }
+  | { kind: 'send'; emails: DrainRow[]; mailbox: MailboxRow }
+  /** Nothing may leave yet: drain again in `inMs` (database clock distance). */
+  | { kind: 'later'; inMs: number }
   | { kind: 'nothing' };
 
-/** When pacing says "not yet", only the earliest due email gets a new time — no herd of jobs re-polling. */
-async function decide(deps: SendDeps, tx: Queryable, mailbox: MailboxRow, email: EmailRow): Promise<Claim> {
-  if (mailbox.deleted_at) {
-    // Nothing leaves a deleted mailbox, also mail that was back in the queue for a retry.
-    await tx.query("UPDATE emails SET status = 'cancelled', lease_until = NULL, updated_at = now() WHERE id = $1", [email.id]);
-    await addEvent(tx, email.id, email.account_id, 'cancelled', { reason: 'mailbox deleted' });
-    return { kind: 'nothing' };
-  }
-  const decision = await canSendNow(tx, mailbox);
-  if (decision.ok) {
-    // A process whose own heartbeat is failing (its peers may soon call it dead) claims nothing:
-    // a healthy process, or this one once its heartbeat is back, wakes the mailbox instead.
-    const alive = await tx.query(`SELECT 1 WHERE ${ServerInstance.aliveSql('$1::uuid', '$2')}`, [deps.instanceId, deps.deadAfterMs / 2]);
-    if (!alive.rowCount) {
-      deps.log.warn({ emailId: email.id }, 'not claiming: this process’s heartbeat is late');
-      return { kind: 'nothing' };
-    }
-    // In the set before the claim commits: the sweep never mistakes a fresh claim for a stray one.
-    deps.inFlight.add(email.id);
-    await tx.query(
-      `UPDATE emails SET status = 'sending', attempts = attempts + 1, owner_instance = $2, lease_until = NULL, updated_at = now()
-       WHERE id = $1`,
-      [email.id, deps.instanceId],
-    );
-    await addEvent(tx, email.id, email.account_id, 'sending', { attempt: email.attempts + 1, instance: deps.instanceId });
-    return { kind: 'send', email: { ...email, attempts: email.attempts + 1 }, mailbox };
-  }
-  // Paused mailboxes keep their emails queued with no job; resuming reschedules them. A busy
-  // one: its in-flight holder sends this email after its own (runSendJob).
-  if (!('notBefore' in decision)) return { kind: 'nothing' };
-  const slot = decision.notBefore;
-  await tx.query('UPDATE emails SET not_before = $2, updated_at = now() WHERE id = $1', [email.id, slot.at]);
-  return { kind: 'reschedule', emailId: email.id, slot };
-}
-
-async function claimById(deps: SendDeps, data: SendJobData): Promise<Claim> {
-  return withTransaction(deps.db, async (tx) => {
-    const peek = await tx.query<{ mailbox_id: string; status: string; not_before: Date; now: Date; busy: boolean }>(
-      `SELECT e.mailbox_id, e.status, e.not_before, now() AS now,
-              EXISTS (SELECT 1 FROM emails s WHERE s.mailbox_id = e.mailbox_id AND s.status = 'sending') AS busy
-       FROM emails e WHERE e.id = $1`,
-      [data.emailId],
-    );
-    const p = peek.rows[0];
-    if (!p || p.status !== 'queued' || p.not_before.toISOString() !== data.slot) return { kind: 'nothing' };
-    // Woken before its slot by the database's clock (this process's clock runs ahead): wait again.
-    if (p.not_before > p.now) return { kind: 'reschedule', emailId: data.emailId, slot: { at: p.not_before, inMs: p.not_before.getTime() - p.now.getTime() } };
-    // Busy and due: the holder of the in-flight send takes this one next; leave without waiting
-    // on the mailbox lock, so a busy mailbox holds one worker, not every worker that wakes for it.
-    if (p.busy) return { kind: 'nothing' };
-    // Lock order everywhere: mailbox, then email. The mailbox lock serialises claims across processes.
-    const mailbox = await lockMailbox(tx, p.mailbox_id);
-    const email = await lockEmail(tx, data.emailId);
-    if (!mailbox || !email || email.status !== 'queued') return { kind: 'nothing' };
-    if (email.not_before.toISOString() !== data.slot) return { kind: 'nothing' }; // superseded by a newer job
-    return decide(deps, tx, mailbox, email);
+/**
+ * One claim of the drain, under the mailbox row lock (lock order everywhere: mailbox, then email):
+ * nothing while a send of the mailbox is in flight (its holder drains on), nothing before the
+ * spacing, never more than the daily cap's room; then the due mails in priority order, flipped
+ * `queued → sending` with this process as their owner in one statement (SKIP LOCKED: a cancel
+ * holding a row is not waited for).
+ */
+async function claimBatch(deps: SendDeps, mailboxId: string): Promise<Claim> {
+  const added: string[] = [];
+  return withTransaction(deps.db, (tx) => claimIn(deps, tx, mailboxId, added)).catch((err: unknown) => {
+    for (const id of added) deps.inFlight.delete(id); // the claim did not commit
+    throw err;
   });
 }
 
-/** The earliest due email of the mailbox, if the mailbox may send now. */
-async function claimNextDue(deps: SendDeps, mailboxId: string): Promise<Claim> {
-  let claimedId: string | undefined;
-  return withTransaction<Claim>(deps.db, async (tx) => {
+async function claimIn(deps: SendDeps, tx: Queryable, mailboxId: string, added: string[]): Promise<Claim> {
+  {
     const mailbox = await lockMailbox(tx, mailboxId);
     if (!mailbox) return { kind: 'nothing' };
-    const next = await tx.query<EmailRow>(
-      `SELECT * FROM emails WHERE mailbox_id = $1 AND status = 'queued' AND not_before <= now()
-       ORDER BY not_before, created_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-      [mailboxId],
+    if (mailbox.deleted_at) {
+      // Nothing leaves a deleted mailbox, also mail that was back in the queue for a retry.
+      const gone = await tx.query<{ id: string; account_id: number }>(
+        "UPDATE emails SET status = 'cancelled', lease_until = NULL, updated_at = now() WHERE mailbox_id = $1 AND status = 'queued' RETURNING id, account_id",
+        [mailboxId],
+      );
+      if (gone.rowCount) {
+        await tx.query(
+          `INSERT INTO email_events (email_id, account_id, type, data) SELECT e, a, 'cancelled', '{"reason":"mailbox deleted"}'::jsonb
+           FROM unnest($1::uuid[], $2::bigint[]) AS x(e, a)`,
+          [gone.rows.map((r) => r.id), gone.rows.map((r) => r.account_id)],
+        );
+      }
+      return { kind: 'nothing' };
+    }
+    const decision = await canSendNow(tx, mailbox, isUnpaced(mailbox) ? UNPACED_PARALLEL : 1);
+    // Paused: the mail stays queued with no drain; resuming wakes the mailbox. Busy: the holder
+    // of the in-flight send claims on after it.
+    if (!decision.ok && !('notBefore' in decision)) return { kind: 'nothing' };
+    // The earliest queued mail, and whether this process's own heartbeat is fresh, in one read.
+    const next = await tx.query<{ due: boolean | null; in_ms: number | null; alive: boolean }>(
+      `SELECT n.due, n.in_ms, ${ServerInstance.aliveSql('$2::uuid', '$3')} AS alive FROM (SELECT 1) one
+       LEFT JOIN LATERAL (SELECT not_before <= now() AS due, greatest(0, extract(epoch FROM (not_before - now())) * 1000)::float8 AS in_ms
+                          FROM emails WHERE mailbox_id = $1 AND status = 'queued' ORDER BY not_before LIMIT 1) n ON true`,
+      [mailboxId, deps.instanceId, deps.deadAfterMs / 2],
     );
-    const email = next.rows[0];
-    if (!email) return { kind: 'nothing' };
-    claimedId = email.id;
-    return decide(deps, tx, mailbox, email);
-  }).catch((err: unknown) => {
-    // As in runSendJob's first claim: not in flight here, so the sweep settles it if it did commit.
-    if (claimedId) deps.inFlight.delete(claimedId);
-    throw err;
-  });
+    const first = next.rows[0]!;
+    if (first.due === null) return { kind: 'nothing' };
+    if (!decision.ok) return { kind: 'later', inMs: Math.max(first.in_ms!, decision.notBefore.inMs) };
+    if (!first.due) return { kind: 'later', inMs: first.in_ms! };
+    // A process whose own heartbeat is failing (its peers may soon call it dead) claims nothing:
+    // a healthy process, or this one once its heartbeat is back, wakes the mailbox instead.
+    if (!first.alive) {
+      deps.log.warn({ mailboxId }, 'not claiming: this process’s heartbeat is late');
+      return { kind: 'nothing' };
+    }
+    const n = decision.room;
+    // The claim and its history lines in one statement; what the send will need to know
+    // (stored files, trigger points) comes back with it, so a plain mail costs no extra reads.
+    const claimed = await tx.query<DrainRow>(
+      `WITH c AS (
+         UPDATE emails e SET status = 'sending', attempts = e.attempts + 1, owner_instance = $3, lease_until = NULL, updated_at = now()
+         WHERE e.id IN (SELECT id FROM emails WHERE mailbox_id = $1 AND status = 'queued' AND not_before <= now()
+                        ORDER BY priority, not_before, created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING e.*),
+       ev AS (
+         INSERT INTO email_events (email_id, account_id, type, data)
+         SELECT id, account_id, 'sending', jsonb_build_object('attempt', attempts, 'instance', $3::text) FROM c),
+       -- A mailbox without a pace limit does not write its row per recorded send (send-outcome.ts):
+       -- its last send is stamped here, where the row is locked anyway.
+       m AS (UPDATE mailboxes SET last_send_at = now() WHERE id = $1 AND $4 AND EXISTS (SELECT 1 FROM c))
+       SELECT c.*,
+         EXISTS (SELECT 1 FROM email_triggers t WHERE t.email_id = c.id) AS has_triggers,
+         EXISTS (SELECT 1 FROM attachments a WHERE a.email_id = c.id) OR EXISTS (SELECT 1 FROM email_attachment_refs r WHERE r.email_id = c.id) AS has_files
+       FROM c`,
+      [mailboxId, n, deps.instanceId, isUnpaced(mailbox)],
+    );
+    if (!claimed.rowCount) return { kind: 'nothing' };
+    // In the set before the claim commits: the sweep never mistakes a fresh claim for a stray one.
+    for (const e of claimed.rows) {
+      deps.inFlight.add(e.id);
+      added.push(e.id);
+    }
+    // Sent in priority order (RETURNING keeps none).
+    const rows = claimed.rows.sort((x, y) => x.priority - y.priority || x.not_before.getTime() - y.not_before.getTime() || x.created_at.getTime() - y.created_at.getTime());
+    return { kind: 'send', emails: rows, mailbox };
+  }
 }
 
-export async function runSendJob(deps: SendDeps, data: SendJobData): Promise<void> {
-  let c = await claimById(deps, data).catch((err: unknown) => {
-    deps.inFlight.delete(data.emailId); // the claim did not commit
-    throw err;
-  });
-  while (c.kind === 'send') {
-    const claimed = c;
-    try {
-      await sendClaimed(deps, claimed);
-    } finally {
-      // Whatever happened, the row is no longer being worked on here: a send left `sending`
-      // by an exception is settled by the heartbeat sweep (interrupted-sends.ts).
-      deps.inFlight.delete(claimed.email.id);
-    }
-    if (deps.queue.stopping) {
-      // Shutting down: finish this send only, and leave the rest of the mailbox to a job that
-      // another process (or this one's restart) picks up, instead of draining it here.
-      await wakeMailbox(deps.db, deps.queue, claimed.mailbox.id);
+/**
+ * The `email.drain` job of one mailbox: claim what is due, send it (up to UNPACED_PARALLEL at once
+ * over the pooled connections of a mailbox without a pace limit — a place freed is claimed again
+ * at once — one at a time otherwise), record every outcome, and go on until nothing is due; then
+ * schedule itself for the next due mail or pacing slot.
+ */
+export async function runDrainJob(deps: SendDeps, data: DrainJobData): Promise<void> {
+  const running = new Set<Promise<void>>();
+  try {
+    for (;;) {
+      if (deps.queue.stopping) {
+        // Shutting down: finish what is in flight only, and leave the rest of the mailbox to a
+        // drain that another process (or this one's restart) picks up.
+        await Promise.all(running);
+        await wakeMailbox(deps.db, deps.queue, data.mailboxId);
+        return;
+      }
+      const c = await claimBatch(deps, data.mailboxId);
+      if (c.kind === 'send') {
+        for (const email of c.emails) {
+          const p: Promise<void> = sendOne(deps, email, c.mailbox).finally(() => running.delete(p));
+          running.add(p);
+        }
+        if (!isUnpaced(c.mailbox)) await Promise.all(running);
+        else if (running.size >= UNPACED_PARALLEL) await Promise.race(running);
+        continue;
+      }
+      // Own sends still in flight: claim again when one of them ends.
+      if (running.size) {
+        await Promise.race(running);
+        continue;
+      }
+      if (c.kind === 'later') await scheduleDrain(deps.db, deps.queue, data.mailboxId, c.inMs);
       return;
     }
-    c = await claimNextDue(deps, claimed.mailbox.id);
+  } finally {
+    await Promise.all(running);
   }
-  if (c.kind === 'reschedule') await scheduleSend(deps.queue, c.emailId, c.slot);
+}
+
+async function sendOne(deps: SendDeps, email: DrainRow, mailbox: MailboxRow): Promise<void> {
+  try {
+    await sendClaimed(deps, { email, mailbox });
+  } catch (err) {
+    // Left `sending`: the heartbeat sweep settles it as a stray claim (interrupted-sends.ts).
+    deps.log.error({ err, emailId: email.id }, 'send failed unexpectedly');
+  } finally {
+    // Whatever happened, the row is no longer being worked on here.
+    deps.inFlight.delete(email.id);
+  }
 }
 
 async function sendClaimed(deps: SendDeps, c: Claimed): Promise<void> {
@@ -232,14 +268,16 @@ async function sendClaimed(deps: SendDeps, c: Claimed): Promise<void> {
     return retryLater(deps, c, partial.retry);
   }
 
-  if (!(await recordSent(deps, c, result))) return;
+  const won = await recordSent(deps, c, result);
+  if (!won) return;
   log.info({ recipients: email.to_addresses.map(maskEmail) }, 'email sent');
   await fileInSent(deps, c, result.raw);
-  await afterOutcome(deps, email.id, 'sent');
+  await afterOutcome(deps, email.id, 'sent', undefined, won === true ? {} : won);
 }
 
-async function buildMessage(deps: SendDeps, email: EmailRow, mailbox: MailboxRow): Promise<OutgoingMessage> {
-  const stored = await loadAttachmentFiles(deps.db, { emailId: email.id });
+async function buildMessage(deps: SendDeps, email: Claimed['email'], mailbox: MailboxRow): Promise<OutgoingMessage> {
+  // The claim said whether the mail has stored files: most mailing mails have none to read.
+  const stored = email.has_files === false ? [] : await loadAttachmentFiles(deps.db, { emailId: email.id });
   // Link attachments are downloaded at send time (the file behind the link may change).
   const linked = [];
   let total = stored.reduce((n, a) => n + a.content.length, 0);

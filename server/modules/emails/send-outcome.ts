@@ -19,13 +19,22 @@ import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
 import { addEvent, type EmailRow } from './emails.repository.js';
 import { fireEmailPoint, scheduleNotOpened } from './email-automation.js';
 import type { SendDeps } from './send-email.job.js';
-import { scheduleSend } from './send-schedule.js';
+import { scheduleDrain } from './send-schedule.js';
 import { deliveryDetails } from './recipient-outcome.js';
+import { isUnpaced } from './pacing.js';
 
 /** The claim being finished: which email, which attempt, which process. */
 export interface Claimed {
-  email: EmailRow;
+  /** `has_*`: known from the claim (send-email.job.ts); unknown ones are read when needed. */
+  email: EmailRow & { has_triggers?: boolean; has_files?: boolean };
   mailbox: MailboxRow;
+}
+
+/** What the claim already told about an email, so the steps after its outcome skip their reads. */
+export interface KnownAfterOutcome {
+  hasTriggers?: boolean;
+  /** The not-opened timer's delay (null: none), and the sent time with the database's now. */
+  notOpened?: { afterSeconds: number | null; sentAt: Date; now: Date };
 }
 
 /** `$1` email id, `$2` owner instance, `$3` attempt. */
@@ -36,7 +45,8 @@ export async function lockMailbox(tx: Queryable, mailboxId: string): Promise<Mai
   return (await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [mailboxId])).rows[0];
 }
 
-export async function recordSent(deps: SendDeps, c: Claimed, result: SendResult): Promise<boolean> {
+export async function recordSent(deps: SendDeps, c: Claimed, result: SendResult): Promise<boolean | KnownAfterOutcome> {
+  if (isUnpaced(c.mailbox)) return recordSentUnpaced(deps, c, result);
   const won = await withTransaction(deps.db, async (tx) => {
     await lockMailbox(tx, c.mailbox.id);
     const r = await tx.query(
@@ -52,6 +62,33 @@ export async function recordSent(deps: SendDeps, c: Claimed, result: SendResult)
   });
   if (!won) await lostClaim(deps, c, 'sent', { response: result.response });
   return won;
+}
+
+/**
+ * A mailbox without a pace limit has no spacing to measure from its last send, so its row is
+ * not written (nor locked) per mail — the claim stamps `last_send_at` (send-email.job.ts). With
+ * no mailbox write there is no lock-order question; the email and its history line are one
+ * statement, and the sent time comes back for the not-opened timer.
+ */
+async function recordSentUnpaced(deps: SendDeps, c: Claimed, result: SendResult): Promise<boolean | KnownAfterOutcome> {
+  const r = await deps.db.query<{ sent_at: Date; now: Date }>(
+    `WITH u AS (
+       UPDATE emails SET status = 'sent', sent_at = now(), owner_instance = NULL, lease_until = NULL, smtp_response = $4,
+         error_code = NULL, error_text = NULL, updated_at = now() WHERE ${STILL_OURS}
+       RETURNING id, account_id, sent_at),
+     ev AS (INSERT INTO email_events (email_id, account_id, type, data) SELECT id, account_id, 'sent', $5::jsonb FROM u)
+     SELECT sent_at, now() AS now FROM u`,
+    [...ours(deps, c), result.response, JSON.stringify({ response: result.response, ...deliveryDetails(result) })],
+  );
+  const row = r.rows[0];
+  if (!row) {
+    await lostClaim(deps, c, 'sent', { response: result.response });
+    return false;
+  }
+  return {
+    hasTriggers: c.email.has_triggers,
+    notOpened: c.email.not_opened_after_seconds === undefined ? undefined : { afterSeconds: c.email.not_opened_after_seconds, sentAt: row.sent_at, now: row.now },
+  };
 }
 
 export async function recordFailed(deps: SendDeps, c: Claimed, code: string, text: string, hint?: string): Promise<boolean> {
@@ -95,7 +132,7 @@ export async function retryLater(deps: SendDeps, c: Claimed, k: { serverText: st
     await addEvent(tx, c.email.id, c.email.account_id, 'retry_scheduled', { attempt: c.email.attempts, at: s.at.toISOString(), error: k.serverText });
     return s;
   });
-  if (slot) await scheduleSend(deps.queue, c.email.id, slot);
+  if (slot) await scheduleDrain(deps.db, deps.queue, c.mailbox.id, slot.inMs);
   else await lostClaim(deps, c, 'retry', { error: k.serverText });
 }
 
@@ -130,22 +167,31 @@ async function lostClaim(deps: SendDeps, c: Claimed, outcome: string, data: Reco
 }
 
 /** Trigger points of the outcome; a failure here never changes the email's status. */
-export async function afterOutcome(deps: Pick<SendDeps, 'db' | 'log' | 'queue' | 'triggers'>, emailId: string, point: 'sent' | 'failed', vars?: Record<string, string>): Promise<void> {
+export async function afterOutcome(
+  deps: Pick<SendDeps, 'db' | 'log' | 'queue' | 'triggers'>,
+  emailId: string,
+  point: 'sent' | 'failed',
+  vars?: Record<string, string>,
+  known: KnownAfterOutcome = {},
+): Promise<void> {
   // Each step on its own: a failure of one must not lose the other, and never changes the
   // email's status. The recovery sweep repeats whatever did not happen (email-automation.ts).
   try {
-    await fireEmailPoint(deps.db, deps.triggers, emailId, point, vars);
+    if (known.hasTriggers !== false) await fireEmailPoint(deps.db, deps.triggers, emailId, point, vars);
   } catch (err) {
     deps.log.error({ err, emailId, point }, 'firing trigger point failed');
   }
   if (point !== 'sent') return;
   try {
-    const e = (await deps.db.query<{ id: string; not_opened_after_seconds: number | null; sent_at: Date; now: Date }>(
-      'SELECT id, not_opened_after_seconds, sent_at, now() AS now FROM emails WHERE id = $1',
-      [emailId],
-    )).rows[0];
+    const e =
+      known.notOpened
+        ? { id: emailId, not_opened_after_seconds: known.notOpened.afterSeconds, sent_at: known.notOpened.sentAt, now: known.notOpened.now }
+        : (await deps.db.query<{ id: string; not_opened_after_seconds: number | null; sent_at: Date; now: Date }>(
+            'SELECT id, not_opened_after_seconds, sent_at, now() AS now FROM emails WHERE id = $1',
+            [emailId],
+          )).rows[0];
     // The timer runs by this process's clock: sent_at is the database's, so translate it.
-    if (e) await scheduleNotOpened(deps.queue, e, new Date(Date.now() - (e.now.getTime() - e.sent_at.getTime())));
+    if (e?.not_opened_after_seconds) await scheduleNotOpened(deps.queue, e, new Date(Date.now() - (e.now.getTime() - e.sent_at.getTime())));
   } catch (err) {
     deps.log.error({ err, emailId }, 'scheduling the not-opened timer failed');
   }

@@ -1,19 +1,37 @@
-/** The `email.send` job's name, data and scheduling (apart, so the outcome recorders can requeue). */
+/**
+ * The mailbox drain job's name, data and scheduling (apart, so the outcome recorders can requeue).
+ *
+ * One drain per mailbox, not one job per mail (issue 7 §2): queuing mail makes sure the mailbox
+ * has a drain due by the mail's planned time; the drain claims whatever is due, in batches, and
+ * reschedules itself for the next due mail or pacing slot (send-email.job.ts). A pending drain
+ * that is due soon enough is reused, so a mailing's batch of 500 costs one look-up, and at most
+ * one insert. Correctness never rests on there being exactly one: claims are serialised on the
+ * mailbox row and a drain that finds its mailbox busy leaves (the one sending drains the rest).
+ */
+import type { Queryable } from '../../infra/db/db.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
-import type { Slot } from './pacing.js';
 
-export const SEND_JOB = 'email.send';
-export interface SendJobData {
-  emailId: string;
-  /** The slot (database clock) this job was scheduled for; a job whose slot no longer matches is stale. */
-  slot: string;
+export const DRAIN_JOB = 'email.drain';
+export interface DrainJobData {
+  mailboxId: string;
 }
 
+/** A drain that wakes this much after the wanted time is still "soon enough" to reuse. */
+const REUSE_SLACK_MS = 50;
+
 /**
- * The slot is the database's time; Agenda runs jobs by this process's clock. So the job is due
- * `slot.inMs` from now *here*: a process whose clock is off by minutes still wakes on time, and
- * the claim compares against the database clock again (pacing.ts).
+ * `inMs` is a distance in the database's clock; Agenda runs jobs by this process's clock. So the
+ * job is due `inMs` from now *here*: a process whose clock is off by minutes still wakes on time,
+ * and the claim compares against the database clock again (pacing.ts). A running drain (locked)
+ * is not reused: it may be just finishing.
  */
-export async function scheduleSend(queue: JobQueue, emailId: string, slot: Slot): Promise<void> {
-  await queue.schedule<SendJobData>(SEND_JOB, { emailId, slot: slot.at.toISOString() }, new Date(Date.now() + slot.inMs));
+export async function scheduleDrain(db: Queryable, queue: JobQueue, mailboxId: string, inMs: number): Promise<void> {
+  const at = new Date(Date.now() + Math.max(0, inMs));
+  const pending = await db.query(
+    `SELECT 1 FROM agenda_jobs WHERE name = $1 AND data->>'mailboxId' = $2 AND next_run_at IS NOT NULL AND locked_at IS NULL
+       AND next_run_at <= $3 LIMIT 1`,
+    [DRAIN_JOB, mailboxId, new Date(at.getTime() + REUSE_SLACK_MS)],
+  );
+  if (pending.rowCount) return;
+  await queue.schedule<DrainJobData>(DRAIN_JOB, { mailboxId }, at);
 }

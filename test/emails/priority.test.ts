@@ -1,0 +1,105 @@
+/**
+ * One drain per mailbox, priority first (issue 7 §1/§2): a mail sent from a card while a mailing
+ * drains the same mailbox leaves before the mailing's remaining mails, within the mailbox's
+ * spacing; and the mailing's mails do not each get a scheduler job.
+ */
+import crypto from 'node:crypto';
+import { ACCOUNT_ID, startWorld, type World } from '../support/world.js';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { eventually } from '../support/eventually.js';
+import { createMailbox, sendEmail } from '../support/send-helpers.js';
+import { enqueueBatch, holdEmails } from '../../server/modules/emails/bulk-enqueue.js';
+import { DRAIN_JOB } from '../../server/modules/emails/send-email.job.js';
+
+let w: World;
+let sink: SmtpSink;
+beforeAll(async () => {
+  w = await startWorld();
+  sink = await startSmtpSink({ auth: { user: 'maria', pass: 'smtp-secret' } });
+});
+afterAll(async () => {
+  await sink.close();
+  await w.stop();
+});
+
+const idOf = (m: SmtpSink['messages'][number]) => m.parsed.headers.get('x-leadmail-email-id') as string;
+
+/** `n` mailing mails through the door a mailing hands its batches to. */
+async function queueMailing(mailboxId: string, n: number, tag: string, from = 0): Promise<string[]> {
+  const mails = Array.from({ length: n }, (_, k) => from + k).map((i) => ({
+    id: crypto.randomUUID(),
+    entityType: 'leads' as const,
+    entityId: 700_000 + i,
+    to: [`${tag}-${i}@client.example`],
+    contactIds: [],
+    subject: `${tag} ${i}`,
+    html: `<p>${tag} ${i}</p>`,
+  }));
+  await enqueueBatch(w.server.services.db, w.server.services.queue, 'bench.example', {
+    accountId: ACCOUNT_ID,
+    userId: w.user.userId,
+    mailboxId,
+    templateId: null,
+    linkAttachments: [],
+    attachmentIds: [],
+    points: { sent: [], opened: [], notOpened: null, failed: [] },
+    mails,
+  });
+  return mails.map((m) => m.id);
+}
+
+describe('the mailbox drain', () => {
+  it('a card send overtakes a draining mailing on a 1-per-second mailbox, and the spacing holds', async () => {
+    const mb = await createMailbox(w, w.user, sink, { pacing: { messages: 1, seconds: 1 } });
+    const mailing = await queueMailing(mb, 30, 'mailing');
+    // One drain for the mailbox, not thirty jobs.
+    const jobs = await w.server.services.db.query(
+      "SELECT 1 FROM agenda_jobs WHERE name = $1 AND data->>'mailboxId' = $2 AND (next_run_at IS NOT NULL OR locked_at IS NOT NULL)",
+      [DRAIN_JOB, mb],
+    );
+    expect(jobs.rowCount).toBeLessThanOrEqual(1);
+    const fromMailing = () => sink.messages.filter((m) => mailing.includes(idOf(m)));
+    await eventually(() => expect(fromMailing().length).toBeGreaterThanOrEqual(2), { timeoutMs: 20_000, intervalMs: 50 });
+
+    const card = await sendEmail(w, w.user, { mailboxId: mb, subject: 'From the card', html: '<p>now</p>', to: ['card@client.example'] });
+    const queuedAt = fromMailing().length;
+    await eventually(() => expect(sink.messages.some((m) => idOf(m) === card)).toBe(true), { timeoutMs: 20_000, intervalMs: 50 });
+    // At most the mailing mail that was already in flight (or claimed) left between the card
+    // send and the card mail; the other twenty-odd still wait.
+    expect(fromMailing().length).toBeLessThanOrEqual(queuedAt + 1);
+    await eventually(() => expect(fromMailing().length).toBeGreaterThanOrEqual(queuedAt + 2), { timeoutMs: 20_000, intervalMs: 50 });
+
+    // Spacing at the SMTP server, card mail included.
+    const ours = [...mailing, card];
+    const times = sink.messages.filter((m) => ours.includes(idOf(m))).map((m) => m.receivedAt).sort((a, b) => a - b);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(1000);
+    await holdEmails(w.server.services.db, ACCOUNT_ID, mailing, 'MAILING_CANCELLED');
+  }, 90_000);
+
+  it('two server processes drain one mailing together: every mail delivered once, the paced mailbox one second apart', async () => {
+    const { startServer } = await import('../../server/app/server.js');
+    const { loadConfig } = await import('../../server/infra/config/config.js');
+    const { createLogger } = await import('../../server/infra/log/logger.js');
+    const { testEnv } = await import('../support/world.js');
+    const second = await startServer(loadConfig(testEnv(w.db, w.kommo.url)), createLogger('silent'));
+    try {
+      const fast = await createMailbox(w, w.user, sink, { pacing: { messages: 1000, seconds: 1 } });
+      const paced = await createMailbox(w, w.user, sink, { pacing: { messages: 1, seconds: 1 } });
+      // Batches as a mailing hands them over, while the drains already run.
+      const fastIds: string[] = [];
+      for (let b = 0; b < 4; b++) fastIds.push(...(await queueMailing(fast, 100, 'two-fast', b * 100)));
+      const pacedIds = await queueMailing(paced, 6, 'two-paced');
+      const all = [...fastIds, ...pacedIds];
+      await eventually(async () => {
+        const r = await w.server.services.db.query("SELECT 1 FROM emails WHERE id = ANY($1::uuid[]) AND status <> 'sent'", [all]);
+        expect(r.rowCount).toBe(0);
+      }, { timeoutMs: 60_000, intervalMs: 100 });
+      const got = sink.messages.filter((m) => all.includes(idOf(m))).map(idOf);
+      expect(got.sort()).toEqual([...all].sort());
+      const times = sink.messages.filter((m) => pacedIds.includes(idOf(m))).map((m) => m.receivedAt).sort((a, b) => a - b);
+      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(1000);
+    } finally {
+      await second.stop();
+    }
+  }, 120_000);
+});

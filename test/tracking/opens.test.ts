@@ -143,3 +143,21 @@ it('a Gmail-proxy fetch minutes after delivery is the reader: it fires "opened" 
   expect(await openedRuns(m.id)).toEqual([{ event_key: `opened:${m.id}`, point: 'opened', email_id: m.id }]);
   await eventually(() => expect(leadNotes(w, TASK_NOTE)).toBe(3), { timeoutMs: 10_000 });
 });
+
+// Last: it leaves a mail queued an hour ahead and adds "opened" notes to the shared lead.
+it('a mail left unknown by a crash, or partly delivered while a recipient is retried, counts its opens', async () => {
+  const db = w.server.services.db;
+  for (const state of [
+    "status = 'unknown'",
+    `status = 'queued', delivered_recipients = '["first@client.example"]', not_before = now() + interval '1 hour'`,
+  ]) {
+    const m = await deliver(w, sink, { mailboxId, templateId, contactIds: [w.crm.contactId] });
+    await db.query(`UPDATE emails SET ${state} WHERE id = $1`, [m.id]);
+    await hit(w, pixelPath(m.html), UA.safari, '203.0.113.70').expect(200);
+    await eventually(async () => {
+      const view = (await w.api(w.user).get(`/api/emails/${m.id}`)).body;
+      expect(view.tracking.hits).toHaveLength(1);
+      expect(await openedRuns(m.id)).toHaveLength(1);
+    });
+  }
+});

@@ -18,6 +18,8 @@ interface MailState {
   account_id: number;
   sent_at: Date | null;
   status: string;
+  /** Some recipients have it while deferred ones are retried (the mail is `queued` again). */
+  partly_delivered: boolean;
   first_human_open_at: Date | null;
   now: Date;
 }
@@ -29,6 +31,15 @@ interface Delta {
   firstHuman: Date | null;
 }
 
+/**
+ * A mail whose pixel can have been fetched by a reader: sent; being sent ('sending': a prefetching
+ * provider can fetch before our "sent" update commits); partly delivered while deferred recipients
+ * are retried; or `unknown` after a crash (an open is then the proof it arrived).
+ */
+function openable(mail: MailState): boolean {
+  return mail.status === 'sent' || mail.status === 'sending' || mail.status === 'unknown' || mail.partly_delivered;
+}
+
 /** Writes the batch; answers, per open, whether it was its mail's first human open ("opened" fires). */
 export async function recordOpens(db: Db, opens: PendingOpen[], policy = TRACKING_POLICY): Promise<boolean[]> {
   const ids = [...new Set(opens.map((o) => o.emailId))].sort();
@@ -36,7 +47,8 @@ export async function recordOpens(db: Db, opens: PendingOpen[], policy = TRACKIN
     // Locked in id order, like every batch, so two batches never wait on each other in a cycle
     // (NO KEY UPDATE: clicks being recorded for these mails meanwhile are not held up).
     const rows = await tx.query<MailState & { id: string }>(
-      'SELECT id, account_id, sent_at, status, first_human_open_at, now() AS now FROM emails WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE',
+      `SELECT id, account_id, sent_at, status, jsonb_array_length(delivered_recipients) > 0 AS partly_delivered, first_human_open_at, now() AS now
+       FROM emails WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
       [ids],
     );
     const mails = new Map(rows.rows.map((r) => [r.id, r]));
@@ -44,8 +56,7 @@ export async function recordOpens(db: Db, opens: PendingOpen[], policy = TRACKIN
     const judged: { i: number; open: PendingOpen; mail: MailState & { id: string }; verdict: Verdict; first: boolean }[] = [];
     for (const [i, open] of opens.entries()) {
       const mail = mails.get(open.emailId);
-      // 'sending' too: a prefetching provider can fetch before our "sent" update commits.
-      if (!mail || (mail.status !== 'sent' && mail.status !== 'sending')) continue;
+      if (!mail || !openable(mail)) continue;
       const verdict = judge(open.facts, mail, policy);
       const d = deltas.get(mail.id) ?? { opens: 0, machine: 0, human: 0, firstHuman: null };
       d.opens++;

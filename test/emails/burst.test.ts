@@ -9,24 +9,17 @@
  * that would make each round of 100 take a minute and a half. Each mail is for its own entity id
  * so the per-entity automation cap does not hold any back.
  */
-import { startWorld, ACCOUNT_ID, type World } from '../support/world.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { ACCOUNT_ID, type World } from '../support/world.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
-import { createMailbox, createTemplate } from '../support/send-helpers.js';
+import { createMailbox, createTemplate, emailIdOf, startWorldWithSink, stopWorldWithSink } from '../support/send-helpers.js';
 import { loadEntityData } from '../../server/modules/templates/entity-data.js';
 
 let w: World;
 let sink: SmtpSink;
-beforeAll(async () => {
-  w = await startWorld();
-  sink = await startSmtpSink({ auth: { user: 'maria', pass: 'smtp-secret' } });
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
-});
-
-const idOf = (m: SmtpSink['messages'][number]) => m.parsed.headers.get('x-leadmail-email-id') as string;
+beforeAll(async () => ({ w, sink } = await startWorldWithSink()));
+afterAll(() => stopWorldWithSink(w, sink));
+const idOf = emailIdOf;
 
 describe('a burst of sends to one mailbox', () => {
   it('100 sends in waves of 8 all leave, exactly once, ten rounds in a row', async () => {

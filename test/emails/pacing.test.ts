@@ -1,25 +1,18 @@
 /**
  * Pacing by the database's clock, and reservations given back (issue 6 §3).
  */
-import { startWorld, type World } from '../support/world.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { type World } from '../support/world.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
-import { createMailbox, sendEmail, waitForStatus } from '../support/send-helpers.js';
+import { createMailbox, sendEmail, waitForStatus, emailIdOf, startWorldWithSink, stopWorldWithSink } from '../support/send-helpers.js';
 import { startChildServer, type ChildServer } from './child/child-server.js';
 import { queueMails } from './queue-helpers.js';
 
 let w: World;
 let sink: SmtpSink;
-beforeAll(async () => {
-  w = await startWorld();
-  sink = await startSmtpSink({ auth: { user: 'maria', pass: 'smtp-secret' } });
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
-});
-
-const idOf = (m: SmtpSink['messages'][number]) => m.parsed.headers.get('x-leadmail-email-id') as string;
+beforeAll(async () => ({ w, sink } = await startWorldWithSink()));
+afterAll(() => stopWorldWithSink(w, sink));
+const idOf = emailIdOf;
 
 describe('pacing', () => {
   it('two processes whose clocks disagree by a minute still keep a 1-per-second mailbox one second apart', async () => {

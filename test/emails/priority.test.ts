@@ -4,25 +4,18 @@
  * spacing; and the mailing's mails do not each get a scheduler job.
  */
 import crypto from 'node:crypto';
-import { ACCOUNT_ID, startWorld, type World } from '../support/world.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { ACCOUNT_ID, type World } from '../support/world.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
-import { createMailbox, sendEmail } from '../support/send-helpers.js';
+import { createMailbox, sendEmail, emailIdOf, startWorldWithSink, stopWorldWithSink } from '../support/send-helpers.js';
 import { enqueueBatch, holdEmails } from '../../server/modules/emails/bulk-enqueue.js';
 import { DRAIN_JOB } from '../../server/modules/emails/send-email.job.js';
 
 let w: World;
 let sink: SmtpSink;
-beforeAll(async () => {
-  w = await startWorld();
-  sink = await startSmtpSink({ auth: { user: 'maria', pass: 'smtp-secret' } });
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
-});
-
-const idOf = (m: SmtpSink['messages'][number]) => m.parsed.headers.get('x-leadmail-email-id') as string;
+beforeAll(async () => ({ w, sink } = await startWorldWithSink()));
+afterAll(() => stopWorldWithSink(w, sink));
+const idOf = emailIdOf;
 
 /** `n` mailing mails through the door a mailing hands its batches to. */
 async function queueMailing(mailboxId: string, n: number, tag: string, from = 0): Promise<string[]> {

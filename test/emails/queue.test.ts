@@ -1,20 +1,13 @@
-import { startWorld, type World } from '../support/world.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { type World } from '../support/world.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
-import { createMailbox, sendEmail } from '../support/send-helpers.js';
+import { createMailbox, sendEmail, emailIdOf, startWorldWithSink, stopWorldWithSink } from '../support/send-helpers.js';
 
 let w: World;
 let sink: SmtpSink;
-beforeAll(async () => {
-  w = await startWorld();
-  sink = await startSmtpSink({ auth: { user: 'maria', pass: 'smtp-secret' } });
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
-});
-
-const idOf = (m: SmtpSink['messages'][number]) => m.parsed.headers.get('x-leadmail-email-id') as string;
+beforeAll(async () => ({ w, sink } = await startWorldWithSink()));
+afterAll(() => stopWorldWithSink(w, sink));
+const idOf = emailIdOf;
 
 /**
  * Waits until the queue is quiet for these mails: none queued or sending, and no send job due or

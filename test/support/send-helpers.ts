@@ -1,8 +1,8 @@
 /** Shared steps of the sending tests: a mailbox, a template, an email, and waiting for its status. */
-import type { SmtpSink } from './smtp-sink.js';
+import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
 import { eventually } from './eventually.js';
 import { mailboxPayload } from './mailbox-payload.js';
-import type { World } from './world.js';
+import { startWorld, type World } from './world.js';
 import type { TokenClaims } from './widget-token.js';
 import type { EmailView } from '../../shared/schemas/email.js';
 
@@ -34,3 +34,17 @@ export async function waitForStatus(w: World, who: TokenClaims, id: string, stat
     { timeoutMs, intervalMs: 100 },
   );
 }
+
+/** The world most sending tests share: the app and an SMTP sink that wants Maria's login. */
+export async function startWorldWithSink(): Promise<{ w: World; sink: SmtpSink }> {
+  const w = await startWorld();
+  return { w, sink: await startSmtpSink({ auth: { user: 'maria', pass: 'smtp-secret' } }) };
+}
+
+export async function stopWorldWithSink(w: World, sink: SmtpSink): Promise<void> {
+  await sink.close();
+  await w.stop();
+}
+
+/** Our email id, from the header every mail carries. */
+export const emailIdOf = (m: SmtpSink['messages'][number]): string => m.parsed.headers.get('x-leadmail-email-id') as string;

@@ -10,12 +10,14 @@ import { loadConfig } from '../infra/config/config.js';
 import { createLogger } from '../infra/log/logger.js';
 import { startServer } from '../app/server.js';
 import { startKommoSimulator } from './kommo-sim/index.js';
+import { startWidgetHost } from './widget-host.js';
 
 const SUB = 'demo';
 const ACCOUNT_ID = 1001;
 const SECRET = 'sandbox-client-secret';
 const REDIRECT = 'http://localhost:3000/oauth/kommo/callback';
 const SMTP_PORT = Number(process.env.SANDBOX_SMTP_PORT ?? 2525);
+const WIDGET_PORT = Number(process.env.SANDBOX_WIDGET_PORT ?? 3001);
 
 async function main(): Promise<void> {
   const kommo = await startKommoSimulator({ port: Number(process.env.SANDBOX_KOMMO_PORT ?? 4010) });
@@ -26,6 +28,8 @@ async function main(): Promise<void> {
   const company = sim.addCompany(SUB, { name: 'Globex' });
   const john = sim.addContact(SUB, { name: 'John Smith', first_name: 'John', last_name: 'Smith', email: 'john@client.example', company_id: company.id });
   const lead = sim.addLead(SUB, { name: 'Website redesign', price: 5000, responsible_user_id: maria.id, pipeline_id: pipeline!.id, contacts: [{ id: john.id, is_main: true }], company_id: company.id });
+  // The fake Kommo page (widget/dev) is served on its own origin, as Kommo is: the backend must allow it.
+  const widgetHost = await startWidgetHost({ port: WIDGET_PORT });
 
   const smtp = new SMTPServer({
     authOptional: true,
@@ -52,6 +56,7 @@ async function main(): Promise<void> {
     EMBEDDED_PG_PORT: process.env.EMBEDDED_PG_PORT ?? '54330',
     // The sandbox's SMTP server is on loopback, which mailbox hosts may not use by default.
     MAILBOX_PRIVATE_HOSTS: process.env.MAILBOX_PRIVATE_HOSTS || '127.0.0.1',
+    CORS_EXTRA_ORIGINS: [process.env.CORS_EXTRA_ORIGINS, widgetHost.url].filter(Boolean).join(','),
   });
   const server = await startServer(config, createLogger(config.logLevel));
   await server.services.db.query('INSERT INTO accounts (id, subdomain) VALUES ($1, $2) ON CONFLICT DO NOTHING', [ACCOUNT_ID, SUB]);
@@ -63,11 +68,25 @@ async function main(): Promise<void> {
     { algorithm: 'HS256', audience: new URL(REDIRECT).origin, expiresIn: '12h' },
   );
   const base = config.publicUrl;
+  await widgetHost.configure({
+    backendUrl: base,
+    secret: SECRET,
+    audience: new URL(REDIRECT).origin,
+    account: { id: ACCOUNT_ID, subdomain: SUB },
+    users: [
+      { id: adminUserId!, name: 'Admin', isAdmin: true },
+      { id: maria.id, name: maria.name, isAdmin: false },
+    ],
+    leads: [{ id: lead.id, name: lead.name }],
+    contacts: [{ id: john.id, name: 'John Smith' }],
+    companies: [{ id: company.id, name: 'Globex' }],
+  });
   console.log(`
 leadmail sandbox is running
   leadmail:        ${base}   (embedded PostgreSQL in ${config.dataDir})
   Kommo simulator: ${kommo.url}/${SUB}   (lead ${lead.id}, contact ${john.id})
   SMTP server:     127.0.0.1:${SMTP_PORT}   (prints every mail it receives)
+  Widget in a fake Kommo: ${widgetHost.url}/   (open it in a browser: cards, lists, settings, pipeline)
 
 Widget token (admin of account ${ACCOUNT_ID}, valid 12 h):
   export T='${token}'
@@ -86,6 +105,7 @@ Kommo's action settings), then post the hook as Kommo does when the lead enters 
   Full API: ${base}/api/openapi.json
 `);
   const stop = async (): Promise<void> => {
+    await widgetHost.close();
     await server.stop();
     await kommo.close();
     smtp.close();

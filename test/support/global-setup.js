@@ -94,6 +94,26 @@ function ensureDovecot() {
   return DOVECOT_BINS.find((p) => fs.existsSync(p)) ?? fail('no dovecot binary after the install');
 }
 
+const CHROMIUM_BINS = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+
+/** The widget's browser tests drive Debian's chromium; installed here like Dovecot when missing. */
+function ensureChromium() {
+  const found = CHROMIUM_BINS.find((p) => fs.existsSync(p));
+  if (found) return found;
+  const hint = 'apt-get update && apt-get install -y --no-install-recommends chromium';
+  const fail = (why) => {
+    throw new Error(`Chromium is required by the widget's browser tests and could not be installed (${why}). Install it with: ${hint}`);
+  };
+  if (process.getuid?.() !== 0) fail('not running as root');
+  console.log(`\nChromium is missing; installing it for the widget's browser tests: ${hint}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'chromium']]) {
+    const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
+    if (r.error || r.status !== 0) fail(`apt-get ${args[0]} ${r.error ? r.error.message : `exited ${r.status}`}`);
+  }
+  return CHROMIUM_BINS.find((p) => fs.existsSync(p)) ?? fail('no chromium binary after the install');
+}
+
 async function startDovecot(root) {
   const bin = ensureDovecot();
   const dir = path.join(root, 'dovecot');
@@ -146,5 +166,6 @@ export default async function globalSetup() {
   process.env.TEST_PG_URL = `postgres://postgres:postgres@127.0.0.1:${pgPort}`;
   process.env.TEST_IMAP_PORT = String(dovecot.port);
   process.env.TEST_IMAP_USERS = IMAP_USERS.join(',');
+  process.env.TEST_CHROMIUM = ensureChromium();
   globalThis.__LEADMAIL_TEST__ = { pg, dovecot, root };
 }

@@ -1,0 +1,132 @@
+/**
+ * The card panel in real Chromium, inside the fake Kommo page, against the real backend on another
+ * origin: a mail sent through the API shows its status and its human and machine opens; a failed
+ * mail its error and the plain-language hint; server texts and User-Agents stay text; es and pt
+ * render with no missing key; the settings modal shows the connection. Screenshots of each screen.
+ */
+import { startSmtpSink, SINK_FAILURES, type SmtpSink } from '../support/smtp-sink.js';
+import { createMailbox, sendEmail, waitForStatus } from '../support/send-helpers.js';
+import { deliver, hit, pixelPath, UA } from '../tracking/tracking-helpers.js';
+import { startWidgetWorld, type WidgetWorld } from './harness.js';
+
+const SUBJECT = 'Offer <b>for</b> John';
+const XSS_UA = '<img src=x onerror="window.__xss=1">Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0';
+let ww: WidgetWorld;
+let sink: SmtpSink;
+let sentId: string;
+let failedId: string;
+
+beforeAll(async () => {
+  // Readers at several addresses behind our own reverse proxy (X-Forwarded-For from loopback).
+  ww = await startWidgetWorld({ TRUST_PROXY: 'loopback' });
+  const w = ww.w;
+  sink = await startSmtpSink({ auth: { user: 'maria', pass: 'smtp-secret' } });
+  const mailboxId = await createMailbox(w, w.user, sink, { pacing: { messages: 100, seconds: 1 } });
+  const m = await deliver(w, sink, { mailboxId, subject: SUBJECT, html: '<p>Hello</p>', contactIds: [w.crm.contactId] });
+  sentId = m.id;
+  const pixel = pixelPath(m.html);
+  await hit(w, pixel, UA.safari, '203.0.113.50').expect(200);
+  await hit(w, pixel, UA.gmailProxy, '66.249.84.1').expect(200);
+  await hit(w, pixel, XSS_UA, '203.0.113.51').expect(200);
+  sink.failNext(1, SINK_FAILURES.spam);
+  failedId = await sendEmail(w, w.user, { mailboxId, subject: 'Second offer', html: '<p>Hi</p>', contactIds: [w.crm.contactId] });
+  await waitForStatus(w, w.user, failedId, 'failed');
+}, 60_000);
+
+afterAll(async () => {
+  await sink?.close();
+  await ww?.stop();
+});
+
+afterEach(() => {
+  // A missing i18n key is a console error too (widget/src/host/i18n.ts).
+  expect(ww.problems.splice(0)).toEqual([]);
+});
+
+const item = (id: string) => `.leadmail-email[data-email-id="${id}"]`;
+
+it('shows the lead’s mails with status, human and machine opens, and the failure with its hint', async () => {
+  const view = (await ww.w.api(ww.w.user).get(`/api/emails/${sentId}`)).body;
+  expect(view.tracking.humanOpens).toBeGreaterThanOrEqual(1);
+  expect(view.tracking.machineOpens).toBeGreaterThanOrEqual(1);
+  const failed = (await ww.w.api(ww.w.user).get(`/api/emails/${failedId}`)).body;
+  const hint = failed.events.find((e: { type: string }) => e.type === 'failed').data.hint as string;
+  expect(hint).toEqual(expect.any(String));
+
+  await ww.boot({ area: 'lcard', entityId: ww.w.crm.leadId });
+  const page = ww.page;
+  await page.waitForSelector(`${item(sentId)} .leadmail-status--sent`);
+  expect(await page.textContent(`${item(sentId)} .leadmail-status`)).toBe('Sent');
+  expect(await page.textContent(`${item(sentId)} .leadmail-email__opens`)).toBe(`Opens: ${view.tracking.humanOpens} by people, ${view.tracking.machineOpens} by machines`);
+  expect(await page.textContent(`${item(sentId)} .leadmail-email__clicks`)).toBe('Clicks: 0 by people, 0 by machines');
+  // The subject is the server's text: shown as typed, never parsed as HTML.
+  expect(await page.textContent(`${item(sentId)} .leadmail-email__subject`)).toBe(SUBJECT);
+  expect(await page.locator(`${item(sentId)} .leadmail-email__subject b`).count()).toBe(0);
+  expect(await page.textContent(`${item(sentId)} .leadmail-email__to`)).toBe('To: john@client.example');
+
+  expect(await page.textContent(`${item(failedId)} .leadmail-status`)).toBe('Failed');
+  expect(await page.textContent(`${item(failedId)} .leadmail-email__error`)).toContain(failed.error.text);
+  expect(await page.textContent(`${item(failedId)} .leadmail-email__hint`)).toBe(`What to do: ${hint}`);
+  await ww.shot('card-lead-en');
+
+  await page.click(`${item(sentId)} .leadmail-email__toggle`);
+  const uas = await page.locator(`${item(sentId)} .leadmail-hit__ua`).allTextContents();
+  expect(uas).toContain(XSS_UA);
+  expect(await page.locator(`${item(sentId)} .leadmail-hits img`).count()).toBe(0);
+  expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  expect(await page.locator(`${item(sentId)} .leadmail-hit--human`).count()).toBe(view.tracking.humanOpens);
+  await ww.shot('card-lead-details');
+});
+
+it('opens compose from "New email" in a Kommo modal', async () => {
+  await ww.boot({ area: 'lcard', entityId: ww.w.crm.leadId });
+  await ww.page.click('.leadmail-card__new');
+  const compose = await ww.page.waitForSelector('.modal .leadmail-compose');
+  expect(await compose.getAttribute('data-entity-id')).toBe(String(ww.w.crm.leadId));
+  await ww.shot('compose-placeholder');
+  await ww.page.click('.leadmail-compose .leadmail-btn');
+  expect(await ww.page.locator('.leadmail-compose').count()).toBe(0);
+});
+
+it.each([
+  ['es', 'Enviado', 'Error', 'Nuevo correo'],
+  ['pt', 'Enviado', 'Falhou', 'Novo e-mail'],
+] as const)('renders in %s with every key present', async (lang, sent, failed, newEmail) => {
+  await ww.boot({ area: 'lcard', entityId: ww.w.crm.leadId, lang });
+  await ww.page.waitForSelector(`${item(sentId)} .leadmail-status--sent`);
+  expect(await ww.page.textContent(`${item(sentId)} .leadmail-status`)).toBe(sent);
+  expect(await ww.page.textContent(`${item(failedId)} .leadmail-status`)).toBe(failed);
+  expect(await ww.page.textContent('.leadmail-card__new')).toBe(newEmail);
+  await ww.page.click(`${item(sentId)} .leadmail-email__toggle`);
+  // No raw key (card.xxx) anywhere in the panel.
+  expect(await ww.page.textContent('.leadmail-panel')).not.toMatch(/\b(card|common|conn)\.[a-z_]+/);
+  await ww.shot(`card-lead-${lang}`);
+});
+
+it('shows contact and company cards (their own history) and the connection in the widget settings', async () => {
+  await ww.boot({ area: 'ccard', entityId: ww.w.crm.contactId });
+  expect(await (await ww.page.waitForSelector('.leadmail-card__empty')).textContent()).toBe('No emails yet. Send the first one with “New email”.');
+  expect(await ww.page.getAttribute('.leadmail-card', 'data-entity-type')).toBe('contacts');
+  await ww.shot('card-contact');
+  await ww.boot({ area: 'comcard', entityId: ww.w.crm.companyId });
+  await ww.page.waitForSelector('.leadmail-card[data-entity-type="companies"] .leadmail-card__empty');
+  await ww.shot('card-company');
+
+  await ww.boot({ area: 'settings', userId: ww.w.crm.adminUserId });
+  await ww.page.waitForSelector('.widget-settings__desc-space .leadmail-conn__backend[data-state="green"]');
+  await ww.page.waitForSelector('.leadmail-conn__kommo[data-state="green"]');
+  expect(await ww.page.textContent('.leadmail-conn')).toContain(`Account: acme (#${ww.w.admin.accountId})`);
+  await ww.shot('settings-modal');
+});
+
+it('mounts the list action, the advanced settings page and the pipeline block (for the screens built on them)', async () => {
+  await ww.boot({ area: 'llist', selected: [ww.w.crm.leadId] });
+  await ww.page.click('#leadmail-list-action');
+  expect(await (await ww.page.waitForSelector('.modal .leadmail-list-action h2')).textContent()).toBe('Send an email to 1 selected');
+  await ww.boot({ area: 'advanced_settings', userId: ww.w.crm.adminUserId });
+  await ww.page.waitForSelector('#work-area-leadmail .leadmail-admin .leadmail-conn__backend[data-state="green"]');
+  await ww.shot('advanced-settings');
+  await ww.boot({ area: 'digital_pipeline', userId: ww.w.crm.adminUserId });
+  await ww.page.waitForSelector('.digital-pipeline__short-task_widget-style_leadmail .leadmail-pipeline');
+  expect(await ww.page.getAttribute('input[name=action]', 'type')).toBe('hidden');
+});

@@ -1,0 +1,87 @@
+/**
+ * The widget in real Chromium (kommo-widget.md §7): the fake Kommo page and the widget built from
+ * source on one origin, the real backend (startWorld: PostgreSQL, queue, Kommo simulator) on
+ * another, so CORS preflights and widget tokens are real. Any page error or console error fails
+ * the test (assertClean); screenshots go to test-artifacts/widget/.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startWidgetHost, type RunningWidgetHost } from '../../server/sandbox/widget-host.js';
+import { repoRoot } from '../../widget/build/build.js';
+import { startWorld, type World } from '../support/world.js';
+import { TEST_AUDIENCE, TEST_CLIENT_SECRET } from '../support/widget-token.js';
+
+export const ARTIFACTS = path.join(repoRoot(), 'test-artifacts', 'widget');
+
+export interface BootConfig {
+  area: 'lcard' | 'ccard' | 'comcard' | 'llist' | 'clist' | 'settings' | 'advanced_settings' | 'digital_pipeline';
+  entityId?: number;
+  lang?: 'en' | 'es' | 'pt';
+  userId?: number;
+  selected?: number[];
+}
+
+export interface WidgetWorld {
+  w: World;
+  host: RunningWidgetHost;
+  browser: Browser;
+  page: Page;
+  /** Page errors and console errors since the page opened. */
+  problems: string[];
+  boot(cfg: BootConfig): Promise<void>;
+  shot(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startWidgetWorld(extraEnv: Record<string, string> = {}): Promise<WidgetWorld> {
+  const host = await startWidgetHost();
+  const w = await startWorld({ ...extraEnv, CORS_EXTRA_ORIGINS: host.url });
+  await host.configure({
+    backendUrl: w.server.url,
+    secret: TEST_CLIENT_SECRET,
+    audience: TEST_AUDIENCE,
+    account: { id: w.admin.accountId, subdomain: w.admin.subdomain },
+    users: [
+      { id: w.crm.userId, name: 'Maria Sales', isAdmin: false },
+      { id: w.crm.adminUserId, name: 'Admin', isAdmin: true },
+    ],
+    leads: [{ id: w.crm.leadId, name: 'Big deal' }],
+    contacts: [
+      { id: w.crm.contactId, name: 'John Smith' },
+      { id: w.crm.secondContactId, name: 'Jane Doe' },
+    ],
+    companies: [{ id: w.crm.companyId, name: 'Globex' }],
+  });
+  const browser = await chromium.launch({
+    executablePath: process.env.TEST_CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console.error: ${m.text()}`);
+  });
+  await page.goto(`${host.url}/host.html?noboot=1`);
+  await page.waitForFunction(() => (window as unknown as { KommoHost?: { ready(): unknown } }).KommoHost?.ready());
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  return {
+    w,
+    host,
+    browser,
+    page,
+    problems,
+    async boot(cfg) {
+      await page.evaluate((c) => (window as unknown as { KommoHost: { boot(c: unknown): Promise<unknown> } }).KommoHost.boot(c), { userId: w.crm.userId, ...cfg });
+    },
+    async shot(name) {
+      await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+    },
+    async stop() {
+      await browser.close();
+      await host.close();
+      await w.stop();
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * The backend's API as typed calls. Types come from shared/schemas (type-only imports: zod itself
+ * stays out of the bundle; the server validates every request).
+ */
+import type { EntityType } from '../../../shared/schemas/common.js';
+import type { EmailView, SendEmailRequest } from '../../../shared/schemas/email.js';
+import type { Transport } from '../host/transport.js';
+
+export interface KommoStatus {
+  connected: boolean;
+  kind: string | null;
+  expiresAt: string | null;
+  disconnectedAt: string | null;
+  disconnectedReason: string | null;
+}
+export interface AccountView {
+  id: number;
+  subdomain: string;
+  kommo: KommoStatus;
+}
+
+export type { EmailView, SendEmailRequest };
+
+export interface Api {
+  account(): Promise<AccountView>;
+  emailsOf(entityType: EntityType, entityId: number, limit?: number): Promise<EmailView[]>;
+  email(id: string): Promise<EmailView>;
+  cancelEmail(id: string): Promise<EmailView>;
+  /** Untyped escape hatch for screens built on later (compose, list action, pipeline). */
+  request: Transport;
+}
+
+export function createApi(request: Transport): Api {
+  return {
+    account: () => request<AccountView>('GET', '/api/account'),
+    emailsOf: (entityType, entityId, limit = 20) => request<EmailView[]>('GET', '/api/emails', { query: { entityType, entityId, limit } }),
+    email: (id) => request<EmailView>('GET', `/api/emails/${encodeURIComponent(id)}`),
+    cancelEmail: (id) => request<EmailView>('POST', `/api/emails/${encodeURIComponent(id)}/cancel`),
+    request,
+  };
+}

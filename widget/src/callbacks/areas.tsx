@@ -1,0 +1,47 @@
+/** The list action, the advanced settings page and the pipeline block: each mounts its screen. */
+import type { EntityType } from '../../../shared/schemas/common.js';
+import { Admin } from '../screens/admin/index.js';
+import { ListAction } from '../screens/list-action/index.js';
+import { PipelinePicker } from '../screens/pipeline/index.js';
+import type { Runtime } from './runtime.js';
+
+export function listSelectedCallback(rt: Runtime, entityType: EntityType): boolean {
+  rt.host.loadStyles();
+  const { ids } = rt.host.selection();
+  rt.host.openModal('leadmail-modal--list', (el, close) => rt.mount(el, <ListAction entityType={entityType} ids={ids} close={close} />));
+  return true;
+}
+
+export function advancedSettingsCallback(rt: Runtime): boolean {
+  rt.host.loadStyles();
+  const area = rt.host.workArea();
+  if (!area) return true;
+  let el = area.querySelector<HTMLElement>('.leadmail-admin-root');
+  if (!el) {
+    el = document.createElement('div');
+    el.className = 'leadmail-root leadmail-admin-root';
+    area.appendChild(el);
+  }
+  rt.mount(el, <Admin />);
+  return true;
+}
+
+export function dpSettingsCallback(rt: Runtime): boolean {
+  rt.host.loadStyles();
+  const field = rt.host.dpField('action');
+  if (!field) return true;
+  // Kommo shows the raw input; the picker replaces it and writes the signed token back.
+  field.type = 'hidden';
+  let el = field.parentElement?.querySelector<HTMLElement>('.leadmail-dp-root') ?? null;
+  if (!el) {
+    el = document.createElement('div');
+    el.className = 'leadmail-root leadmail-dp-root';
+    field.insertAdjacentElement('afterend', el);
+  }
+  const write = (token: string) => {
+    field.value = token;
+    field.dispatchEvent(new Event('change', { bubbles: true }));
+  };
+  rt.mount(el, <PipelinePicker value={field.value} onChange={write} />);
+  return true;
+}

@@ -1,0 +1,119 @@
+/**
+ * The only code that touches Kommo's globals (`self`, APP/AMOCRM, Modal, the widget token).
+ * Everything else receives a Host: typed answers and plain callbacks.
+ */
+import Modal from 'lib/components/base/modal';
+import type { EntityType } from '../../../shared/schemas/common.js';
+import { createT, type T } from './i18n.js';
+import type { JQueryLike, KommoApp, KommoSelf } from './kommo-types.js';
+import { createTransport, type Transport } from './transport.js';
+
+export type AreaKind = 'card' | 'list' | 'settings' | 'advanced_settings' | 'digital_pipeline' | 'other';
+
+export interface Area {
+  kind: AreaKind;
+  /** The card's or list's entity type. */
+  entityType: EntityType | null;
+}
+
+export interface ModalHandle {
+  close(): void;
+}
+
+export interface Host {
+  code: string;
+  lang: string;
+  t: T;
+  request: Transport;
+  area(): Area;
+  /** The open card; null on a new, unsaved card (id 0) or outside cards. */
+  card(): { entityType: EntityType; entityId: number } | null;
+  selection(): { count: number; ids: number[] };
+  notify(text: string): void;
+  notifyError(text: string): void;
+  /** A Kommo modal; `mount` renders into its body and returns the unmount. */
+  openModal(className: string, mount: (el: HTMLElement, close: () => void) => () => void): ModalHandle;
+  /** The right-panel box of a card (render_template), created once per render. */
+  cardPanel(): HTMLElement;
+  /** Advanced settings' work area. */
+  workArea(): HTMLElement | null;
+  /** The DP block's hidden settings field and its form. */
+  dpField(name: string): HTMLInputElement | null;
+  loadStyles(): void;
+}
+
+const AREAS: Record<string, Area> = {
+  lcard: { kind: 'card', entityType: 'leads' },
+  ccard: { kind: 'card', entityType: 'contacts' },
+  comcard: { kind: 'card', entityType: 'companies' },
+  llist: { kind: 'list', entityType: 'leads' },
+  clist: { kind: 'list', entityType: 'contacts' },
+  settings: { kind: 'settings', entityType: null },
+  advanced_settings: { kind: 'advanced_settings', entityType: null },
+  digital_pipeline: { kind: 'digital_pipeline', entityType: null },
+};
+
+function app(): KommoApp {
+  const w = window as unknown as { APP?: KommoApp; AMOCRM?: KommoApp };
+  return w.APP ?? w.AMOCRM ?? {};
+}
+
+export function createHost(self: KommoSelf, backendUrl: string): Host {
+  const code = self.params.widget_code;
+  const panelId = `leadmail-panel-${code}`;
+  return {
+    code,
+    lang: app().lang_id ?? 'en',
+    t: createT(self.langs),
+    request: createTransport(self, backendUrl),
+    area: () => AREAS[self.system().area] ?? { kind: 'other', entityType: null },
+    card() {
+      const a = AREAS[self.system().area];
+      const id = Number(app().data?.current_card?.id ?? 0);
+      return a?.kind === 'card' && a.entityType && id > 0 ? { entityType: a.entityType, entityId: id } : null;
+    },
+    selection() {
+      const s = self.list_selected?.() ?? { count_selected: 0, selected: [] };
+      return { count: s.count_selected, ids: s.selected.map((x) => Number(x.id)) };
+    },
+    notify: (text) => app().notifications?.show_message?.({ header: 'leadmail', text }),
+    notifyError: (text) => app().notifications?.show_message_error?.({ header: 'leadmail', text }),
+    openModal(className, mount) {
+      let unmount: (() => void) | null = null;
+      const modal = new Modal({
+        class_name: `leadmail-modal ${className}`,
+        init($body: JQueryLike) {
+          $body.trigger('modal:loaded').html('<div class="leadmail-root leadmail-modal__body"></div>');
+          const el = $body.find('.leadmail-modal__body')[0];
+          if (el) unmount = mount(el, () => modal.destroy());
+          $body.trigger('modal:centrify');
+        },
+        destroy() {
+          unmount?.();
+          unmount = null;
+          return true;
+        },
+      });
+      return { close: () => modal.destroy() };
+    },
+    cardPanel() {
+      let el = document.getElementById(panelId);
+      if (!el) {
+        self.render_template({ caption: { class_name: 'leadmail-caption' }, body: '', render: `<div class="leadmail-root leadmail-panel" id="${panelId}"></div>` });
+        el = document.getElementById(panelId);
+      }
+      if (!el) throw new Error('leadmail: Kommo did not render the card panel');
+      return el;
+    },
+    workArea: () => document.getElementById(`work-area-${code}`),
+    dpField: (name) => document.querySelector<HTMLInputElement>(`.digital-pipeline__short-task_widget-style_${code} input[name="${name}"]`),
+    loadStyles() {
+      if (document.getElementById(`${code}-style`)) return;
+      const link = document.createElement('link');
+      link.id = `${code}-style`;
+      link.rel = 'stylesheet';
+      link.href = `${self.params.path}/style.css?v=${encodeURIComponent(self.get_version?.() ?? self.params.version ?? '')}`;
+      document.head.appendChild(link);
+    },
+  };
+}

@@ -65,7 +65,8 @@ export function EmailDetails({ email: e }: { email: EmailView }) {
           {e.tracking.hits.map((h, i) => (
             <li key={`${h.at}-${i}`} class={`leadmail-hit leadmail-hit--${h.human === null ? 'pending' : h.human ? 'human' : 'machine'}`}>
               <div>
-                <b>{t(KIND[h.kind])}</b> · {h.human === null ? t('card.pending') : h.human ? t('card.human') : t('card.machine')} ({t(REASON[h.reason])}) ·{' '}
+                <b>{t(KIND[h.kind])}</b> · {h.human === null ? t('card.pending') : h.human ? t('card.human') : t('card.machine')}
+                {h.reason !== 'human' && h.reason !== 'pending' && ` (${t(REASON[h.reason])})`} ·{' '}
                 <span class="leadmail-muted">{formatTime(lang, h.at)}</span>
               </div>
               {h.detail && <div class="leadmail-muted">{h.detail}</div>}

@@ -10,6 +10,7 @@ import { eventually } from '../support/eventually.js';
 import { deliver, hit, noteTrigger, pixelPath, UA } from '../tracking/tracking-helpers.js';
 import fs from 'node:fs';
 import path from 'node:path';
+import net from 'node:net';
 import { ARTIFACTS, startWidgetWorld, type WidgetWorld } from './harness.js';
 
 const SUBJECT = 'Offer <b>for</b> John';
@@ -19,13 +20,14 @@ let ww: WidgetWorld;
 let sink: SmtpSink;
 let sentId: string;
 let failedId: string;
+let mailboxId: string;
 
 beforeAll(async () => {
   // Readers at several addresses behind our own reverse proxy (X-Forwarded-For from loopback).
   ww = await startWidgetWorld({ TRUST_PROXY: 'loopback' });
   const w = ww.w;
   sink = await startSmtpSink({ auth: { user: 'maria', pass: 'smtp-secret' } });
-  const mailboxId = await createMailbox(w, w.user, sink, { pacing: { messages: 100, seconds: 1 } });
+  mailboxId = await createMailbox(w, w.user, sink, { pacing: { messages: 100, seconds: 1 } });
   const note = await noteTrigger(w, NOTE);
   const m = await deliver(w, sink, { mailboxId, subject: SUBJECT, html: '<p>Hello</p>', contactIds: [w.crm.contactId], triggers: { sent: [note] } });
   sentId = m.id;
@@ -151,4 +153,54 @@ it('mounts the list action, the advanced settings page and the pipeline block (f
   await ww.boot({ area: 'digital_pipeline', userId: ww.w.crm.adminUserId });
   await ww.page.waitForSelector('.digital-pipeline__short-task_widget-style_leadmail .leadmail-pipeline');
   expect(await ww.page.getAttribute('input[name=action]', 'type')).toBe('hidden');
+});
+
+it('cancels a mail still waiting in the queue', async () => {
+  const w = ww.w;
+  // One mail an hour: the second waits in the queue, planned for later.
+  const slow = await createMailbox(w, w.user, sink, { pacing: { messages: 1, seconds: 3600 } });
+  const first = await sendEmail(w, w.user, { mailboxId: slow, subject: 'First', html: '<p>1</p>', contactIds: [w.crm.contactId] });
+  await waitForStatus(w, w.user, first, 'sent');
+  const queued = await sendEmail(w, w.user, { mailboxId: slow, subject: 'Later', html: '<p>2</p>', contactIds: [w.crm.contactId] });
+  await ww.boot({ area: 'lcard', entityId: w.crm.leadId });
+  await ww.page.waitForSelector(`${item(queued)} .leadmail-status--queued`);
+  expect(await ww.page.textContent(item(queued))).toContain('Scheduled for');
+  await ww.shot('card-lead-queued');
+  await ww.page.click(`${item(queued)} .leadmail-email__cancel`);
+  await ww.page.waitForSelector(`${item(queued)} .leadmail-status--cancelled`);
+  expect(await ww.page.textContent('#notifications')).toContain('The email will not be sent');
+  expect((await w.api(w.user).get(`/api/emails/${queued}`)).body.status).toBe('cancelled');
+  expect(await ww.page.locator(`${item(queued)} .leadmail-email__cancel`).count()).toBe(0);
+});
+
+/** A loopback port nothing listens on (Chromium refuses "unsafe" ports such as 9 before connecting). */
+async function closedPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
+
+it('shows the backend refusing the widget token, and a backend that cannot be reached, in red', async () => {
+  const secret = ww.hostConfig.secret;
+  try {
+    await ww.reconfigure({ secret: 'not-the-client-secret' });
+    await ww.boot({ area: 'settings' });
+    await ww.page.waitForSelector('.leadmail-conn__backend[data-state="red"]');
+    expect(await ww.page.textContent('.leadmail-conn__backend .leadmail-conn__value')).toBe('Refused: X-Auth-Token signature is invalid');
+    await ww.shot('settings-refused');
+    // The browser reports the 401 itself; nothing else went wrong.
+    expect(ww.problems.splice(0)).toEqual([expect.stringContaining('401')]);
+
+    await ww.reconfigure({ secret, backendUrl: `http://127.0.0.1:${await closedPort()}` });
+    await ww.boot({ area: 'settings' });
+    await ww.page.waitForSelector('.leadmail-conn__backend[data-state="red"]');
+    expect(await ww.page.textContent('.leadmail-conn__backend .leadmail-conn__value')).toBe('Not reachable: The leadmail server cannot be reached');
+    await ww.boot({ area: 'lcard', entityId: ww.w.crm.leadId });
+    expect(await (await ww.page.waitForSelector('.leadmail-card .leadmail-alert--error')).textContent()).toContain('The leadmail server cannot be reached');
+    expect(ww.problems.splice(0).filter((p) => !p.includes('ERR_CONNECTION_REFUSED'))).toEqual([]);
+  } finally {
+    await ww.reconfigure({ secret, backendUrl: ww.w.server.url });
+  }
 });

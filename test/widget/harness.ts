@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startWidgetHost, type RunningWidgetHost } from '../../server/sandbox/widget-host.js';
+import { startWidgetHost, type RunningWidgetHost, type WidgetHostConfig } from '../../server/sandbox/widget-host.js';
 import { repoRoot } from '../../widget/build/build.js';
 import { startWorld, type World } from '../support/world.js';
 import { TEST_AUDIENCE, TEST_CLIENT_SECRET } from '../support/widget-token.js';
@@ -25,6 +25,9 @@ export interface BootConfig {
 export interface WidgetWorld {
   w: World;
   host: RunningWidgetHost;
+  /** What the host plays now; `reconfigure` changes it and reloads the page (a new widget build). */
+  hostConfig: WidgetHostConfig;
+  reconfigure(changes: Partial<WidgetHostConfig>): Promise<void>;
   browser: Browser;
   page: Page;
   /** Page errors and console errors since the page opened. */
@@ -37,7 +40,7 @@ export interface WidgetWorld {
 export async function startWidgetWorld(extraEnv: Record<string, string> = {}): Promise<WidgetWorld> {
   const host = await startWidgetHost();
   const w = await startWorld({ ...extraEnv, CORS_EXTRA_ORIGINS: host.url });
-  await host.configure({
+  const hostConfig: WidgetHostConfig = {
     backendUrl: w.server.url,
     secret: TEST_CLIENT_SECRET,
     audience: TEST_AUDIENCE,
@@ -52,7 +55,8 @@ export async function startWidgetWorld(extraEnv: Record<string, string> = {}): P
       { id: w.crm.secondContactId, name: 'Jane Doe' },
     ],
     companies: [{ id: w.crm.companyId, name: 'Globex' }],
-  });
+  };
+  await host.configure(hostConfig);
   const browser = await chromium.launch({
     executablePath: process.env.TEST_CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -63,12 +67,20 @@ export async function startWidgetWorld(extraEnv: Record<string, string> = {}): P
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console.error: ${m.text()}`);
   });
-  await page.goto(`${host.url}/host.html?noboot=1`);
-  await page.waitForFunction(() => (window as unknown as { KommoHost?: { ready(): unknown } }).KommoHost?.ready());
+  const open = async () => {
+    await page.goto(`${host.url}/host.html?noboot=1`);
+    await page.waitForFunction(() => (window as unknown as { KommoHost?: { ready(): unknown } }).KommoHost?.ready());
+  };
+  await open();
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   return {
     w,
     host,
+    hostConfig,
+    async reconfigure(changes) {
+      await host.configure({ ...hostConfig, ...changes });
+      await open();
+    },
     browser,
     page,
     problems,

@@ -175,6 +175,7 @@
     $('.modal').remove();
     $('#host-error').hide();
     state.area = area;
+    state.token = null;
     state.userId = Number(cfg.userId || c.users[0].id);
     window.APP.lang_id = lang;
     $('#host-user').val(String(state.userId));

@@ -2,9 +2,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { AccountView } from '../../api/client.js';
 import { useCtx } from '../../ui/context.js';
+import { ApiError } from '../../host/transport.js';
 import { errorText } from '../../ui/errors.js';
 
-type State = { kind: 'checking' } | { kind: 'ok'; account: AccountView } | { kind: 'fail'; text: string };
+/** `fail`: nothing answered; `refused`: the server answered with an error (its words are shown). */
+type State = { kind: 'checking' } | { kind: 'ok'; account: AccountView } | { kind: 'fail' | 'refused'; text: string };
 
 export function Connection() {
   const { t, api } = useCtx();
@@ -13,7 +15,7 @@ export function Connection() {
     let alive = true;
     api.account().then(
       (account) => alive && setState({ kind: 'ok', account }),
-      (err: unknown) => alive && setState({ kind: 'fail', text: errorText(t, err) }),
+      (err: unknown) => alive && setState({ kind: err instanceof ApiError && err.status > 0 ? 'refused' : 'fail', text: errorText(t, err) }),
     );
     return () => {
       alive = false;
@@ -30,7 +32,13 @@ export function Connection() {
         <span class={`leadmail-light leadmail-light--${backendLight}`} />
         <span class="leadmail-conn__label">{t('conn.backend')}</span>
         <span class="leadmail-conn__value">
-          {state.kind === 'checking' ? t('conn.checking') : state.kind === 'ok' ? t('conn.ok') : t('conn.backend_fail', { text: state.text })}
+          {state.kind === 'checking'
+            ? t('conn.checking')
+            : state.kind === 'ok'
+              ? t('conn.ok')
+              : state.kind === 'refused'
+                ? t('conn.backend_refused', { text: state.text })
+                : t('conn.backend_fail', { text: state.text })}
         </span>
       </div>
       <div class="leadmail-conn__row leadmail-conn__kommo" data-state={kommoLight}>

@@ -171,6 +171,12 @@ it('cancels a mail still waiting in the queue', async () => {
   expect(await ww.page.textContent('#notifications')).toContain('The email will not be sent');
   expect((await w.api(w.user).get(`/api/emails/${queued}`)).body.status).toBe('cancelled');
   expect(await ww.page.locator(`${item(queued)} .leadmail-email__cancel`).count()).toBe(0);
+
+  // A mail sent from elsewhere while the card is open appears on refresh.
+  const later = await sendEmail(w, w.user, { mailboxId, subject: 'From elsewhere', html: '<p>3</p>', contactIds: [w.crm.contactId] });
+  await waitForStatus(w, w.user, later, 'sent');
+  await ww.page.click('.leadmail-card__refresh');
+  await ww.page.waitForSelector(`${item(later)} .leadmail-status--sent`);
 });
 
 /** A loopback port nothing listens on (Chromium refuses "unsafe" ports such as 9 before connecting). */

@@ -61,10 +61,11 @@ function app(): KommoApp {
 export function createHost(self: KommoSelf, backendUrl: string): Host {
   const code = self.params.widget_code;
   const panelId = `leadmail-panel-${code}`;
+  const t = createT(self.langs);
   return {
     code,
     lang: app().lang_id ?? 'en',
-    t: createT(self.langs),
+    t,
     request: createTransport(self, backendUrl),
     area: () => AREAS[self.system().area] ?? { kind: 'other', entityType: null },
     card() {
@@ -76,8 +77,8 @@ export function createHost(self: KommoSelf, backendUrl: string): Host {
       const s = self.list_selected?.() ?? { count_selected: 0, selected: [] };
       return { count: s.count_selected, ids: s.selected.map((x) => Number(x.id)) };
     },
-    notify: (text) => app().notifications?.show_message?.({ header: 'leadmail', text }),
-    notifyError: (text) => app().notifications?.show_message_error?.({ header: 'leadmail', text }),
+    notify: (text) => app().notifications?.show_message?.({ header: t('widget.name'), text }),
+    notifyError: (text) => app().notifications?.show_message_error?.({ header: t('widget.name'), text }),
     openModal(className, mount) {
       let unmount: (() => void) | null = null;
       const modal = new Modal({

@@ -9,7 +9,21 @@ import { errorText } from '../../ui/errors.js';
 import { EmailItem } from './EmailItem.js';
 
 const POLL_MS = 3000;
-const inFlight = (e: EmailView): boolean => e.status === 'queued' || e.status === 'sending';
+const MAX_POLL_MS = 60_000;
+
+/**
+ * When to look again: soon while a mail is being sent or due, at its planned time when it waits
+ * for later (a paced queue can hold mail for hours), never when nothing is on its way.
+ */
+function nextPollMs(emails: EmailView[] | null, now: number): number | null {
+  let next: number | null = null;
+  for (const e of emails ?? []) {
+    if (e.status !== 'queued' && e.status !== 'sending') continue;
+    const due = e.status === 'sending' ? POLL_MS : Math.min(MAX_POLL_MS, Math.max(POLL_MS, Date.parse(e.scheduledAt) - now));
+    next = next === null ? due : Math.min(next, due);
+  }
+  return next;
+}
 
 export function CardPanel({ entity }: { entity: Entity }) {
   const { t, api, openCompose } = useCtx();
@@ -40,12 +54,12 @@ export function CardPanel({ entity }: { entity: Entity }) {
     };
   }, [load]);
 
-  const polling = emails?.some(inFlight) ?? false;
   useEffect(() => {
-    if (!polling) return;
-    const timer = setTimeout(() => void load(), POLL_MS);
+    const delay = nextPollMs(emails, Date.now());
+    if (delay === null) return;
+    const timer = setTimeout(() => void load(), delay);
     return () => clearTimeout(timer);
-  }, [polling, emails, load]);
+  }, [emails, load]);
 
   return (
     <div class="leadmail-card" data-entity-type={entity.entityType} data-entity-id={entity.entityId}>

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const john = sim.addContact(SUB, { name: 'John Smith', first_name: 'John', last_name: 'Smith', email: 'john@client.example', company_id: company.id });
   const lead = sim.addLead(SUB, { name: 'Website redesign', price: 5000, responsible_user_id: maria.id, pipeline_id: pipeline!.id, contacts: [{ id: john.id, is_main: true }], company_id: company.id });
   // The fake Kommo page (widget/dev) is served on its own origin, as Kommo is: the backend must allow it.
-  const widgetHost = await startWidgetHost({ port: WIDGET_PORT });
+  const widgetHost = await startWidgetHost({ port: WIDGET_PORT, rebuildOnLoad: true });
 
   const smtp = new SMTPServer({
     authOptional: true,

@@ -52,7 +52,8 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
 };
 
-export async function startWidgetHost(opts: { port?: number; host?: string } = {}): Promise<RunningWidgetHost> {
+/** `rebuildOnLoad`: rebuild the widget each time the page is loaded, so an edit shows on reload (the sandbox). */
+export async function startWidgetHost(opts: { port?: number; host?: string; rebuildOnLoad?: boolean } = {}): Promise<RunningWidgetHost> {
   const root = repoRoot();
   const req = createRequire(path.join(root, 'package.json'));
   const statics: Record<string, string> = {
@@ -73,6 +74,18 @@ export async function startWidgetHost(opts: { port?: number; host?: string } = {
   const server = http.createServer((rq, res) => {
     const url = new URL(rq.url ?? '/', 'http://host');
     const p = url.pathname;
+    if (p === '/host.html' && opts.rebuildOnLoad && config) {
+      const backendUrl = config.backendUrl;
+      buildWidget({ backendUrl }).then(
+        (f) => {
+          files = f;
+          send(res, 200, TYPES['.html']!, fs.readFileSync(statics[p]!));
+        },
+        // A syntax error while editing: say so on the page instead of serving the old widget.
+        (err: Error) => send(res, 500, 'text/plain; charset=utf-8', `widget build failed:\n${err.message}`),
+      );
+      return;
+    }
     if (p === '/') {
       res.writeHead(302, { Location: '/host.html' }).end();
       return;

@@ -6,3 +6,17 @@ export const AccountSettings = z.object({
   sameTemplatePerDay: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000'),
 });
 export type AccountSettings = z.infer<typeof AccountSettings>;
+
+/** Whether the account's Kommo API access works (the widget's settings show it). */
+export const KommoStatus = z.object({
+  connected: z.boolean(),
+  kind: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+  /** Kommo refused the refresh token for good: calls needing Kommo answer 409 until reinstalled. */
+  disconnectedAt: z.string().nullable(),
+  disconnectedReason: z.string().nullable(),
+});
+export type KommoStatus = z.infer<typeof KommoStatus>;
+
+export const AccountView = z.object({ id: z.number().int(), subdomain: z.string(), kommo: KommoStatus });
+export type AccountView = z.infer<typeof AccountView>;

@@ -12,23 +12,13 @@ import { AppError, ErrorCode, invalid } from '../../errors.js';
 import { ensureAccount, getAccount } from './accounts.repository.js';
 import type { KommoTokens } from './kommo-tokens.service.js';
 import { CONNECTED_PAGE } from './install-pages.js';
+import { AccountView, KommoStatus } from '../../../shared/schemas/account.js';
 
 const Referer = z
   .string()
   .max(300)
   .transform((r) => r.replace(/^https?:\/\//, '').replace(/\/.*$/, '').toLowerCase())
   .pipe(z.string().regex(/^[a-z0-9][a-z0-9-]*\.(kommo\.com|amocrm\.(com|ru))$/, 'must be <subdomain>.kommo.com'));
-
-const KommoStatus = z.object({
-  connected: z.boolean(),
-  kind: z.string().nullable(),
-  expiresAt: z.string().nullable(),
-  /** Kommo refused the refresh token for good: calls needing Kommo answer 409 until reinstalled. */
-  disconnectedAt: z.string().nullable(),
-  disconnectedReason: z.string().nullable(),
-});
-
-const AccountView = z.object({ id: z.number().int(), subdomain: z.string(), kommo: KommoStatus });
 
 export interface KommoCallbackDeps {
   db: Db;

@@ -2,24 +2,12 @@
  * The backend's API as typed calls. Types come from shared/schemas (type-only imports: zod itself
  * stays out of the bundle; the server validates every request).
  */
+import type { AccountView } from '../../../shared/schemas/account.js';
 import type { EntityType } from '../../../shared/schemas/common.js';
 import type { EmailView, SendEmailRequest } from '../../../shared/schemas/email.js';
 import type { Transport } from '../host/transport.js';
 
-export interface KommoStatus {
-  connected: boolean;
-  kind: string | null;
-  expiresAt: string | null;
-  disconnectedAt: string | null;
-  disconnectedReason: string | null;
-}
-export interface AccountView {
-  id: number;
-  subdomain: string;
-  kommo: KommoStatus;
-}
-
-export type { EmailView, SendEmailRequest };
+export type { AccountView, EmailView, SendEmailRequest };
 
 export interface Api {
   account(): Promise<AccountView>;

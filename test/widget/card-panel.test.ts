@@ -11,6 +11,7 @@ import { deliver, hit, noteTrigger, pixelPath, UA } from '../tracking/tracking-h
 import fs from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
+import { repoRoot } from '../../widget/build/build.js';
 import { ARTIFACTS, startWidgetWorld, type WidgetWorld } from './harness.js';
 
 const SUBJECT = 'Offer <b>for</b> John';
@@ -46,8 +47,9 @@ afterAll(async () => {
   await ww?.stop();
 });
 
-afterEach(() => {
+afterEach(async () => {
   // A missing i18n key is a console error too (widget/src/host/i18n.ts).
+  await ww.flush();
   expect(ww.problems.splice(0)).toEqual([]);
 });
 
@@ -127,14 +129,36 @@ it.each([
   await ww.shot(`card-lead-${lang}`);
 });
 
-it('shows contact and company cards (their own history) and the connection in the widget settings', async () => {
-  await ww.boot({ area: 'ccard', entityId: ww.w.crm.contactId });
-  expect(await (await ww.page.waitForSelector('.leadmail-card__empty')).textContent()).toBe('No emails yet. Send the first one with “New email”.');
-  expect(await ww.page.getAttribute('.leadmail-card', 'data-entity-type')).toBe('contacts');
+it('shows contact and company cards with their own history, and nothing on a card not saved yet', async () => {
+  const w = ww.w;
+  const fromContact = await sendEmail(w, w.user, { entityType: 'contacts', entityId: w.crm.secondContactId, mailboxId, subject: 'For Jane', html: '<p>Hi</p>', contactIds: [w.crm.secondContactId] });
+  await waitForStatus(w, w.user, fromContact, 'sent');
+  await ww.boot({ area: 'ccard', entityId: w.crm.secondContactId });
+  await ww.page.waitForSelector(`.leadmail-card[data-entity-type="contacts"] ${item(fromContact)} .leadmail-status--sent`);
+  expect(await ww.page.locator('.leadmail-email').count()).toBe(1);
+  expect(await ww.page.textContent(`${item(fromContact)} .leadmail-email__to`)).toBe('To: jane@client.example');
   await ww.shot('card-contact');
-  await ww.boot({ area: 'comcard', entityId: ww.w.crm.companyId });
-  await ww.page.waitForSelector('.leadmail-card[data-entity-type="companies"] .leadmail-card__empty');
+  await ww.boot({ area: 'comcard', entityId: w.crm.companyId });
+  expect(await (await ww.page.waitForSelector('.leadmail-card[data-entity-type="companies"] .leadmail-card__empty')).textContent()).toBe(
+    'No emails yet. Send the first one with “New email”.',
+  );
   await ww.shot('card-company');
+  await ww.boot({ area: 'lcard', entityId: 0 });
+  expect(await ww.page.locator('#card-widgets .leadmail-panel').count()).toBe(0);
+});
+
+it('reports a key missing from the loaded locale as a console error (what the es and pt checks rely on)', async () => {
+  const en = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'widget', 'i18n', 'en.json'), 'utf8')) as { card: Record<string, unknown> };
+  delete en.card.new_email;
+  await ww.boot({ area: 'lcard', entityId: ww.w.crm.leadId, langs: en });
+  expect(await (await ww.page.waitForSelector('.leadmail-card__new')).textContent()).toBe('card.new_email');
+  // Each render of the button reports it again (before and after the history arrives).
+  await ww.page.waitForSelector('.leadmail-email');
+  await ww.flush();
+  expect(new Set(ww.problems.splice(0))).toEqual(new Set(['console.error: leadmail: missing i18n key "card.new_email"']));
+});
+
+it('shows the connection in the widget settings', async () => {
 
   await ww.boot({ area: 'settings', userId: ww.w.crm.adminUserId });
   await ww.page.waitForSelector('.widget-settings__desc-space .leadmail-conn__backend[data-state="green"]');

@@ -20,6 +20,8 @@ export interface BootConfig {
   lang?: 'en' | 'es' | 'pt';
   userId?: number;
   selected?: number[];
+  /** The locale object instead of the widget's i18n file. */
+  langs?: Record<string, unknown>;
 }
 
 export interface WidgetWorld {
@@ -33,6 +35,8 @@ export interface WidgetWorld {
   /** Page errors and console errors since the page opened. */
   problems: string[];
   boot(cfg: BootConfig): Promise<void>;
+  /** Waits until every console message the page has logged so far is in `problems`. */
+  flush(): Promise<void>;
   shot(name: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -86,6 +90,10 @@ export async function startWidgetWorld(extraEnv: Record<string, string> = {}): P
     problems,
     async boot(cfg) {
       await page.evaluate((c) => (window as unknown as { KommoHost: { boot(c: unknown): Promise<unknown> } }).KommoHost.boot(c), { userId: w.crm.userId, ...cfg });
+    },
+    async flush() {
+      // Protocol messages arrive in order: the answer to this comes after every earlier console event.
+      await page.evaluate(() => 0);
     },
     async shot(name) {
       await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });

@@ -3,7 +3,7 @@
  * Kommo injects into the widget's prototype ($authorizedAjax with a real widget token from this
  * page's server), and each area's DOM. Used by `npm run sandbox` and the browser tests.
  *
- *   KommoHost.boot({ area: 'lcard', entityId: 12, lang: 'es', userId: 3 })  → Promise
+ *   KommoHost.boot({ area: 'lcard', entityId: 12, lang: 'es', userId: 3 })  → Promise  (entityId 0: a new card)
  *   KommoHost.listAction()  (the list's "leadmail" action)   KommoHost.saveSettings()
  */
 /* global window, document, define, requirejs, jQuery, _, fetch, URLSearchParams */
@@ -104,7 +104,8 @@
     window.APP.data.current_card = null;
     if (CARD_AREAS[area]) {
       var list = entities(area);
-      var e = _.findWhere(list, { id: Number(cfg.entityId) }) || list[0] || { id: 0, name: '' };
+      // entityId 0: a new card not saved yet (Kommo's current_card.id is 0 then).
+      var e = cfg.entityId === 0 ? { id: 0, name: 'New' } : _.findWhere(list, { id: Number(cfg.entityId) }) || list[0] || { id: 0, name: '' };
       window.APP.data.current_card = { id: e.id, element_type: CARD_AREAS[area] };
       $('#page-title').text(TITLES[area] + ' #' + e.id);
       var $holder = $('<div class="card-holder"><div class="card-fields"><h2></h2><dl><dt>ID</dt><dd class="id"></dd></dl></div><div class="card-feed">Feed</div><div id="card-widgets"></div></div>');
@@ -181,7 +182,9 @@
     $('#host-user').val(String(state.userId));
     $('#host-lang').val(lang);
     renderArea(area, cfg);
-    return fetch(c.widgetPath + '/i18n/' + lang + '.json').then(function (r) { return r.json(); }).then(function (langs) {
+    // cfg.langs: the locale as given (tests of a locale with a key missing); else the widget's file.
+    var loadLangs = cfg.langs ? Promise.resolve(cfg.langs) : fetch(c.widgetPath + '/i18n/' + lang + '.json').then(function (r) { return r.json(); });
+    return loadLangs.then(function (langs) {
       return new Promise(function (resolve, reject) {
         requirejs([c.widgetPath + '/script.js'], function (Widget) {
           try {

@@ -248,8 +248,7 @@ export class EmailsService {
       if (!e) throw notFound('email');
       // Lock order: mailbox, then email. The mailbox lock also guards its slot reservations.
       const mb = (await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [e.mailbox_id])).rows[0];
-      // Queued again only for recipients who deferred it, while others have it: the rest is
-      // cancelled, and the mail ends sent, saying who did not get it (never both sent and cancelled).
+      // Queued again only for recipients who deferred it: it ends sent, naming them (recipient-outcome.ts).
       const partly = await finishPartlyDelivered(tx, { sql: "id = $1 AND status = 'queued'", params: [id] }, { code: 'CANCELLED', why: 'cancelled by the user', data: { by: auth.userId } });
       if (partly.length) ended = true;
       else {
@@ -265,11 +264,7 @@ export class EmailsService {
     return this.get(auth, id);
   }
 
-  /**
-   * What follows a mail ending `sent` outside the send job (a cancel of a partly delivered one):
-   * its trigger points and not-opened timer. Set by the container once the trigger engine,
-   * which needs this service, exists; the recovery sweep fires them later if it is missing.
-   */
+  /** A partly delivered mail's cancel ended it `sent`: its trigger points (set by the container, which builds the triggers after this service). */
   afterSent?: (emailId: string) => Promise<void>;
 
   private async resolveMailbox(auth: AuthContext, requested: string | undefined): Promise<MailboxRow> {

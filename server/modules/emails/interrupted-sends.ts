@@ -10,6 +10,8 @@
  * searched for its Message-ID (providers like Gmail file their own copy) → `sent`; otherwise it
  * is marked `unknown` with a history line that says so. It is never resent automatically — a
  * duplicate is worse than a question the user can answer. Then the mailbox's queue is woken.
+ * A send that lost the server's reply after its final dot is settled the same way (settleLostReply),
+ * and a mail some recipients had already ends `sent` (recipient-outcome.ts).
  */
 import { withTransaction, type Db } from '../../infra/db/db.js';
 import type { Logger } from '../../infra/log/logger.js';
@@ -88,12 +90,12 @@ export interface UnknownOutcome extends TakenOver {
 /**
  * Settles a send that may or may not have reached the server — its process died (the sweep
  * above), or the connection was lost after the whole message was handed over (send-email.job.ts)
- * — and never resends it. With IMAP on, a Sent copy with its Message-ID (providers like Gmail
+ * — and never resends it; false when the claim was no longer this process's. With IMAP on, a Sent copy with its Message-ID (providers like Gmail
  * file their own) means `sent`; otherwise `unknown`, with a history line that says so. A mail
  * that some recipients had already is `sent` either way (its Sent copy was filed at that first
  * delivery, so the folder cannot tell about this attempt), naming the pending ones as unknown.
  */
-export async function settleUnknownOutcome(deps: Omit<RecoveryDeps, 'inFlight' | 'deadAfterMs'>, t: UnknownOutcome): Promise<void> {
+export async function settleUnknownOutcome(deps: Omit<RecoveryDeps, 'inFlight' | 'deadAfterMs'>, t: UnknownOutcome): Promise<boolean> {
   const mailbox = t.partly ? undefined : (await deps.db.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1', [t.mailbox_id])).rows[0];
   let found: { found: boolean; folder: string } | null = null;
   let imapError: string | undefined;
@@ -139,19 +141,20 @@ export async function settleUnknownOutcome(deps: Omit<RecoveryDeps, 'inFlight' |
     );
     return inSent ? 'sent' : 'unknown';
   });
-  if (!ended) return;
+  if (!ended) return false;
   if (ended === 'sent') await afterOutcome(deps, t.id, 'sent');
   if (t.wake) await wakeMailbox(deps.db, deps.queue, t.mailbox_id);
+  return true;
 }
 
 /**
  * A send of this process that went out through the final dot and lost the server's reply (a
  * timeout, the deadline, a dropped connection): settled like a crashed one, never resent.
  */
-export function settleLostReply(deps: SendDeps, c: Claimed, serverText: string): Promise<void> {
+export async function settleLostReply(deps: SendDeps, c: Claimed, serverText: string): Promise<void> {
   const { email } = c;
   const delivered = (email as { delivered_recipients?: string[] }).delivered_recipients ?? [];
-  return settleUnknownOutcome(deps, {
+  const recorded = await settleUnknownOutcome(deps, {
     id: email.id,
     account_id: email.account_id,
     mailbox_id: email.mailbox_id,
@@ -166,6 +169,8 @@ export function settleLostReply(deps: SendDeps, c: Claimed, serverText: string):
     },
     wake: false,
   });
+  // Taken over meanwhile (this process looked dead): that outcome stands, this one is only told.
+  if (!recorded) await addEvent(deps.db, email.id, email.account_id, 'late_outcome', { outcome: 'unknown', error: serverText });
 }
 
 /** A drain of the mailbox due at its earliest queued mail; the drain sends everything else that is due. */

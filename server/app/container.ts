@@ -30,6 +30,7 @@ import { RECOVER_JOB, recoverQueue, rescheduleMailbox } from '../modules/emails/
 import { NOT_OPENED_JOB, refireMissedPoints, runNotOpenedJob } from '../modules/emails/email-automation.js';
 import { runDrainJob, DRAIN_JOB, UNPACED_PARALLEL, type SendDeps, type DrainJobData } from '../modules/emails/send-email.job.js';
 import { settleInterruptedSendsOnHeartbeat } from '../modules/emails/interrupted-sends.js';
+import { afterOutcome } from '../modules/emails/send-outcome.js';
 import { openPixelUrl } from '../modules/tracking/open-pixel.js';
 import { clickToken, clickUrl, HONEYPOT_LINK_ID } from '../modules/tracking/click-token.js';
 import { TrackingService } from '../modules/tracking/tracking.service.js';
@@ -191,6 +192,8 @@ export async function buildServices(
   // stop timers, tracking and pipeline jobs. One drain per mailbox claims at a time (send-email.job.ts).
   queue.define<DrainJobData>(DRAIN_JOB, (data) => runDrainJob(sendDeps, data), { concurrency: config.sendConcurrency });
   settleInterruptedSendsOnHeartbeat(sendDeps, log.child({ component: 'recovery' }));
+  // A cancel that ends a partly delivered mail `sent` fires its "sent" trigger points (emails.service.ts).
+  emails.afterSent = (id) => afterOutcome(sendDeps, id, 'sent');
   queue.define<{ emailId: string }>(NOT_OPENED_JOB, (data) => runNotOpenedJob(db, triggers, data));
   queue.define(RECOVER_JOB, async () => {
     await recoverQueue(db, queue, log.child({ component: 'recovery' }));
@@ -217,7 +220,7 @@ export async function buildServices(
   const suppressions = new SuppressionsService(db);
   const delivery: MailingDelivery = {
     enqueueBatch: (batch, onInserted) => enqueueBatch(db, queue, messageIdDomain, batch, onInserted),
-    hold: (accountId, ids, code) => holdEmails(db, accountId, ids, code),
+    hold: (accountId, ids, code) => holdEmails(db, accountId, ids, code, (id) => afterOutcome(sendDeps, id, 'sent')),
     release: (accountId, ids) => releaseEmails(db, queue, accountId, ids),
   };
   const mailings = new MailingsService(db, queue, mailboxes, templates, delivery);

@@ -10,6 +10,8 @@
  *   sink.refuseRecipient('bob@x.example', { code: 450, message: '4.2.0 Greylisted' }, 1); // RCPT TO
  *   sink.stallNext(1);                          // next message: read, then no reply to the final dot
  *   sink.stallNext(1, 'in-data');               // next message: never read (the client's writes block)
+ *   sink.stallNext(1, 'before-data');           // next message: no reply to its first RCPT TO
+ *   sink.onStall = (raw) => appendRaw(...);     // an after-dot stall hands the message over first
  *   const [msg] = await sink.waitForMessages(1);                      // msg.raw, msg.parsed, msg.envelope
  *   await sink.close();                                               // in afterAll/afterEach
  *
@@ -78,6 +80,11 @@ export interface SmtpSink {
   /** Sessions that had a message stalled, and how many of those the client has since closed. */
   readonly stalls: { readonly started: number; readonly closed: number };
   /**
+   * Called with the whole message when an 'after-dot' stall has read it, e.g. to file it in a
+   * Sent folder as providers like Gmail do: the server has it, the client never hears so.
+   */
+  onStall: ((raw: Buffer) => Promise<unknown> | void) | null;
+  /**
    * Refuse RCPT TO for this address (case-insensitive) with this reply, `times` times (default:
    * always), then accept it. Other recipients of the same message are unaffected.
    */
@@ -85,9 +92,11 @@ export interface SmtpSink {
   /**
    * The next `n` messages stall, and are not recorded; the session stays open until the client
    * closes it. 'after-dot' (default): read to the final dot, then never answered. 'in-data':
-   * never read, so a large message stops part-way when the socket buffers fill.
+   * never read, so a large message stops part-way when the socket buffers fill (on loopback
+   * they hold tens of MB). 'before-data': no reply to the first RCPT TO, nothing of the
+   * message is sent.
    */
-  stallNext(n: number, where?: 'after-dot' | 'in-data'): void;
+  stallNext(n: number, where?: Stall): void;
   /**
    * Queue `n` scripted replies. Failures fire in queue order: the head of the queue answers the
    * first time its stage is reached; later entries wait until it has fired.
@@ -107,7 +116,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   const events = new EventEmitter();
   const rcptLog: { address: string; code: number }[] = [];
   const refusals = new Map<string, { code: number; message: string; left: number }>();
-  const stallPlan: ('after-dot' | 'in-data')[] = [];
+  const stallPlan: Stall[] = [];
   const stalledSessions = new Set<string>();
   const stalls = { started: 0, closed: 0 };
 
@@ -141,7 +150,13 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     onMailFrom(_address, _session, callback) {
       callback(takeFailure('mail'));
     },
-    onRcptTo(address, _session, callback) {
+    onRcptTo(address, session, callback) {
+      if (stallPlan[0] === 'before-data') {
+        stallPlan.shift();
+        stalls.started++;
+        stalledSessions.add(session.id);
+        return; // never answered
+      }
       const key = address.address.toLowerCase();
       const refusal = refusals.get(key);
       if (refusal && refusal.left > 0) {
@@ -165,7 +180,11 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
         stalls.started++;
         stalledSessions.add(session.id);
         // Never call back: the client waits for a reply to the final dot that never comes.
-        if (stall === 'after-dot') stream.resume();
+        if (stall === 'after-dot') {
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => void sink.onStall?.(Buffer.concat(chunks)));
+        }
         return;
       }
       const chunks: Buffer[] = [];
@@ -195,12 +214,13 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   const port = (server.server.address() as AddressInfo).port;
 
   const security: SmtpSecurity = mode === 'implicit' ? 'tls' : mode === 'starttls' ? 'starttls' : 'none';
-  return {
+  const sink: SmtpSink = {
     host: '127.0.0.1',
     port,
     messages,
     rcptLog,
     stalls,
+    onStall: null,
     refuseRecipient(address, failure, times = Infinity) {
       refusals.set(address.toLowerCase(), { code: failure.code, message: failure.message, left: times });
     },
@@ -239,7 +259,10 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+  return sink;
 }
+
+type Stall = 'after-dot' | 'in-data' | 'before-data';
 
 function envelopeOf(session: SMTPServerSession): SinkMessage['envelope'] {
   const from = session.envelope.mailFrom;

@@ -9,6 +9,11 @@
  *   of burning every queued message on the same error.
  * - `permanent`: this message will never go through as it is (5yz replies, RFC 5321 §4.2.1):
  *   fail it at once and fire the "failed" triggers.
+ * - `unknown`: the whole message went out (the final dot) and the connection ended or timed out
+ *   before the server's reply. The server may have taken it (RFC 1047: a lost reply to the dot
+ *   is how duplicates happen), so it is never retried: the sender looks for it in the Sent
+ *   folder, else marks it `unknown` (interrupted-sends.ts). Only a send that did not get that far
+ *   is `transient`.
  *
  * `serverText` is what the server said, verbatim (or the system's error text when no server
  * answered); `hint` says the same in plain language. Both are meant for the user; neither holds
@@ -21,8 +26,15 @@ import { errorCodes, errorMessage, networkHint, networkProblem, type MailErrorLi
 
 /** nodemailer.transport.ts's error code for a send cut off by its deadline (kept here to avoid an import cycle). */
 export const SEND_DEADLINE_CODE = 'ESENDDEADLINE';
+/**
+ * Set (true) by nodemailer.transport.ts on a send's error when the connection had read the
+ * whole message, i.e. the failure came after the final dot. nodemailer reports a timeout or a
+ * close while waiting for that reply like any other (`ETIMEDOUT` / `ECONNECTION`, command
+ * 'CONN'), so the stage is known only from the message stream.
+ */
+export const AFTER_DATA = 'afterData';
 
-export type SendErrorKind = 'transient' | 'auth' | 'permanent';
+export type SendErrorKind = 'transient' | 'auth' | 'permanent' | 'unknown';
 
 export interface SmtpErrorClass {
   kind: SendErrorKind;
@@ -83,10 +95,14 @@ export function classifySmtpError(err: unknown, context: SmtpErrorContext = 'sen
   }
 
   // No reply code: the failure happened below SMTP, or in the client.
+  if (context === 'send' && (e as Record<string, unknown>)[AFTER_DATA] === true) {
+    // Sent through the final dot, no reply: delivered or not, nobody can say (see above).
+    return { ...base, kind: 'unknown', hint: HINTS.outcomeUnknown };
+  }
   if (codes.includes(SEND_DEADLINE_CODE)) {
-    // Cut off by our own deadline (nodemailer.transport.ts), also when the server was trickling
-    // bytes to defeat the socket timeout. If the server did take the message before the cut,
-    // the retry can deliver it twice; the Sent folder keeps one copy (Message-ID search).
+    // Cut off by our own deadline (nodemailer.transport.ts) before the whole message went out,
+    // also when the server was trickling bytes to defeat the socket timeout: the server has no
+    // complete message, so trying again cannot deliver it twice.
     return { ...base, kind: 'transient', hint: HINTS.deadline };
   }
   if (codes.includes('EOAUTH2')) {
@@ -248,6 +264,8 @@ const HINTS = {
   rateLimit:
     'The server is limiting how fast this mailbox may send (too many messages or connections). Sending slows down and retries automatically; consider a lower daily/minute limit for this mailbox.',
   deadline:
-    'The server did not complete the delivery in time (it stalled or sent its replies too slowly), so the connection was closed. It will be retried; if the server had in fact accepted the message, the recipients may receive it twice.',
+    'The server did not complete the delivery in time (it stalled or sent its replies too slowly), so the connection was closed before the whole message was sent. It will be retried.',
+  outcomeUnknown:
+    'The whole message was sent, but the connection ended before the server confirmed it, so it may or may not have been delivered. It is not resent automatically (that could deliver it twice): check with the recipient, and send it again if needed.',
   spam: 'The server refused this message as spam. Retrying the same message will not help: review its content and links, and check that SPF, DKIM and DMARC are set up for the From domain.',
 } as const;

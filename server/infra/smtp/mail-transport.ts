@@ -2,7 +2,7 @@
  * The port the sending pipeline uses to hand one message to a user's SMTP server. The real
  * adapter is nodemailer.transport.ts; tests run it against smtp-server (test/support/smtp-sink.ts).
  * Failures are thrown as the library's own errors: pass them to classifySmtpError() — the one
- * place that decides transient / auth / permanent.
+ * place that decides transient / auth / permanent / unknown.
  */
 
 /** A bare address (`bob@example.com`) or an address with a display name. */
@@ -67,7 +67,10 @@ export interface SendResult {
 }
 
 export interface MailTransport {
-  /** Rejects with code ESENDDEADLINE when the whole transaction outlasts its deadline. */
+  /**
+   * Rejects with code ESENDDEADLINE when the whole transaction outlasts its deadline; an error
+   * after the whole message went out (no reply to the final dot) carries `afterData: true`.
+   */
   send(message: OutgoingMessage): Promise<SendResult>;
   /** Connect, greet, (STARTTLS,) AUTH, QUIT. Rejects within ~15 s; classify with context 'check'. */
   verify(): Promise<void>;

@@ -4,11 +4,12 @@
  * bytes the server received.
  */
 import net from 'node:net';
+import { Transform, type Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { SMTPTransportOptions } from 'nodemailer/lib/smtp-transport';
-import { recipientRefusals, SEND_DEADLINE_CODE } from './classify-send-error.js';
+import { AFTER_DATA, recipientRefusals, SEND_DEADLINE_CODE } from './classify-send-error.js';
 import { composeMessage } from './compose-message.js';
 import type { MailTransport, OutgoingMessage, SendResult } from './mail-transport.js';
 import type { SmtpAuth, SmtpSettings } from './smtp-settings.js';
@@ -73,6 +74,15 @@ export function createSmtpTransport(settings: SmtpSettings, opts: SmtpTransportO
   // dying while idle) as 'error' events; unhandled they would crash the process. The send that
   // is affected rejects with the same error, which is where callers handle it.
   transporter.on('error', () => {});
+  // Notes when the connection has read the whole message (it starts only after the server's 354
+  // to DATA; the final dot follows the last byte): a failure without a reply after that point may
+  // hide a delivery (classify-send-error.ts, AFTER_DATA). A process function's stream is the one
+  // the connection reads, so its end is the reader's, not some buffer's upstream.
+  transporter.use('stream', (mail, done) => {
+    const progress = (mail.data as { progress?: SendProgress }).progress;
+    if (progress) mail.message.processFunc((input) => readToTheEnd(input, progress));
+    done();
+  });
 
   return {
     async send(message: OutgoingMessage): Promise<SendResult> {
@@ -82,13 +92,15 @@ export function createSmtpTransport(settings: SmtpSettings, opts: SmtpTransportO
       // stalled pooled connection is never handed to the next message (@types/nodemailer 8
       // does not know the `signal` option yet).
       const signal = AbortSignal.timeout(limit);
-      const mail: Mail.Options & { signal: AbortSignal } = { envelope, raw, signal };
+      const progress: SendProgress = { handedOver: false };
+      const mail: Mail.Options & { signal: AbortSignal; progress: SendProgress } = { envelope, raw, signal, progress };
       let info: SMTPTransport.SentMessageInfo;
       try {
         info = await transporter.sendMail(mail);
       } catch (err) {
-        if (signal.aborted) throw sendDeadlineError(limit);
-        throw err;
+        const e = signal.aborted ? sendDeadlineError(limit) : err;
+        if (progress.handedOver && e && typeof e === 'object') Object.assign(e, { [AFTER_DATA]: true });
+        throw e;
       }
       opts.logger?.debug(
         { smtpHost: settings.host, recipients: envelope.to.length, domains: domainsOf(envelope.to), bytes: raw.length },
@@ -176,6 +188,34 @@ function toNodemailerAuth(auth: SmtpAuth): NonNullable<SMTPTransportOptions['aut
       { type: 'OAuth2', user: auth.user, accessToken: auth.accessToken }
     : { type: 'login', user: auth.user, pass: auth.pass };
 }
+
+/** Whether the connection has read the whole message into DATA (it reads none before the server's 354). */
+interface SendProgress {
+  handedOver: boolean;
+}
+
+/**
+ * The message stream as the connection reads it, noting when its last byte was read. It is cut
+ * into pieces: the message comes as one chunk, which the socket would take whole into its own
+ * buffer; in pieces, the connection reads the last one only once the socket has written out all
+ * but a few dozen kB, so "read to the end" means "written to the network, final dot next".
+ */
+function readToTheEnd(input: Readable, progress: SendProgress): Readable {
+  const out = new Transform({
+    transform(chunk: Buffer, _encoding, next) {
+      for (let i = 0; i < chunk.length; i += PIECE_BYTES) this.push(chunk.subarray(i, i + PIECE_BYTES));
+      next();
+    },
+  });
+  // A process function reports its input's errors on its output (nodemailer's mime-node).
+  input.once('error', (err) => out.destroy(err));
+  out.once('end', () => {
+    progress.handedOver = true;
+  });
+  return input.pipe(out);
+}
+
+const PIECE_BYTES = 64 * 1024;
 
 function sendDeadlineError(limitMs: number): Error {
   const seconds = Math.round(limitMs / 1000);

@@ -15,6 +15,7 @@ import type { EntityType } from '../../../shared/schemas/common.js';
 import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
 import { planBatch, releaseSlots } from './pacing.js';
 import { scheduleDrain } from './send-schedule.js';
+import { finishPartlyDelivered } from './recipient-outcome.js';
 
 export interface BulkMail {
   /** Chosen before rendering: trigger-link URLs in the body are signed for it. */
@@ -48,6 +49,13 @@ const HOLD_TEXT: Record<HoldCode, string> = {
   MAILING_PAUSED: 'The mailing was paused.',
   MAILING_CANCELLED: 'The mailing was cancelled.',
   RESPONDED: 'Not sent: the recipient responded to the first mailing before this reminder left.',
+};
+
+/** The same, for the recipients a partly delivered mail did not reach ("Not delivered to x (…)"). */
+const HOLD_WHY: Record<HoldCode, string> = {
+  MAILING_PAUSED: 'the mailing was paused',
+  MAILING_CANCELLED: 'the mailing was cancelled',
+  RESPONDED: 'the recipient responded to the first mailing before this reminder reached everyone',
 };
 
 export async function enqueueBatch(
@@ -134,10 +142,19 @@ function pointRows(points: TriggerPoints): { point: string; trigger_id: string; 
  * planned slots back, so the next mailing of the mailbox is not planned behind mails that will
  * not leave. Mails being sent right
  * now finish. `MAILING_CANCELLED` and `RESPONDED` also turn held (paused) mails into cancelled ones.
+ * A mail queued again only for recipients who deferred it, while others have it, ends `sent`
+ * naming whom it did not reach (recipient-outcome.ts); `onSent` gets those ids after commit for
+ * their "sent" trigger points.
  */
-export async function holdEmails(db: Db, accountId: number, emailIds: string[], code: HoldCode): Promise<number> {
+export async function holdEmails(
+  db: Db,
+  accountId: number,
+  emailIds: string[],
+  code: HoldCode,
+  onSent?: (emailId: string) => Promise<void>,
+): Promise<number> {
   if (emailIds.length === 0) return 0;
-  return withTransaction(db, async (tx) => {
+  const held = await withTransaction(db, async (tx) => {
     const mailboxes = (await tx.query<{ mailbox_id: string }>('SELECT DISTINCT mailbox_id FROM emails WHERE id = ANY($1::uuid[]) ORDER BY mailbox_id', [emailIds])).rows;
     // Lock order everywhere: mailbox, then email (send-email.job.ts).
     const locked: MailboxRow[] = [];
@@ -147,6 +164,7 @@ export async function holdEmails(db: Db, accountId: number, emailIds: string[], 
     }
     const text = HOLD_TEXT[code];
     const from = code === 'MAILING_PAUSED' ? `status = 'queued'` : `(status = 'queued' OR (status = 'cancelled' AND error_code = 'MAILING_PAUSED'))`;
+    const sent = await finishPartlyDelivered(tx, { sql: `account_id = $2 AND id = ANY($1::uuid[]) AND ${from}`, params: [emailIds, accountId] }, { code, why: HOLD_WHY[code] });
     const r = await tx.query<{ id: string }>(
       `UPDATE emails SET status = 'cancelled', error_code = $3, error_text = $4, updated_at = now()
        WHERE account_id = $2 AND id = ANY($1::uuid[]) AND ${from} RETURNING id`,
@@ -160,8 +178,10 @@ export async function holdEmails(db: Db, accountId: number, emailIds: string[], 
       );
     }
     for (const mb of locked) await releaseSlots(tx, mb);
-    return held.length;
+    return { count: held.length + sent.length, sent: sent.map((x) => x.id) };
   });
+  for (const id of held.sent) await onSent?.(id);
+  return held.count;
 }
 
 /** Puts paused mails back on the queue with fresh slots (resume): one planning pass and one drain per mailbox. */

@@ -29,6 +29,7 @@ import { automaticRecipients, pickSystemMailbox, type SystemSendRequest, type Sy
 import { emailViews } from './email-views.js';
 import { releaseSlots, reserveSlot } from './pacing.js';
 import { scheduleDrain } from './send-schedule.js';
+import { finishPartlyDelivered } from './recipient-outcome.js';
 import { assertCanViewEntity } from '../accounts/entity-access.js';
 
 export class EmailsService {
@@ -241,19 +242,30 @@ export class EmailsService {
     const found = await repo.findEmail(this.db, auth.accountId, id);
     if (!found) throw notFound('email');
     await this.assertCanSee(auth, found);
+    let ended = false;
     await withTransaction(this.db, async (tx) => {
       const e = await repo.findEmail(tx, auth.accountId, id);
       if (!e) throw notFound('email');
       // Lock order: mailbox, then email. The mailbox lock also guards its slot reservations.
       const mb = (await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [e.mailbox_id])).rows[0];
-      const r = await tx.query("UPDATE emails SET status = 'cancelled', updated_at = now() WHERE id = $1 AND status = 'queued'", [id]);
-      if (!r.rowCount) throw new AppError(ErrorCode.CONFLICT, `status: an email that is ${e.status} cannot be cancelled`);
-      await repo.addEvent(tx, id, auth.accountId, 'cancelled', { by: auth.userId });
+      // Queued again only for recipients who deferred it: it ends sent, naming them (recipient-outcome.ts).
+      const partly = await finishPartlyDelivered(tx, { sql: "id = $1 AND status = 'queued'", params: [id] }, { code: 'CANCELLED', why: 'cancelled by the user', data: { by: auth.userId } });
+      if (partly.length) ended = true;
+      else {
+        const r = await tx.query("UPDATE emails SET status = 'cancelled', updated_at = now() WHERE id = $1 AND status = 'queued'", [id]);
+        if (!r.rowCount) throw new AppError(ErrorCode.CONFLICT, `status: an email that is ${e.status} cannot be cancelled`);
+        await repo.addEvent(tx, id, auth.accountId, 'cancelled', { by: auth.userId });
+      }
       // Its reserved slot is given back: cancel a long queue and the next mail leaves at once.
       if (mb) await releaseSlots(tx, mb);
     });
+    // Its "sent" trigger points, which wait for the mail's end (send-outcome.ts).
+    if (ended) await this.afterSent?.(id);
     return this.get(auth, id);
   }
+
+  /** A partly delivered mail's cancel ended it `sent`: its trigger points (set by the container, which builds the triggers after this service). */
+  afterSent?: (emailId: string) => Promise<void>;
 
   private async resolveMailbox(auth: AuthContext, requested: string | undefined): Promise<MailboxRow> {
     const account = await getAccount(this.db, auth.accountId);

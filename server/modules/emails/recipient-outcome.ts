@@ -13,8 +13,12 @@
  *
  * send-email.job.ts calls in at two points: after a send (recordPartialDelivery) and after a
  * failed one (settleFailure). Everything else about the queue stays there.
+ *
+ * Every other writer that ends a mail for good — a failure, the user's cancel, a mailing's
+ * hold, the crash sweep, a send whose outcome is unknown — ends a partly delivered one through
+ * finishPartlyDelivered: `sent`, naming who did not get it and why, never failed/cancelled/unknown.
  */
-import { withTransaction } from '../../infra/db/db.js';
+import { withTransaction, type Queryable } from '../../infra/db/db.js';
 import { maskEmail } from '../../infra/log/logger.js';
 import type { RecipientRefusal, SendResult } from '../../infra/smtp/mail-transport.js';
 import { recipientRefusals, type SmtpErrorClass } from '../../infra/smtp/classify-send-error.js';
@@ -138,17 +142,16 @@ export async function settleFailure(
     refusals.length > 0
       ? refusals.map(view)
       : (envelopeFor(email).envelopeTo ?? []).map((address) => ({ address, code: k.responseCode ?? null, reply: k.serverText }));
-  const text = `Not delivered to ${missed.map((m) => `${m.address} (${m.reply})`).join(', ')}`;
   const won = await withTransaction(deps.db, async (tx) => {
     await lockMailbox(tx, c.mailbox.id);
-    const r = await tx.query(
-      `UPDATE emails SET status = 'sent', sent_at = now(), owner_instance = NULL, lease_until = NULL, error_code = $4, error_text = $5,
-         updated_at = now() WHERE ${STILL_OURS}`,
-      [...ours(deps, c), k.responseCode ? String(k.responseCode) : 'RECIPIENTS', text],
-    );
-    if (!r.rowCount) return false;
+    const done = await finishPartlyDelivered(tx, { sql: STILL_OURS, params: ours(deps, c) }, {
+      code: k.responseCode ? String(k.responseCode) : 'RECIPIENTS',
+      why: k.serverText,
+      missed,
+      data: { attempt: email.attempts, accepted: [] },
+    });
+    if (!done.length) return false;
     await tx.query('UPDATE mailboxes SET last_send_at = now() WHERE id = $1', [email.mailbox_id]);
-    await addEvent(tx, email.id, email.account_id, 'sent', { attempt: email.attempts, accepted: [], deliveredEarlier: delivered, notDelivered: missed });
     return true;
   });
   return won ? { next: 'sent' } : { next: 'lost' };
@@ -160,4 +163,54 @@ function retryFor(deferred: RecipientRefusal[]): RecipientRetry {
     serverText: deferred.map((r) => `${r.address}: ${r.reply}`).join('; '),
     ...(first.responseCode ? { responseCode: first.responseCode } : {}),
   };
+}
+
+/** How the rest of a partly delivered mail ended: the history's and the error's words. */
+export interface PartlyDeliveredEnd {
+  /** The mail's error_code (the failure's, 'CANCELLED', 'INTERRUPTED', …). */
+  code: string;
+  /** Why the pending recipients did not get it: "cancelled by the user", the failure's text. */
+  why: string;
+  /** Each recipient's own reply, when the server gave one (settleFailure); else all get `why`. */
+  missed?: RefusalView[];
+  /** More for the `sent` history line. */
+  data?: Record<string, unknown>;
+}
+
+/**
+ * Ends `sent` the mails matching `match` (an SQL condition on the `emails` row, `$1…` its
+ * params) that some recipients already have (a mail is never both delivered and failed): sent_at
+ * kept if set, the error naming whom it did not reach and why, and a `sent` history line with
+ * deliveredEarlier / notDelivered. The caller holds the mailbox lock (lock order: mailbox, then
+ * email), leaves rows that are not partly delivered to its own update, and fires the "sent"
+ * trigger points of the returned ids after commit: nothing fired them at the first delivery
+ * (send-email.job.ts), so each mail gets exactly one trigger set.
+ */
+export async function finishPartlyDelivered(
+  tx: Queryable,
+  match: { sql: string; params: unknown[] },
+  end: PartlyDeliveredEnd,
+): Promise<{ id: string; mailbox_id: string }[]> {
+  const n = match.params.length;
+  const [code, why, missed, data] = [`$${n + 1}::text`, `$${n + 2}::text`, `$${n + 3}::jsonb`, `$${n + 4}::jsonb`];
+  // Without per-recipient replies: every pending recipient, with the one reason.
+  const pendingViews = `(SELECT jsonb_agg(jsonb_build_object('address', a, 'code', NULL, 'reply', ${why})) FROM jsonb_array_elements_text(e.pending_recipients) a)`;
+  const r = await tx.query<{ id: string; mailbox_id: string }>(
+    `WITH u AS (
+       UPDATE emails e SET status = 'sent', sent_at = coalesce(e.sent_at, now()), owner_instance = NULL, lease_until = NULL,
+         error_code = ${code}, error_text = 'Not delivered to ' || coalesce(
+           (SELECT string_agg((m->>'address') || ' (' || (m->>'reply') || ')', ', ') FROM jsonb_array_elements(${missed}) m),
+           (SELECT string_agg(a, ', ') FROM jsonb_array_elements_text(e.pending_recipients) a) || ' (' || ${why} || ')',
+           'the remaining recipients (' || ${why} || ')'),
+         updated_at = now()
+       WHERE (${match.sql}) AND jsonb_array_length(e.delivered_recipients) > 0
+       RETURNING e.id, e.account_id, e.mailbox_id, e.delivered_recipients, coalesce(${missed}, ${pendingViews}, '[]'::jsonb) AS not_delivered),
+     ev AS (
+       INSERT INTO email_events (email_id, account_id, type, data)
+       SELECT id, account_id, 'sent', ${data} || jsonb_build_object('deliveredEarlier', delivered_recipients, 'notDelivered', not_delivered, 'reason', ${why}::text)
+       FROM u)
+     SELECT id, mailbox_id FROM u`,
+    [...match.params, end.code, end.why, end.missed ? JSON.stringify(end.missed) : null, JSON.stringify(end.data ?? {})],
+  );
+  return r.rows;
 }

@@ -42,7 +42,7 @@ import { envelopeFor, recordPartialDelivery, settleFailure } from './recipient-o
 import { maskEmail } from '../../infra/log/logger.js';
 import { afterOutcome, fileInSent, lockMailbox, pauseForAuth, recordFailed, recordSent, retryLater, type Claimed } from './send-outcome.js';
 import { scheduleDrain, type DrainJobData } from './send-schedule.js';
-import { wakeMailbox } from './interrupted-sends.js';
+import { settleLostReply, wakeMailbox } from './interrupted-sends.js';
 
 export { DRAIN_JOB, scheduleDrain, type DrainJobData } from './send-schedule.js';
 
@@ -251,6 +251,8 @@ async function sendClaimed(deps: SendDeps, c: Claimed): Promise<void> {
     const k = classifySmtpError(err);
     log.warn({ kind: k.kind, responseCode: k.responseCode }, 'send failed');
     if (k.kind === 'auth') return pauseForAuth(deps, c, k.serverText, k.hint);
+    // The reply to the final dot was lost: maybe delivered, so never retried (interrupted-sends.ts).
+    if (k.kind === 'unknown') return settleLostReply(deps, c, k.serverText);
     // Recipients refused one by one, or deferred ones of a mail others have (recipient-outcome.ts).
     const settled = await settleFailure(deps, c, err, k);
     if (settled.next === 'retry') return retryLater(deps, c, settled.retry);

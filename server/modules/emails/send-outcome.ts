@@ -20,7 +20,7 @@ import { addEvent, type EmailRow } from './emails.repository.js';
 import { fireEmailPoint, scheduleNotOpened } from './email-automation.js';
 import type { SendDeps } from './send-email.job.js';
 import { scheduleDrain } from './send-schedule.js';
-import { deliveryDetails } from './recipient-outcome.js';
+import { deliveryDetails, finishPartlyDelivered } from './recipient-outcome.js';
 import { isUnpaced } from './pacing.js';
 
 /** The claim being finished: which email, which attempt, which process. */
@@ -91,22 +91,32 @@ async function recordSentUnpaced(deps: SendDeps, c: Claimed, result: SendResult)
   };
 }
 
+/**
+ * A failure that ends the mail. One that some recipients already have (the retry for deferred
+ * ones failed for good, or its link attachment could not be fetched) ends `sent` instead, naming
+ * whom it did not reach and why (recipient-outcome.ts): never both delivered and failed.
+ */
 export async function recordFailed(deps: SendDeps, c: Claimed, code: string, text: string, hint?: string): Promise<boolean> {
   const won = await withTransaction(deps.db, async (tx) => {
     await lockMailbox(tx, c.mailbox.id);
-    const r = await tx.query(
-      `UPDATE emails SET status = 'failed', owner_instance = NULL, lease_until = NULL, error_code = $4, error_text = $5, updated_at = now()
-       WHERE ${STILL_OURS}`,
-      [...ours(deps, c), code, text],
-    );
-    if (!r.rowCount) return false;
+    const partly = await finishPartlyDelivered(tx, { sql: STILL_OURS, params: ours(deps, c) }, { code, why: text, data: { attempt: c.email.attempts } });
+    const r = partly.length
+      ? partly
+      : (await tx.query(
+          `UPDATE emails SET status = 'failed', owner_instance = NULL, lease_until = NULL, error_code = $4, error_text = $5, updated_at = now()
+           WHERE ${STILL_OURS} RETURNING id`,
+          [...ours(deps, c), code, text],
+        )).rows;
+    if (!r.length) return null;
     await tx.query('UPDATE mailboxes SET last_send_at = now() WHERE id = $1', [c.mailbox.id]);
+    if (partly.length) return 'sent' as const;
     await addEvent(tx, c.email.id, c.email.account_id, 'failed', { code, error: text, ...(hint ? { hint } : {}) });
-    return true;
+    return 'failed' as const;
   });
-  if (won) await afterOutcome(deps, c.email.id, 'failed', { error: text, error_code: code });
+  if (won === 'sent') await afterOutcome(deps, c.email.id, 'sent');
+  else if (won === 'failed') await afterOutcome(deps, c.email.id, 'failed', { error: text, error_code: code });
   else await lostClaim(deps, c, 'failed', { code, error: text });
-  return won;
+  return won !== null;
 }
 
 /** A temporary failure: back to `queued` after an exponential backoff with full jitter (capped at 1 h). */

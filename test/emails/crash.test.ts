@@ -27,7 +27,7 @@ const CHILD_ENV = { INSTANCE_HEARTBEAT_MS: '500', INSTANCE_DEAD_AFTER_MS: '2500'
 interface HoldingSink {
   port: number;
   received: string[];
-  /** Hold the final reply to the next message; resolves with its email id once it arrived. */
+  /** Hold the final reply to the next message (and to every message after it until release); resolves with its email id once it arrived. */
   holdNext(): Promise<string>;
   release(): void;
   /** Also file each received message in this Dovecot user's Sent, as Gmail does. */
@@ -38,12 +38,16 @@ interface HoldingSink {
 async function startHoldingSink(): Promise<HoldingSink> {
   let hold: { arrived: (id: string) => void; reply?: () => void } | null = null;
   const received: string[] = [];
+  const heldToo: (() => void)[] = [];
   const sink: HoldingSink = {
     port: 0,
     received,
     fileInSentOf: null,
     holdNext: () => new Promise<string>((resolve) => (hold = { arrived: resolve })),
-    release: () => hold?.reply?.(),
+    release: () => {
+      hold?.reply?.();
+      for (const r of heldToo.splice(0)) r();
+    },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
   const server = new SMTPServer({
@@ -68,6 +72,10 @@ async function startHoldingSink(): Promise<HoldingSink> {
               h.arrived(id);
             });
             hold = null;
+          } else if (h?.reply) {
+            // While one reply is held, every other message in flight waits too: the queue cannot
+            // drain on the other pooled connections before the kill lands (a slow, loaded machine).
+            await new Promise<void>((r) => heldToo.push(r));
           }
           callback(null, 'OK queued');
         });

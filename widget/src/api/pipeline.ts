@@ -1,0 +1,29 @@
+/** The pipeline picker's calls: signed digital-pipeline actions (administrators only) and lead fields. */
+import type { z } from 'zod';
+import type { PipelineActionInput, PipelineActionPatch, PipelineActionView } from '../../../shared/schemas/pipeline.js';
+import type { Transport } from '../host/transport.js';
+
+export type { PipelineActionView };
+export type ActionInput = z.input<typeof PipelineActionInput>;
+export type ActionPatch = z.input<typeof PipelineActionPatch>;
+
+const enc = encodeURIComponent;
+
+/** The action a token names: tokens are `<id>.<account>.<signature>`. */
+export const actionIdOf = (token: string): string | null => /^([0-9a-f-]{36})\./i.exec(token.trim())?.[1] ?? null;
+
+export const listActions = (rq: Transport) => rq<PipelineActionView[]>('GET', '/api/pipeline-actions');
+export const getAction = (rq: Transport, id: string) => rq<PipelineActionView>('GET', `/api/pipeline-actions/${enc(id)}`);
+export const createAction = (rq: Transport, body: ActionInput) => rq<PipelineActionView>('POST', '/api/pipeline-actions', { json: body });
+export const updateAction = (rq: Transport, id: string, body: ActionPatch) => rq<PipelineActionView>('PATCH', `/api/pipeline-actions/${enc(id)}`, { json: body });
+
+/** Lead fields a filter may compare (by id), from the variable catalogue ("Lead: Budget (field 12)"). */
+export async function leadFields(rq: Transport): Promise<{ id: number; label: string }[]> {
+  const vars = await rq<{ key?: unknown; label?: unknown }[]>('GET', '/api/template-variables');
+  const out: { id: number; label: string }[] = [];
+  for (const v of vars) {
+    const m = typeof v.key === 'string' ? /^lead\.fields\.\[(\d+)\]$/.exec(v.key) : null;
+    if (m) out.push({ id: Number(m[1]), label: typeof v.label === 'string' ? v.label.replace(/^[^:]*:\s*/, '') : `#${m[1]}` });
+  }
+  return out;
+}

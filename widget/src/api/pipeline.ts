@@ -20,10 +20,15 @@ export const updateAction = (rq: Transport, id: string, body: ActionPatch) => rq
 /** Lead fields a filter may compare (by id), from the variable catalogue ("Lead: Budget (field 12)"). */
 export async function leadFields(rq: Transport): Promise<{ id: number; label: string }[]> {
   const vars = await rq<{ key?: unknown; label?: unknown }[]>('GET', '/api/template-variables');
-  const out: { id: number; label: string }[] = [];
+  const out: { id: number; label: string; full: string }[] = [];
   for (const v of vars) {
     const m = typeof v.key === 'string' ? /^lead\.fields\.\[(\d+)\]$/.exec(v.key) : null;
-    if (m) out.push({ id: Number(m[1]), label: typeof v.label === 'string' ? v.label.replace(/^[^:]*:\s*/, '') : `#${m[1]}` });
+    if (!m) continue;
+    const full = typeof v.label === 'string' ? v.label.replace(/^[^:]*:\s*/, '') : `#${m[1]}`;
+    out.push({ id: Number(m[1]), full, label: full.replace(/\s*\(field \d+\)$/, '') });
   }
-  return out;
+  // Two fields with one name stay told apart by their ids.
+  const names = new Map<string, number>();
+  for (const f of out) names.set(f.label, (names.get(f.label) ?? 0) + 1);
+  return out.map((f) => ({ id: f.id, label: (names.get(f.label) ?? 0) > 1 ? f.full : f.label }));
 }

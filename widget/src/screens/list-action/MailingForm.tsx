@@ -161,13 +161,13 @@ export function MailingForm({ entityType, ids, close, onStarted }: MailingFormPr
                 ))}
               </select>
             )}
-            {entityType === 'leads' && (
-              <label class="leadmail-check">
-                <input type="checkbox" class="leadmail-list__one-per-entity" checked={onePerEntity} onChange={(e) => setOnePerEntity(e.currentTarget.checked)} />
-                {t('list.one_per_entity')}
-              </label>
-            )}
           </Field>
+          {entityType === 'leads' && (
+            <label class="leadmail-check leadmail-list__one-per-entity-row">
+              <input type="checkbox" class="leadmail-list__one-per-entity" checked={onePerEntity} onChange={(e) => setOnePerEntity(e.currentTarget.checked)} />
+              {t('list.one_per_entity')}
+            </label>
+          )}
           <Field name="startAt" label={t('list.start')} error={error}>
             <div class="leadmail-radios">
               <label class="leadmail-radio">

@@ -10,7 +10,7 @@ import { key, type I18nKey } from '../../host/i18n.js';
 import { useCtx } from '../../ui/context.js';
 import { errorText } from '../../ui/errors.js';
 import { formatTime } from '../../ui/format.js';
-import { ACTIVE, etaKind, fromNow, progressOf } from './progress-math.js';
+import { ACTIVE, etaKind, fromNow, progressOf, ratePerMinute } from './progress-math.js';
 import { ReminderForm } from './ReminderForm.js';
 
 const POLL_MS = 1000;
@@ -136,8 +136,8 @@ export function MailingProgress({ id, close, onFollow }: { id: string; close: ()
       </ul>
       {m.resolved < m.selected && m.status !== 'cancelled' && <div class="leadmail-muted leadmail-mailing__resolved">{t('list.resolved', { done: m.resolved, total: m.selected })}</div>}
       {waitingToStart && <div class="leadmail-mailing__starts">{t('list.starts_at', { time: formatTime(lang, m.startAt) })}</div>}
-      {ACTIVE.includes(m.status) && m.ratePerMinute > 0 && <div class="leadmail-mailing__rate">{t('list.rate', { n: m.ratePerMinute })}</div>}
-      {eta !== 'none' && m.eta && (
+      {ACTIVE.includes(m.status) && m.ratePerMinute > 0 && <div class="leadmail-mailing__rate">{t('list.rate', { n: ratePerMinute(m, now) })}</div>}
+      {eta !== 'none' && m.eta && !waitingToStart && (
         <div class={`leadmail-mailing__eta leadmail-mailing__eta--${eta}`}>
           {eta === 'cap'
             ? t('list.eta_cap', { cap: box?.dailyCap ?? 0, time: formatTime(lang, m.eta), left: fromNow(lang, m.eta, now) })

@@ -43,10 +43,33 @@ export function fromNow(lang: string, iso: string, now: number): string {
   const ms = Date.parse(iso) - now;
   const abs = Math.abs(ms);
   const [n, unit]: [number, Intl.RelativeTimeFormatUnit] =
-    abs < 90_000 ? [Math.round(ms / 1000), 'second'] : abs < 90 * 60_000 ? [Math.round(ms / 60_000), 'minute'] : abs < 36 * 3600_000 ? [Math.round(ms / 3600_000), 'hour'] : [Math.round(ms / 86400_000), 'day'];
+    abs < 90_000
+      ? [Math.round(ms / 1000), 'second']
+      : abs < 90 * 60_000
+        ? [Math.round(ms / 60_000), 'minute']
+        : abs < 36 * 3600_000
+          ? [Math.round(ms / 3600_000), 'hour']
+          : abs < 45 * 86400_000
+            ? [Math.round(ms / 86400_000), 'day']
+            : abs < 540 * 86400_000
+              ? [Math.round(ms / (30 * 86400_000)), 'month']
+              : [Math.round(ms / (365 * 86400_000)), 'year'];
   try {
     return new Intl.RelativeTimeFormat(lang, { numeric: 'auto' }).format(n, unit);
   } catch {
     return new Intl.RelativeTimeFormat('en', { numeric: 'auto' }).format(n, unit);
   }
+}
+
+/**
+ * Mails a minute. The server counts mails sent in the last 10 minutes and divides by 10; a
+ * mailing younger than that has sent them in less time, so divide by its age instead (at least
+ * 10 s, so the first mail does not read as a burst).
+ */
+export function ratePerMinute(m: MailingView, now: number): number {
+  const sentIn10 = m.ratePerMinute * 10;
+  const started = Math.max(Date.parse(m.createdAt), m.startAt ? Date.parse(m.startAt) : 0);
+  const minutes = Math.min(10, Math.max(1 / 6, (now - started) / 60_000));
+  const rate = sentIn10 / minutes;
+  return rate >= 10 ? Math.round(rate) : Math.round(rate * 10) / 10;
 }

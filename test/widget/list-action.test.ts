@@ -54,8 +54,8 @@ afterEach(async () => {
 });
 
 /** Ticks `ids` in the fake leads list and runs the list action, as a user in Kommo would. */
-async function openListAction(ids: number[], lang: 'en' | 'es' | 'pt' = 'en') {
-  await ww.boot({ area: 'llist', selected: ids, lang });
+async function openListAction(ids: number[], lang: 'en' | 'es' | 'pt' = 'en', area: 'llist' | 'clist' = 'llist') {
+  await ww.boot({ area, selected: ids, lang });
   await page().click('#leadmail-list-action');
   await page().waitForSelector('.modal .leadmail-list__send');
 }
@@ -192,6 +192,21 @@ it('starts at a chosen time, and groups skips by reason', async () => {
   await ww.shot('list-progress-scheduled');
   await page().click('.leadmail-mailing__cancel');
   await waitForMailing('d.status === "cancelled"');
+}, 60_000);
+
+it('sends from the contacts list: each contact’s own address, previewed for the first one', async () => {
+  const contacts = [w().crm.contactId, w().crm.secondContactId];
+  await openListAction(contacts, 'en', 'clist');
+  expect(await page().getAttribute('.leadmail-list-form', 'data-entity-type')).toBe('contacts');
+  expect(await page().locator('.leadmail-list__mailbox option[value="responsible"]').textContent()).toBe('Each contact’s responsible user’s mailbox');
+  await fillForm({ mailboxId: fast });
+  await page().click('.leadmail-list__preview');
+  expect(await (await page().waitForSelector('.leadmail-preview__subject')).textContent()).toBe('Subject: Offer for John');
+  await page().click('.leadmail-list__send');
+  await waitForMailing('d.status === "done"');
+  const id = (await attr('data-mailing-id'))!;
+  expect(new Set((await sinkFor(id)).flatMap((m) => m.envelope.rcptTo))).toEqual(new Set(['john@client.example', 'jane@client.example']));
+  await ww.shot('list-contacts-done');
 }, 60_000);
 
 it('shows the server’s complaint under the field it named', async () => {

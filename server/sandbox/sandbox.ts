@@ -28,6 +28,11 @@ async function main(): Promise<void> {
   const company = sim.addCompany(SUB, { name: 'Globex' });
   const john = sim.addContact(SUB, { name: 'John Smith', first_name: 'John', last_name: 'Smith', email: 'john@client.example', company_id: company.id });
   const lead = sim.addLead(SUB, { name: 'Website redesign', price: 5000, responsible_user_id: maria.id, pipeline_id: pipeline!.id, contacts: [{ id: john.id, is_main: true }], company_id: company.id });
+  // A list worth selecting for the list action: a dozen more leads, each with its own contact.
+  const more = Array.from({ length: 12 }, (_, i) => {
+    const c = sim.addContact(SUB, { name: `Client ${i + 1}`, first_name: `Client`, last_name: String(i + 1), email: `client${i + 1}@client.example` });
+    return sim.addLead(SUB, { name: `Deal ${i + 1}`, price: 1000 * (i + 1), responsible_user_id: maria.id, pipeline_id: pipeline!.id, contacts: [c.id] });
+  });
   // The fake Kommo page (widget/dev) is served on its own origin, as Kommo is: the backend must allow it.
   const widgetHost = await startWidgetHost({ port: WIDGET_PORT, rebuildOnLoad: true });
 
@@ -77,7 +82,7 @@ async function main(): Promise<void> {
       { id: adminUserId!, name: 'Admin', isAdmin: true },
       { id: maria.id, name: maria.name, isAdmin: false },
     ],
-    leads: [{ id: lead.id, name: lead.name }],
+    leads: [lead, ...more].map((l) => ({ id: l.id, name: l.name })),
     contacts: [{ id: john.id, name: 'John Smith' }],
     companies: [{ id: company.id, name: 'Globex' }],
   });

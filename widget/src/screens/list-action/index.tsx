@@ -1,6 +1,12 @@
-/** Mount point of the list action (leads/contacts lists): placeholder until the mailing screen lands. */
+/**
+ * The list action (leads and contacts lists, in a Kommo modal): the form for the selected
+ * entities, then the progress of the mailing it started (and of a reminder made from it).
+ */
+import { useState } from 'preact/hooks';
 import { useCtx } from '../../ui/context.js';
 import type { EntityType } from '../../../../shared/schemas/common.js';
+import { MailingForm } from './MailingForm.js';
+import { MailingProgress } from './MailingProgress.js';
 
 export interface ListActionProps {
   entityType: EntityType;
@@ -10,15 +16,20 @@ export interface ListActionProps {
 
 export function ListAction({ entityType, ids, close }: ListActionProps) {
   const { t } = useCtx();
-  return (
-    <div class="leadmail-list-action" data-entity-type={entityType}>
-      <h2 class="leadmail-h2">{t('list.title', { n: ids.length })}</h2>
-      <p class="leadmail-muted">{t('list.coming')}</p>
-      <div class="leadmail-modal__footer">
-        <button type="button" class="leadmail-btn" onClick={close}>
-          {t('common.close')}
-        </button>
+  const [mailingId, setMailingId] = useState<string | null>(null);
+  if (ids.length === 0) {
+    return (
+      <div class="leadmail-list-action" data-entity-type={entityType}>
+        <h2 class="leadmail-h2">{t('list.title', { n: 0 })}</h2>
+        <p class="leadmail-muted">{t('list.nothing_selected')}</p>
+        <div class="leadmail-modal__footer">
+          <button type="button" class="leadmail-btn" onClick={close}>
+            {t('common.close')}
+          </button>
+        </div>
       </div>
-    </div>
-  );
+    );
+  }
+  if (mailingId) return <MailingProgress key={mailingId} id={mailingId} close={close} onFollow={setMailingId} />;
+  return <MailingForm entityType={entityType} ids={ids} close={close} onStarted={setMailingId} />;
 }

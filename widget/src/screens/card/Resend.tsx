@@ -1,6 +1,7 @@
 /**
  * "Resend" on a failed or unknown mail: asks first, in place (for an unknown one the question says
  * the recipients may get it twice), then sends it again as a new email and refreshes the list.
+ * A mail already resent says so instead (the server refuses a second resend: resend the new one).
  */
 import { useState } from 'preact/hooks';
 import type { EmailView } from '../../api/client.js';
@@ -29,6 +30,9 @@ export function Resend({ email, onDone }: { email: EmailView; onDone: () => void
     }
   };
 
+  if (email.events?.some((ev) => ev.type === 'resent')) {
+    return <span class="leadmail-muted leadmail-email__resent">{t('resend.already')}</span>;
+  }
   if (!asking) {
     return (
       <button type="button" class="leadmail-btn leadmail-btn--link leadmail-email__resend" onClick={() => setAsking(true)}>

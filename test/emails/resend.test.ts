@@ -8,7 +8,7 @@ import { ACCOUNT_ID, SUB, type World } from '../support/world.js';
 import { SINK_FAILURES, type SmtpSink } from '../support/smtp-sink.js';
 import { createMailbox, emailIdOf, sendEmail, startWorldWithSink, stopWorldWithSink, waitForStatus } from '../support/send-helpers.js';
 import { eventually } from '../support/eventually.js';
-import { noteTrigger } from '../tracking/tracking-helpers.js';
+import { createLink, hit, noteTrigger, UA } from '../tracking/tracking-helpers.js';
 import type { TokenClaims } from '../support/widget-token.js';
 
 let w: World;
@@ -75,6 +75,31 @@ it('sends a failed mail again as a new email that arrives with the same content,
   const again = await resend(w.user, id);
   expect(again.status).toBe(409);
   expect(again.body.error.message).toBe(`status: this email was already resent as ${copy.id}; resend that one if it failed too`);
+});
+
+it('signs the resent mail’s trigger links for the new mail, so a click counts for it', async () => {
+  const link = await createLink(w, { name: 'Offer PDF', redirectUrl: 'https://acme.example/offer.pdf' });
+  sink.failNext(1, SINK_FAILURES.spam);
+  const id = await sendEmail(w, w.user, { mailboxId, subject: 'With a link', html: `<p><a href="{{triggerlink ${link.id}}}">Offer</a></p>`, contactIds: [w.crm.contactId] });
+  await waitForStatus(w, w.user, id, 'failed');
+  const stored = (await w.server.services.db.query('SELECT body_html FROM emails WHERE id = $1', [id])).rows[0].body_html as string;
+  expect(stored).toContain(`/t/c/${id}.${link.id}.`);
+
+  const res = await resend(w.user, id);
+  expect(res.status).toBe(202);
+  const before = sink.messages.length;
+  await waitForStatus(w, w.user, res.body.id, 'sent');
+  const [msg] = (await sink.waitForMessages(before + 1)).filter((m) => emailIdOf(m) === res.body.id);
+  // The link's URL (the honeypot, link 0, is added at send time and is the new mail's anyway).
+  const href = new RegExp(`href="([^"]*/t/c/[0-9a-f-]{36}\\.${link.id}\\.[^"]+)"`).exec(msg!.parsed.html as string)![1]!;
+  expect(href).toContain(`/t/c/${res.body.id}.${link.id}.`);
+  expect(msg!.parsed.html).not.toContain(id);
+  // The new URL is genuinely signed: the click is recorded for the resent mail.
+  expect((await hit(w, new URL(href).pathname, UA.safari)).headers.location).toBe('https://acme.example/offer.pdf');
+  await eventually(async () => {
+    const r = await w.server.services.db.query('SELECT email_id FROM tracking_hits WHERE email_id = ANY($1::uuid[])', [[id, res.body.id]]);
+    expect(r.rows.map((x: { email_id: string }) => x.email_id)).toEqual([res.body.id]);
+  });
 });
 
 it('answers 409 naming the status for a mail that was sent, and sends nothing', async () => {

@@ -10,6 +10,7 @@ import { startSmtpSink, SINK_FAILURES, type SmtpSink } from '../support/smtp-sin
 import { IMAP_PASSWORD, imapPort, imapUser } from '../support/imap-client.js';
 import { emailIdOf, sendEmail, waitForStatus } from '../support/send-helpers.js';
 import { eventually } from '../support/eventually.js';
+import { mailboxPayload } from '../support/mailbox-payload.js';
 import { startWidgetWorld, type WidgetWorld } from './harness.js';
 
 let ww: WidgetWorld;
@@ -225,6 +226,23 @@ it('resends a failed mail from the panel, and it arrives', async () => {
   await ww.flush();
   // The browser reports the 409 itself; nothing else went wrong.
   expect(ww.problems.splice(0)).toEqual([expect.stringContaining('status of 409')]);
+});
+
+it('offers "New email", not the set-up, when the account forces a global mailbox', async () => {
+  const w = ww.w;
+  await removeMailboxes();
+  const global = await w.api(w.admin).post('/api/mailboxes').send(mailboxPayload(sink, { smtpUser: address, smtpPass: IMAP_PASSWORD }));
+  expect(global.status).toBe(201);
+  expect((await w.api(w.admin).put('/api/account/global-mailbox').send({ mailboxId: global.body.id })).status).toBeLessThan(300);
+  try {
+    await ww.boot({ area: 'lcard', entityId: w.crm.leadId });
+    await ww.page.waitForSelector('.leadmail-card__new');
+    expect(await ww.page.locator('.leadmail-setup').count()).toBe(0);
+  } finally {
+    await w.api(w.admin).put('/api/account/global-mailbox').send({ mailboxId: null });
+  }
+  // Without it, Maria has nothing to send from again.
+  await openSetup();
 });
 
 it.each([

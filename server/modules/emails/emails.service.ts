@@ -288,7 +288,8 @@ export class EmailsService {
       to: old.to_addresses,
       cc: old.cc_addresses,
       bcc: old.bcc_addresses,
-      composed: { subject: old.subject, html: old.body_html, text: '' },
+      // Clicks in the new mail count for the new mail: its trigger links are signed for its id.
+      composed: { subject: old.subject, html: this.links?.rebind?.(old.body_html, old.id, newId) ?? old.body_html, text: '' },
       files: [],
       copyFilesFrom: old.id,
       points,

@@ -97,6 +97,9 @@ it('sets a mailbox up from the card: field error, red with the server’s words 
   expect(await page.inputValue(input('imapHost'))).toBe('imap.gmail.com');
   expect(await page.textContent('.leadmail-setup__note')).toContain('app password');
   await fullShot('setup-gmail');
+  await page.selectOption(input('preset'), 'yandex');
+  expect(await page.inputValue(input('smtpHost'))).toBe('smtp.yandex.com');
+  expect(await page.textContent('.leadmail-setup__note')).toContain('app password');
 
   // The server names the address: its words appear under that input.
   await fillGeneric({ password: 'wrong-password', imap: false });

@@ -20,6 +20,7 @@ const NOTES: Record<string, I18nKey> = {
   gmail: key('setup.note.gmail'),
   google_workspace: key('setup.note.google_workspace'),
   microsoft365: key('setup.note.microsoft365'),
+  yandex: key('setup.note.yandex'),
   generic: key('setup.note.generic'),
 };
 

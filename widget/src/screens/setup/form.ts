@@ -28,7 +28,7 @@ export interface SetupForm {
 export type FieldKey = keyof SetupForm;
 
 /** The presets the server's schema accepts by name; anything else is sent as "generic". */
-const KNOWN = ['gmail', 'google_workspace', 'microsoft365', 'generic'] as const;
+const KNOWN = ['gmail', 'google_workspace', 'microsoft365', 'yandex', 'generic'] as const;
 
 export function emptyForm(): SetupForm {
   return {

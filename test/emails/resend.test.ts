@@ -142,3 +142,10 @@ it('follows the mail’s visibility: another account gets 404, a user Kommo woul
   const old = (await w.api(w.user).get(`/api/emails/${id}`)).body;
   expect(old.events.map((e: { type: string }) => e.type)).not.toContain('resent');
 });
+
+it('is described in the OpenAPI document, answering the new email', async () => {
+  const doc = (await w.api(w.user).get('/api/openapi.json')).body;
+  const op = doc.paths['/api/emails/{id}/resend'].post;
+  expect(op.responses['202'].content['application/json'].schema.properties).toHaveProperty('status');
+  expect(op.security).toEqual([{ kommoWidgetToken: [] }]);
+});

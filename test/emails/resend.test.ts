@@ -77,6 +77,18 @@ it('sends a failed mail again as a new email that arrives with the same content,
   expect(again.body.error.message).toBe(`status: this email was already resent as ${copy.id}; resend that one if it failed too`);
 });
 
+it('makes one new mail when two resends of the same mail arrive at once', async () => {
+  const { id } = await failedMail('Offer double click');
+  const answers = await Promise.all([resend(w.user, id), resend(w.user, id)]);
+  expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
+  const events = (await w.api(w.user).get(`/api/emails/${id}`)).body.events.filter((e: { type: string }) => e.type === 'resent');
+  expect(events).toHaveLength(1);
+  const copies = await w.server.services.db.query("SELECT count(*)::int AS n FROM email_events WHERE type = 'resend_of' AND data->>'emailId' = $1", [id]);
+  expect(copies.rows[0].n).toBe(1);
+  // Delivered before the next test scripts the sink's next failure.
+  await waitForStatus(w, w.user, answers.find((a) => a.status === 202)!.body.id, 'sent');
+});
+
 it('signs the resent mail’s trigger links for the new mail, so a click counts for it', async () => {
   const link = await createLink(w, { name: 'Offer PDF', redirectUrl: 'https://acme.example/offer.pdf' });
   sink.failNext(1, SINK_FAILURES.spam);

@@ -54,3 +54,21 @@ export async function deleteTemplateAttachment(db: Queryable, accountId: number,
   const r = await db.query('DELETE FROM attachments WHERE account_id = $1 AND template_id = $2 AND id = $3', [accountId, templateId, attachmentId]);
   return (r.rowCount ?? 0) > 0;
 }
+
+/**
+ * Gives `toEmailId` its own copy of every file `fromEmailId` carries (its own and those it refers
+ * to), in one statement (the bytes never leave the database), in the order they are sent.
+ */
+export async function copyEmailAttachments(db: Queryable, accountId: number, fromEmailId: string, toEmailId: string): Promise<void> {
+  await db.query(
+    `INSERT INTO attachments (id, account_id, email_id, filename, content_type, size, content, created_at)
+     SELECT gen_random_uuid(), $1, $3, f.filename, f.content_type, f.size, f.content,
+            now() + row_number() OVER (ORDER BY f.k, f.o1, f.o2) * interval '1 microsecond' FROM (
+       SELECT filename, content_type, size, content, 0 AS k, created_at AS o1, id::text AS o2 FROM attachments WHERE account_id = $1 AND email_id = $2
+       UNION ALL
+       SELECT a.filename, a.content_type, a.size, a.content, 1, NULL, lpad(r.position::text, 10, '0') FROM email_attachment_refs r
+         JOIN attachments a ON a.id = r.attachment_id WHERE r.email_id = $2 AND a.account_id = $1
+     ) f`,
+    [accountId, fromEmailId, toEmailId],
+  );
+}

@@ -31,6 +31,15 @@ export const MAILBOX_PRESETS = {
     dailyCap: 9000,
     saveToSent: false,
   },
+  yandex: {
+    label: 'Yandex Mail',
+    smtp: { host: 'smtp.yandex.com', port: 465, security: 'tls' },
+    imap: { host: 'imap.yandex.com', port: 993, tls: true },
+    // A personal mailbox, like free Gmail: a few hundred mails a day, sent at a person's pace.
+    pacing: { messages: 1, seconds: 2 },
+    dailyCap: 450,
+    saveToSent: true,
+  },
   generic: {
     label: 'Other (hosting mailbox)',
     smtp: { host: '', port: 465, security: 'tls' },
@@ -41,7 +50,7 @@ export const MAILBOX_PRESETS = {
   },
 } as const;
 export type MailboxPreset = keyof typeof MAILBOX_PRESETS;
-export const MailboxPresetName = z.enum(['gmail', 'google_workspace', 'microsoft365', 'generic']);
+export const MailboxPresetName = z.enum(['gmail', 'google_workspace', 'microsoft365', 'yandex', 'generic']);
 
 export const SmtpSecurity = z.enum(['none', 'starttls', 'tls']);
 

@@ -23,4 +23,9 @@ export function registerEmailRoutes(api: Api, svc: EmailsService): void {
   route(api, { method: 'post', path: '/api/emails/:id/cancel', summary: 'Cancel a queued email', tag, auth: 'widget', params: IdParams, response: EmailView }, ({ auth, params }) =>
     svc.cancel(auth, params.id),
   );
+  route(
+    api,
+    { method: 'post', path: '/api/emails/:id/resend', summary: 'Send a failed (or unknown) email again as a new email; 409 for any other status', tag, auth: 'widget', params: IdParams, response: EmailView, successStatus: 202 },
+    ({ auth, params }) => svc.resend(auth, params.id),
+  );
 }

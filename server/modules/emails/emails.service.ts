@@ -186,20 +186,21 @@ export class EmailsService {
         mailboxId: p.mailbox.id,
         entityType: p.entityType,
         entityId: p.entityId,
-        templateId: p.template?.id ?? null,
+        templateId: p.templateId !== undefined ? p.templateId : (p.template?.id ?? null),
         messageId: `<${id}@${this.messageIdDomain}>`,
         to: p.to,
         cc: p.cc,
         bcc: p.bcc,
         subject: p.composed.subject,
         html: p.composed.html,
-        linkAttachments: p.template?.link_attachments ?? [],
+        linkAttachments: p.linkAttachments ?? p.template?.link_attachments ?? [],
         notBefore: s.at,
         source: p.source,
         parentEmailId: p.parentEmailId,
         contactIds: p.contactIds,
       });
       await attachments.insertAttachments(tx, p.accountId, { emailId: id }, p.files);
+      if (p.copyFilesFrom) await attachments.copyEmailAttachments(tx, p.accountId, p.copyFilesFrom, id);
       const points = p.points ?? (p.template ? await loadTriggerPoints(tx, { templateId: p.template.id }) : NO_TRIGGERS);
       await assertTriggersExist(tx, p.accountId, points);
       await saveTriggerPoints(tx, { emailId: id }, points);
@@ -266,6 +267,58 @@ export class EmailsService {
 
   /** A partly delivered mail's cancel ended it `sent`: its trigger points (set by the container, which builds the triggers after this service). */
   afterSent?: (emailId: string) => Promise<void>;
+  /**
+   * A failed or unknown mail sent again, knowingly: a NEW email with the same mailbox, recipients,
+   * rendered subject and body, files and trigger points (the old one keeps its history, plus a
+   * `resent` event naming the new id). Visible to whoever may see the old one; it must come from
+   * a mailbox the caller may still use. Resending a mail twice is refused: resend the new one.
+   */
+  async resend(auth: AuthContext, id: string): Promise<EmailView> {
+    const old = await repo.findEmail(this.db, auth.accountId, id);
+    if (!old) throw notFound('email');
+    await this.assertCanSee(auth, old);
+    assertResendable(old.status);
+    const mailbox = await this.mailboxes.getVisibleRow(auth, old.mailbox_id).catch((err: unknown) => {
+      if (err instanceof AppError && err.code === ErrorCode.NOT_FOUND) {
+        throw new AppError(ErrorCode.CONFLICT, 'mailboxId: the mailbox this email was sent from is deleted or belongs to another user; write it again with “New email”');
+      }
+      throw err;
+    });
+    const newId = crypto.randomUUID();
+    const points = await loadTriggerPoints(this.db, { emailId: old.id });
+    const queued = await this.persistAndEnqueue({
+      id: newId,
+      accountId: auth.accountId,
+      userId: auth.userId,
+      mailbox,
+      entityType: old.entity_type,
+      entityId: old.entity_id,
+      template: null,
+      templateId: old.template_id,
+      linkAttachments: old.link_attachments,
+      to: old.to_addresses,
+      cc: old.cc_addresses,
+      bcc: old.bcc_addresses,
+      // Clicks in the new mail count for the new mail: its trigger links are signed for its id.
+      composed: { subject: old.subject, html: this.links?.rebind?.(old.body_html, old.id, newId) ?? old.body_html, text: '' },
+      files: [],
+      copyFilesFrom: old.id,
+      points,
+      contactIds: ((old as { contact_ids?: (string | number)[] }).contact_ids ?? []).map(Number),
+      source: 'manual',
+      parentEmailId: null,
+      onQueued: async (tx, emailId) => {
+        // Under the old mail's row lock: two clicks make one new mail, the second gets a 409.
+        const locked = await repo.lockEmail(tx, old.id);
+        assertResendable(locked?.status ?? old.status);
+        const earlier = await tx.query<{ data: { emailId?: string } }>("SELECT data FROM email_events WHERE email_id = $1 AND type = 'resent' LIMIT 1", [old.id]);
+        if (earlier.rows[0]) throw new AppError(ErrorCode.CONFLICT, `status: this email was already resent as ${earlier.rows[0].data.emailId ?? 'another email'}; resend that one if it failed too`);
+        await repo.addEvent(tx, old.id, auth.accountId, 'resent', { emailId, by: auth.userId, text: `resent as ${emailId}` });
+        await repo.addEvent(tx, emailId, auth.accountId, 'resend_of', { emailId: old.id, by: auth.userId });
+      },
+    });
+    return this.get(auth, queued.emailId!);
+  }
 
   private async resolveMailbox(auth: AuthContext, requested: string | undefined): Promise<MailboxRow> {
     const account = await getAccount(this.db, auth.accountId);
@@ -300,9 +353,21 @@ interface PersistInput {
   contactIds: number[];
   source: 'manual' | 'pipeline' | 'trigger';
   parentEmailId: string | null;
+  /** Overrides the template's id (a resend keeps the original's, without its template row). */
+  templateId?: string | null;
+  /** Overrides the template's link attachments. */
+  linkAttachments?: { url: string; filename?: string }[];
+  /** Another email of the account whose stored files this one gets too (a resend), copied in SQL. */
+  copyFilesFrom?: string;
   /** Runs first in the transaction; a reason returned means the email is not created. */
   guard?: (tx: Queryable) => Promise<{ code: 'per_day' | 'repeat_limit'; reason: string } | null>;
   onQueued?: (tx: Queryable, emailId: string) => Promise<void>;
+}
+
+function assertResendable(status: repo.EmailRow['status']): void {
+  if (status !== 'failed' && status !== 'unknown') {
+    throw new AppError(ErrorCode.CONFLICT, `status: an email that is ${status} cannot be resent (only failed or unknown ones)`);
+  }
 }
 
 const singular = (t: EntityType): string => ({ leads: 'lead', contacts: 'contact', companies: 'company' })[t];

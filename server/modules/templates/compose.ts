@@ -17,6 +17,8 @@ import type { TriggerLinkResolver } from './render/helpers.js';
 export interface TriggerLinkResolvers {
   forEmail(accountId: number, emailId: string): Promise<TriggerLinkResolver>;
   forPreview(accountId: number): Promise<TriggerLinkResolver>;
+  /** A body rendered for one email with its trigger-link URLs signed for another (a resend). */
+  rebind?(html: string, fromEmailId: string, toEmailId: string): string;
 }
 
 export interface ComposedMessage {

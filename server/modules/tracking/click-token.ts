@@ -33,3 +33,15 @@ export function parseClickToken(box: SecretBox, token: string): ClickTarget | nu
   if (who === 'preview') return box.verify(PREVIEW_PURPOSE, String(linkId), sig) && linkId > 0 ? { kind: 'preview', linkId } : null;
   return box.verify(PURPOSE, `${who}.${id}`, sig) ? { kind: 'email', emailId: who, linkId } : null;
 }
+
+/**
+ * A body rendered for one email with its click URLs signed again for another (a resend keeps the
+ * rendered body, but a click must count for the mail that was clicked). Only genuine tokens of
+ * `fromEmailId` are replaced; anything else in the body is left as it is.
+ */
+export function rebindClickTokens(box: SecretBox, html: string, fromEmailId: string, toEmailId: string): string {
+  const from = fromEmailId.replace(/[^0-9a-f-]/g, '');
+  return html.replace(new RegExp(`/t/c/(${from})\\.(\\d{1,15})\\.([A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])`, 'g'), (m: string, id: string, link: string, sig: string) =>
+    box.verify(PURPOSE, `${id}.${link}`, sig) ? `/t/c/${clickToken(box, toEmailId, Number(link))}` : m,
+  );
+}

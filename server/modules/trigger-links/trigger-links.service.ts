@@ -11,7 +11,7 @@ import { invalid, notFound } from '../../errors.js';
 import { assertAdmin, type AuthContext } from '../../http/auth.js';
 import type { TriggerLinkResolvers } from '../templates/compose.js';
 import { TemplateUsageError, type TriggerLinkResolver } from '../templates/render/helpers.js';
-import { clickToken, clickUrl, previewClickToken } from '../tracking/click-token.js';
+import { clickToken, clickUrl, previewClickToken, rebindClickTokens } from '../tracking/click-token.js';
 import * as repo from './trigger-links.repository.js';
 
 export class TriggerLinksService implements TriggerLinkResolvers {
@@ -52,6 +52,10 @@ export class TriggerLinksService implements TriggerLinkResolvers {
   /** `{{triggerlink N}}` → this email's signed click URL; N must be a link of the account. */
   async forEmail(accountId: number, emailId: string): Promise<TriggerLinkResolver> {
     return this.resolver(accountId, (id) => clickUrl(this.publicUrl, clickToken(this.box, emailId, id)));
+  }
+
+  rebind(html: string, fromEmailId: string, toEmailId: string): string {
+    return rebindClickTokens(this.box, html, fromEmailId, toEmailId);
   }
 
   /** For previews: a URL that lands on the link's page but records and fires nothing. */

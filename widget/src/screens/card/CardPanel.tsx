@@ -4,6 +4,9 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { EmailView } from '../../api/client.js';
+import { listMailboxes, type CheckResult } from '../../api/setup.js';
+import { CheckView } from '../setup/CheckView.js';
+import { QuickSetup } from '../setup/QuickSetup.js';
 import { useCtx, type Entity } from '../../ui/context.js';
 import { errorText } from '../../ui/errors.js';
 import { EmailItem } from './EmailItem.js';
@@ -31,6 +34,21 @@ export function CardPanel({ entity }: { entity: Entity }) {
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const alive = useRef(true);
+  // Nothing to send from (no own mailbox, no global one): the quick set-up replaces "New email".
+  const [hasMailbox, setHasMailbox] = useState<boolean | null>(null);
+  const [connected, setConnected] = useState<CheckResult | null>(null);
+  const [mailboxError, setMailboxError] = useState<string | null>(null);
+
+  useEffect(() => {
+    listMailboxes(api.request)
+      .then((list) => alive.current && setHasMailbox(list.length > 0))
+      .catch((err: unknown) => {
+        if (!alive.current) return;
+        // Unknown: offer "New email" (compose says what is missing) and show why.
+        setHasMailbox(true);
+        setMailboxError(errorText(t, err));
+      });
+  }, [api, t]);
 
   const load = useCallback(async () => {
     setLoading(true);
@@ -63,15 +81,31 @@ export function CardPanel({ entity }: { entity: Entity }) {
 
   return (
     <div class="leadmail-card" data-entity-type={entity.entityType} data-entity-id={entity.entityId}>
-      <div class="leadmail-card__actions">
-        <button type="button" class="leadmail-btn leadmail-btn--primary leadmail-card__new" onClick={() => openCompose(entity, () => void load())}>
-          {t('card.new_email')}
-        </button>
-        <button type="button" class="leadmail-btn leadmail-btn--link leadmail-card__refresh" disabled={loading} onClick={() => void load()} title={t('common.refresh')}>
-          ↻
-        </button>
-      </div>
+      {hasMailbox === false && (
+        <QuickSetup
+          onReady={(r) => {
+            setConnected(r);
+            setHasMailbox(true);
+          }}
+        />
+      )}
+      {connected && <CheckView result={connected} />}
+      {hasMailbox && (
+        <div class="leadmail-card__actions">
+          <button type="button" class="leadmail-btn leadmail-btn--primary leadmail-card__new" onClick={() => openCompose(entity, () => void load())}>
+            {t('card.new_email')}
+          </button>
+          <button type="button" class="leadmail-btn leadmail-btn--link leadmail-card__refresh" disabled={loading} onClick={() => void load()} title={t('common.refresh')}>
+            ↻
+          </button>
+        </div>
+      )}
       <div class="leadmail-card__title">{t('card.recent')}</div>
+      {mailboxError && !error && (
+        <div class="leadmail-alert leadmail-alert--error" role="alert">
+          {mailboxError}
+        </div>
+      )}
       {error && (
         <div class="leadmail-alert leadmail-alert--error" role="alert">
           {error}{' '}

@@ -6,6 +6,7 @@ import { useCtx } from '../../ui/context.js';
 import { errorText } from '../../ui/errors.js';
 import { formatTime } from '../../ui/format.js';
 import { EmailDetails } from './EmailDetails.js';
+import { Resend } from './Resend.js';
 
 const STATUS: Record<EmailView['status'], I18nKey> = {
   queued: key('card.status.queued'),
@@ -76,6 +77,7 @@ export function EmailItem({ email: e, onChanged }: { email: EmailView; onChanged
             {t('card.cancel')}
           </button>
         )}
+        {(e.status === 'failed' || e.status === 'unknown') && <Resend email={e} onDone={onChanged} />}
       </div>
       {open && <EmailDetails email={e} />}
     </li>

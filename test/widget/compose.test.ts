@@ -143,12 +143,54 @@ it('attaches a file dropped on the form and sends it; refuses what would pass 10
   await dropFiles(`${modal} .leadmail-attachments`, [{ name: 'huge.bin', type: 'application/octet-stream', bytes: 101 * 1024 * 1024 }]);
   expect(await page().textContent(`${modal} [data-error-for="files"]`)).toBe('Not attached, the attachments would exceed 100 MB: huge.bin');
   expect(await page().locator(`${modal} .leadmail-attachment[data-name="huge.bin"]`).count()).toBe(0);
+  // Every upload percentage the bar shows while the mail goes up (XHR upload progress events).
+  await page().evaluate(() => {
+    const seen: string[] = ((window as unknown as { __progress: string[] }).__progress = []);
+    new MutationObserver(() => {
+      const v = document.querySelector('.leadmail-progress')?.getAttribute('aria-valuenow');
+      if (v && seen[seen.length - 1] !== v) seen.push(v);
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
   await page().click(`${modal} .leadmail-compose__send`);
   await page().waitForSelector(modal, { state: 'detached' });
   const mails = await sink.waitForMessages(before + 1, 15_000);
   const mail = mails[before]!;
   expect(mail.parsed.subject).toBe('Your report');
   expect(mail.parsed.attachments.map((a) => [a.filename, a.content.toString()])).toEqual([['report.txt', 'quarterly numbers']]);
+  const progress = (await page().evaluate(() => (window as unknown as { __progress: string[] }).__progress)).map(Number);
+  expect(progress[0]).toBe(0);
+  expect(progress[progress.length - 1]).toBe(100);
+  expect([...progress].sort((a, b) => a - b)).toEqual(progress);
+});
+
+/** A paste of an image file into the editor, as the browser fires it for a screenshot on the clipboard. */
+async function pasteImage(name: string, bytes: number): Promise<void> {
+  await page().evaluate(
+    ({ name, bytes }) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(bytes).fill(7)], name, { type: 'image/png' }));
+      document.querySelector('.modal .leadmail-editor__area')!.dispatchEvent(new ClipboardEvent('paste', { bubbles: true, cancelable: true, clipboardData: dt }));
+    },
+    { name, bytes },
+  );
+}
+
+it('inlines a pasted image up to 5 MB, refuses a larger one, and sends it with an attachment', async () => {
+  const before = sink.messages.length;
+  await openCompose();
+  await page().fill(`${modal} .leadmail-compose__subject`, 'Floor plan');
+  await page().click(`${modal} .leadmail-editor__area`);
+  await page().keyboard.type('See the plan: ');
+  await pasteImage('huge.png', 5 * 1024 * 1024 + 1);
+  expect(await page().textContent(`${modal} .leadmail-editor__error`)).toBe('huge.png is larger than 5 MB: images may be at most 5 MB.');
+  await pasteImage('plan.png', 2 * 1024 * 1024);
+  await page().waitForSelector(`${modal} .leadmail-editor__area img[alt="plan.png"]`);
+  await dropFiles(`${modal} .leadmail-attachments`, [{ name: 'notes.txt', type: 'text/plain', text: 'see plan' }]);
+  await page().click(`${modal} .leadmail-compose__send`);
+  await page().waitForSelector(modal, { state: 'detached' });
+  const mail = (await sink.waitForMessages(before + 1, 15_000))[before]!;
+  expect(mail.parsed.html).toMatch(/<img src="data:image\/png;base64,BwcH[^"]+" alt="plan.png"/);
+  expect(mail.parsed.attachments.map((a) => a.filename)).toEqual(['notes.txt']);
 });
 
 it('marks a typed invalid address on its chip at once and does not send', async () => {

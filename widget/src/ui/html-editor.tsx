@@ -7,6 +7,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { useCtx } from './context.js';
+import { LinkIcon } from './icons.js';
 
 /** Seed 004: images up to 5 MB. */
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
@@ -165,7 +166,7 @@ export function HtmlEditor({ value, onChange, handle, onFiles, onFocus, tools, i
         {btn('U', t('compose.underline'), 'underline', 'underline')}
         {btn('•', t('compose.list'), 'insertUnorderedList', 'ul')}
         <button type="button" class="leadmail-editor__btn leadmail-editor__link" title={t('compose.link')} disabled={mode === 'html'} onMouseDown={(e) => e.preventDefault()} onClick={() => setLinkUrl('https://')}>
-          🔗
+          <LinkIcon />
         </button>
         {tools}
         <span class="leadmail-editor__spacer" />

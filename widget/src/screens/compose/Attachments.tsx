@@ -5,6 +5,7 @@
  */
 import { useRef, useState } from 'preact/hooks';
 import { useCtx } from '../../ui/context.js';
+import { ClipIcon } from '../../ui/icons.js';
 
 /** server/shared: MAX_EMAIL_ATTACHMENTS_BYTES. */
 export const MAX_ATTACHMENTS_BYTES = 100 * 1024 * 1024;
@@ -76,7 +77,7 @@ export function Attachments({ files, onChange, fromTemplate, progress, error }: 
     >
       <div class="leadmail-attachments__bar">
         <button type="button" class="leadmail-btn leadmail-btn--small leadmail-attachments__add" onClick={() => input.current?.click()}>
-          📎 {t('compose.attach')}
+          <ClipIcon /> {t('compose.attach')}
         </button>
         <span class="leadmail-muted leadmail-attachments__hint">{t('compose.drop_hint')}</span>
         <span class="leadmail-muted leadmail-attachments__total">{t('compose.total', { size: formatSize(total), max: '100 MB' })}</span>

@@ -11,6 +11,7 @@ import { useCtx } from '../../ui/context.js';
 import { errorText } from '../../ui/errors.js';
 import { HtmlEditor, escapeAttr, type EditorHandle } from '../../ui/html-editor.js';
 import { Dropdown } from '../../ui/dropdown.js';
+import { EyeIcon } from '../../ui/icons.js';
 import { VariablePicker } from '../../ui/variable-picker.js';
 import { Attachments, useAddFiles, type Attached } from './Attachments.js';
 import { FromField } from './FromField.js';
@@ -274,7 +275,7 @@ export function Compose({ entity, onSent, close }: ComposeProps) {
         </label>
         <span class="leadmail-editor__spacer" />
         <button type="button" class="leadmail-btn leadmail-compose__preview" title={t('compose.preview')} disabled={busy} onClick={() => (preview ? setPreview(null) : void showPreview())}>
-          👁 {t('compose.preview')}
+          <EyeIcon /> {preview ? t('compose.back_to_edit') : t('compose.preview')}
         </button>
         <button type="button" class="leadmail-btn leadmail-btn--primary leadmail-compose__send" disabled={busy || !data.mailboxes?.length} onClick={() => void send()}>
           {busy ? t('compose.sending') : t('compose.send')}

@@ -8,6 +8,7 @@
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { createMailbox, createTemplate } from '../support/send-helpers.js';
 import { noteTrigger } from '../tracking/tracking-helpers.js';
+import { imapUser } from '../support/imap-client.js';
 import { startWidgetWorld, type WidgetWorld } from './harness.js';
 
 const NOTE = 'Offer mailed';
@@ -21,7 +22,11 @@ beforeAll(async () => {
   ww = await startWidgetWorld();
   const w = ww.w;
   sink = await startSmtpSink({ auth: { user: 'maria', pass: 'smtp-secret' } });
-  await createMailbox(w, w.user, sink, { pacing: { messages: 100, seconds: 1 } });
+  // One mailbox checked green (SMTP and IMAP), one red (the SMTP server refuses its password).
+  const green = await createMailbox(w, w.user, sink, { imapUser: imapUser(3), pacing: { messages: 100, seconds: 1 } });
+  const red = await createMailbox(w, w.user, sink, { smtpPass: 'wrong', from: 'old@acme.example' });
+  expect((await w.api(w.user).post(`/api/mailboxes/${green}/check`)).body.status).toBe('green');
+  expect((await w.api(w.user).post(`/api/mailboxes/${red}/check`)).body.status).toBe('red');
   trigger = await noteTrigger(w, NOTE);
   const link = await w.api(w.admin).post('/api/trigger-links').send({ name: 'Book a call', redirectUrl: 'https://acme.example/book' });
   expect(link.status).toBe(201);
@@ -74,9 +79,17 @@ it('writes and sends from a lead card: the SMTP server gets the mail rendered wi
   const w = ww.w;
   await openCompose();
   expect(await page().textContent(`${modal} .leadmail-recipients--to .leadmail-chip`)).toContain('John Smith');
-  expect(await page().getAttribute(`${modal} .leadmail-from .leadmail-dropdown__toggle .leadmail-light`, 'data-light')).toBe('grey');
+  expect(await page().getAttribute(`${modal} .leadmail-from .leadmail-dropdown__toggle .leadmail-light`, 'data-light')).toBe('green');
   expect(await page().textContent(`${modal} .leadmail-from`)).toContain('<maria@acme.example>');
   await ww.shot('compose-empty');
+  await page().click(`${modal} .leadmail-from .leadmail-dropdown__toggle`);
+  const lights = await page().$$eval(`${modal} .leadmail-from__option`, (els) => els.map((e) => [e.textContent, e.querySelector('.leadmail-light')!.getAttribute('data-light')]));
+  expect(lights.sort()).toEqual([
+    ['Maria Sales <maria@acme.example>', 'green'],
+    ['Maria Sales <old@acme.example>', 'red'],
+  ]);
+  await ww.shot('compose-from');
+  await page().click(`${modal} .leadmail-from__option.leadmail-is-active`);
 
   await page().click(`${modal} .leadmail-recipients__offer[data-contact-id="${w.crm.secondContactId}"]`);
   await page().click(`${modal} .leadmail-compose__add-cc`);
@@ -224,6 +237,27 @@ it('shows a server 400 at the field it names', async () => {
   await ww.flush();
   // The browser itself logs the 400 response; nothing else went wrong.
   expect(ww.problems.splice(0)).toEqual([expect.stringContaining('400')]);
+});
+
+it('edits the HTML source, and inserts a link around the selected words', async () => {
+  await openCompose();
+  await page().click(`${modal} .leadmail-editor__area`);
+  await page().keyboard.type('Read the terms');
+  await page().keyboard.down('Shift');
+  for (let i = 0; i < 'the terms'.length; i++) await page().keyboard.press('ArrowLeft');
+  await page().keyboard.up('Shift');
+  await page().click(`${modal} .leadmail-editor__link`);
+  await page().fill(`${modal} .leadmail-editor__link-url`, 'https://acme.example/terms');
+  await page().click(`${modal} .leadmail-editor__link-ok`);
+  expect(await page().innerHTML(`${modal} .leadmail-editor__area`)).toBe('Read <a href="https://acme.example/terms">the terms</a>');
+  await page().click(`${modal} .leadmail-editor__mode`);
+  expect(await page().inputValue(`${modal} .leadmail-editor__source`)).toBe('Read <a href="https://acme.example/terms">the terms</a>');
+  await page().fill(`${modal} .leadmail-editor__source`, '<h1>Terms</h1><p>Read them, {{contact.first_name}}.</p>');
+  await page().click(`${modal} .leadmail-editor__mode`);
+  expect(await page().innerHTML(`${modal} .leadmail-editor__area`)).toBe('<h1>Terms</h1><p>Read them, {{contact.first_name}}.</p>');
+  await page().click(`${modal} .leadmail-compose__preview`);
+  const frame = await page().waitForSelector(`${modal} iframe.leadmail-preview__frame`);
+  expect(await frame.getAttribute('srcdoc')).toContain('<h1>Terms</h1><p>Read them, John.</p>');
 });
 
 it('fills everything from a template, and saves the form as a new template', async () => {

@@ -170,7 +170,7 @@ export function HtmlEditor({ value, onChange, handle, onFiles, onFocus, tools, i
         </button>
         {tools}
         <span class="leadmail-editor__spacer" />
-        <button type="button" class={`leadmail-editor__btn leadmail-editor__mode${mode === 'html' ? ' is-active' : ''}`} onClick={() => {
+        <button type="button" class={`leadmail-editor__btn leadmail-editor__mode${mode === 'html' ? ' leadmail-is-active' : ''}`} onClick={() => {
             // The visual area is mounted afresh: it must be filled again.
             shown.current = null;
             echoes.current.clear();

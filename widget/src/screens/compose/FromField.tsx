@@ -38,7 +38,7 @@ export function FromField({ mailboxes, value, onChange, error }: { mailboxes: Ma
                 <button
                   type="button"
                   key={m.id}
-                  class={`leadmail-from__option${m.id === value ? ' is-active' : ''}`}
+                  class={`leadmail-from__option${m.id === value ? ' leadmail-is-active' : ''}`}
                   data-mailbox-id={m.id}
                   onClick={() => {
                     onChange(m.id);

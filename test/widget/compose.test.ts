@@ -56,6 +56,9 @@ async function openCompose(lang: 'en' | 'es' | 'pt' = 'en'): Promise<void> {
   await page().waitForSelector(`${modal} .leadmail-recipients--to .leadmail-chip`);
 }
 
+/** What the visual editor holds (its document's body). */
+const editorHtml = () => page().$eval(`${modal} .leadmail-editor__frame`, (f) => (f as HTMLIFrameElement).contentDocument!.body.innerHTML);
+
 async function pickVariable(key: string): Promise<void> {
   await page().click(`${modal} .leadmail-variables .leadmail-dropdown__toggle`);
   await page().click(`${modal} .leadmail-variables__item[data-key="${key}"]`);
@@ -98,7 +101,7 @@ it('writes and sends from a lead card: the SMTP server gets the mail rendered wi
   await page().fill(`${modal} .leadmail-compose__subject`, 'Offer for ');
   await pickVariable('lead.name');
   expect(await page().inputValue(`${modal} .leadmail-compose__subject`)).toBe('Offer for {{lead.name}}');
-  await page().click(`${modal} .leadmail-editor__area`);
+  await page().click(`${modal} .leadmail-editor__frame`);
   await page().keyboard.type('Hello ');
   await pickVariable('contact.first_name');
   await page().keyboard.type(', here is the offer.');
@@ -127,10 +130,10 @@ it('writes and sends from a lead card: the SMTP server gets the mail rendered wi
 it('previews the body with the lead’s real data in a sandboxed frame, HTML and text', async () => {
   await openCompose();
   await page().fill(`${modal} .leadmail-compose__subject`, 'About {{lead.name}}');
-  await page().click(`${modal} .leadmail-editor__area`);
+  await page().click(`${modal} .leadmail-editor__frame`);
   await page().keyboard.type('Your deal: ');
   await pickVariable('lead.name');
-  expect(await page().innerHTML(`${modal} .leadmail-editor__area`)).toContain('Your deal: {{lead.name}}');
+  expect(await editorHtml()).toContain('Your deal: {{lead.name}}');
   await page().click(`${modal} .leadmail-compose__preview`);
   const frame = await page().waitForSelector(`${modal} iframe.leadmail-preview__frame`);
   expect(await frame.getAttribute('sandbox')).toBe('');
@@ -142,14 +145,14 @@ it('previews the body with the lead’s real data in a sandboxed frame, HTML and
   await ww.shot('compose-preview');
   // Back to editing keeps what was written.
   await page().click(`${modal} .leadmail-preview__back`);
-  expect(await page().innerHTML(`${modal} .leadmail-editor__area`)).toContain('Your deal: {{lead.name}}');
+  expect(await editorHtml()).toContain('Your deal: {{lead.name}}');
 });
 
 it('attaches a file dropped on the form and sends it; refuses what would pass 100 MB', async () => {
   const before = sink.messages.length;
   await openCompose();
   await page().fill(`${modal} .leadmail-compose__subject`, 'Your report');
-  await page().click(`${modal} .leadmail-editor__area`);
+  await page().click(`${modal} .leadmail-editor__frame`);
   await page().keyboard.type('Attached.');
   await dropFiles(`${modal} .leadmail-attachments`, [{ name: 'report.txt', type: 'text/plain', text: 'quarterly numbers' }]);
   expect(await page().textContent(`${modal} .leadmail-attachment[data-name="report.txt"]`)).toContain('report.txt');
@@ -182,7 +185,7 @@ async function pasteImage(name: string, bytes: number): Promise<void> {
     ({ name, bytes }) => {
       const dt = new DataTransfer();
       dt.items.add(new File([new Uint8Array(bytes).fill(7)], name, { type: 'image/png' }));
-      document.querySelector('.modal .leadmail-editor__area')!.dispatchEvent(new ClipboardEvent('paste', { bubbles: true, cancelable: true, clipboardData: dt }));
+      document.querySelector<HTMLIFrameElement>('.modal .leadmail-editor__frame')!.contentDocument!.body.dispatchEvent(new ClipboardEvent('paste', { bubbles: true, cancelable: true, clipboardData: dt }));
     },
     { name, bytes },
   );
@@ -192,12 +195,12 @@ it('inlines a pasted image up to 5 MB, refuses a larger one, and sends it with a
   const before = sink.messages.length;
   await openCompose();
   await page().fill(`${modal} .leadmail-compose__subject`, 'Floor plan');
-  await page().click(`${modal} .leadmail-editor__area`);
+  await page().click(`${modal} .leadmail-editor__frame`);
   await page().keyboard.type('See the plan: ');
   await pasteImage('huge.png', 5 * 1024 * 1024 + 1);
   expect(await page().textContent(`${modal} .leadmail-editor__error`)).toBe('huge.png is larger than 5 MB: images may be at most 5 MB.');
   await pasteImage('plan.png', 2 * 1024 * 1024);
-  await page().waitForSelector(`${modal} .leadmail-editor__area img[alt="plan.png"]`);
+  await page().frameLocator(`${modal} .leadmail-editor__frame`).locator('img[alt="plan.png"]').waitFor();
   await dropFiles(`${modal} .leadmail-attachments`, [{ name: 'notes.txt', type: 'text/plain', text: 'see plan' }]);
   await page().click(`${modal} .leadmail-compose__send`);
   await page().waitForSelector(modal, { state: 'detached' });
@@ -227,7 +230,7 @@ it('marks a typed invalid address on its chip at once and does not send', async 
 it('shows a server 400 at the field it names', async () => {
   await openCompose();
   await page().fill(`${modal} .leadmail-compose__subject`, 'Hello {{#if}}');
-  await page().click(`${modal} .leadmail-editor__area`);
+  await page().click(`${modal} .leadmail-editor__frame`);
   await page().keyboard.type('Body');
   await page().click(`${modal} .leadmail-compose__send`);
   const err = await page().waitForSelector(`${modal} [data-error-for="subject"]`);
@@ -241,7 +244,7 @@ it('shows a server 400 at the field it names', async () => {
 
 it('edits the HTML source, and inserts a link around the selected words', async () => {
   await openCompose();
-  await page().click(`${modal} .leadmail-editor__area`);
+  await page().click(`${modal} .leadmail-editor__frame`);
   await page().keyboard.type('Read the terms');
   await page().keyboard.down('Shift');
   for (let i = 0; i < 'the terms'.length; i++) await page().keyboard.press('ArrowLeft');
@@ -249,12 +252,12 @@ it('edits the HTML source, and inserts a link around the selected words', async 
   await page().click(`${modal} .leadmail-editor__link`);
   await page().fill(`${modal} .leadmail-editor__link-url`, 'https://acme.example/terms');
   await page().click(`${modal} .leadmail-editor__link-ok`);
-  expect(await page().innerHTML(`${modal} .leadmail-editor__area`)).toBe('Read <a href="https://acme.example/terms">the terms</a>');
+  expect(await editorHtml()).toBe('Read <a href="https://acme.example/terms">the terms</a>');
   await page().click(`${modal} .leadmail-editor__mode`);
   expect(await page().inputValue(`${modal} .leadmail-editor__source`)).toBe('Read <a href="https://acme.example/terms">the terms</a>');
   await page().fill(`${modal} .leadmail-editor__source`, '<h1>Terms</h1><p>Read them, {{contact.first_name}}.</p>');
   await page().click(`${modal} .leadmail-editor__mode`);
-  expect(await page().innerHTML(`${modal} .leadmail-editor__area`)).toBe('<h1>Terms</h1><p>Read them, {{contact.first_name}}.</p>');
+  expect(await editorHtml()).toBe('<h1>Terms</h1><p>Read them, {{contact.first_name}}.</p>');
   await page().click(`${modal} .leadmail-compose__preview`);
   const frame = await page().waitForSelector(`${modal} iframe.leadmail-preview__frame`);
   expect(await frame.getAttribute('srcdoc')).toContain('<h1>Terms</h1><p>Read them, John.</p>');
@@ -264,7 +267,7 @@ it('fills everything from a template, and saves the form as a new template', asy
   await openCompose();
   await page().selectOption(`${modal} .leadmail-templatebar__pick`, templateId);
   expect(await page().inputValue(`${modal} .leadmail-compose__subject`)).toBe('Prices for {{lead.name}}');
-  expect(await page().innerHTML(`${modal} .leadmail-editor__area`)).toBe('<p>Dear {{contact.first_name}}, our prices.</p>');
+  expect(await editorHtml()).toBe('<p>Dear {{contact.first_name}}, our prices.</p>');
   expect(await page().textContent(`${modal} .leadmail-attachment--template`)).toContain('prices.csv');
   expect(await page().textContent(`${modal} .leadmail-points__row--sent .leadmail-chip`)).toContain(NOTE);
 
@@ -276,6 +279,36 @@ it('fills everything from a template, and saves the form as a new template', asy
   const list = (await ww.w.api(ww.w.user).get('/api/templates')).body as { name: string; subject: string; html: string; triggers: { sent: string[] } }[];
   const saved = list.find((x) => x.name === 'Prices v2')!;
   expect(saved).toMatchObject({ subject: 'Prices again for {{lead.name}}', html: '<p>Dear {{contact.first_name}}, our prices.</p>', triggers: { sent: [trigger] } });
+});
+
+it('edits a template’s whole document without running its scripts or restyling Kommo, and sends it whole', async () => {
+  const before = sink.messages.length;
+  const hostile = await createTemplate(ww.w, ww.w.user, {
+    name: 'Styled',
+    subject: 'Styled for {{lead.name}}',
+    html: '<html><head><style>p{color:#123456} body{background:#ff0000}</style></head><body><p>Styled {{lead.name}}</p><img src="data:image/png;base64,AAAA" onerror="parent.__xss=1"></body></html>',
+  });
+  await openCompose();
+  await page().selectOption(`${modal} .leadmail-templatebar__pick`, hostile);
+  await page().frameLocator(`${modal} .leadmail-editor__frame`).locator('p').waitFor();
+  expect(await page().evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  expect(await page().evaluate(() => getComputedStyle(document.body).backgroundColor)).not.toBe('rgb(255, 0, 0)');
+  await page().frameLocator(`${modal} .leadmail-editor__frame`).locator('p').click();
+  await page().keyboard.press('End');
+  await page().keyboard.type(' today');
+  await page().click(`${modal} .leadmail-compose__send`);
+  await page().waitForSelector(modal, { state: 'detached' });
+  const mail = (await sink.waitForMessages(before + 1, 15_000))[before]!;
+  expect(mail.parsed.html).toContain('p{color:#123456}');
+  expect(mail.parsed.html).toContain('<p>Styled Big deal today</p>');
+  expect(mail.parsed.html).not.toContain('data-leadmail-editor');
+  expect(mail.parsed.html).not.toContain('contenteditable');
+  await ww.flush();
+  // Chromium reports the blocked handler; nothing ran.
+  const problems = ww.problems.splice(0);
+  expect(problems.length).toBeGreaterThan(0);
+  expect(problems.filter((p) => !/^console\.error: Blocked script execution in .* the document's frame is sandboxed and the 'allow-scripts' permission is not set\.$/.test(p))).toEqual([]);
+  expect(await page().evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
 });
 
 it.each([

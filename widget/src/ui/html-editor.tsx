@@ -1,5 +1,5 @@
 /**
- * A small visual mail editor: a contenteditable area (bold, italic, underline, lists, links,
+ * A small visual mail editor: an editable document (bold, italic, underline, lists, links,
  * pasted or dropped images as data URIs) and an HTML mode (the source in a textarea). No editor
  * library is installed; the browser's editing commands are enough for mail bodies. Other screens
  * (templates) reuse it; callers insert at the caret through `handle` (variables, trigger links).
@@ -41,65 +41,100 @@ function readDataUrl(file: File): Promise<string> {
   });
 }
 
+const MARK = 'data-leadmail-editor';
+const EDITOR_STYLE =
+  'html,body{margin:0;min-height:100%}body{box-sizing:border-box;padding:10px 12px;font:14px/1.45 "PT Sans",Arial,sans-serif;color:#313942;outline:none;overflow-wrap:anywhere}img{max-width:100%}';
+/** A whole document (its own head and styles) is kept whole; a fragment stays a fragment. */
+const isFullDocument = (html: string): boolean => /<(html|head|body)[\s>]/i.test(html);
+
+function serialize(d: Document, full: boolean): string {
+  if (!full) return d.body.innerHTML;
+  // Copied into a document without a window: its images are not fetched or decoded again.
+  const root = document.implementation.createHTMLDocument('').importNode(d.documentElement, true);
+  root.querySelectorAll(`[${MARK}]`).forEach((n) => n.remove());
+  root.querySelector('body')?.removeAttribute('contenteditable');
+  return `<!DOCTYPE html>\n${root.outerHTML}`;
+}
+
+/**
+ * The visual area is an iframe sandboxed without scripts: a template's HTML (written by any user
+ * of the account) cannot run script in the Kommo page, and its styles cannot restyle Kommo.
+ */
 export function HtmlEditor({ value, onChange, handle, onFiles, onFocus, tools, invalid }: HtmlEditorProps) {
   const { t } = useCtx();
   const [mode, setMode] = useState<'visual' | 'html'>('visual');
   const [linkUrl, setLinkUrl] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const area = useRef<HTMLDivElement>(null);
+  const frame = useRef<HTMLIFrameElement>(null);
   const source = useRef<HTMLTextAreaElement>(null);
   const shown = useRef<string | null>(null);
+  const full = useRef(false);
   /** What the area sent up lately: an echo of one of these arriving late is not an outside change. */
   const echoes = useRef(new Set<string>());
-  const range = useRef<Range | null>(null);
+  // The document's listeners are set once per load; they call the latest props through this.
+  const latest = useRef({ onChange, onFiles, onFocus });
+  latest.current = { onChange, onFiles, onFocus };
 
-  // Outside changes (a template filled in, the HTML mode edited) replace the visual content; the
-  // caret would jump if the area were rewritten with what it just sent up.
-  useLayoutEffect(() => {
-    const el = area.current;
-    if (mode !== 'visual' || !el || value === shown.current || value === el.innerHTML || echoes.current.has(value)) return;
-    el.innerHTML = value;
-    shown.current = value;
-    echoes.current.clear();
-  }, [value, mode]);
-
-  // The caret is lost when a toolbar control takes focus: remember the last one inside the area.
-  useEffect(() => {
-    const keep = () => {
-      const sel = document.getSelection();
-      if (sel && sel.rangeCount > 0 && area.current?.contains(sel.anchorNode)) range.current = sel.getRangeAt(0).cloneRange();
-    };
-    document.addEventListener('selectionchange', keep);
-    return () => document.removeEventListener('selectionchange', keep);
-  }, []);
+  const doc = (): Document | null => frame.current?.contentDocument ?? null;
 
   const emit = () => {
-    const html = area.current?.innerHTML ?? '';
+    const d = doc();
+    if (!d) return;
+    const html = serialize(d, full.current);
     shown.current = html;
     if (echoes.current.size > 50) echoes.current.clear();
     echoes.current.add(html);
-    onChange(html);
+    latest.current.onChange(html);
   };
 
-  const restore = () => {
-    const el = area.current;
-    if (!el) return;
-    el.focus();
-    const sel = document.getSelection();
-    if (!sel) return;
-    sel.removeAllRanges();
-    if (range.current && el.contains(range.current.startContainer)) sel.addRange(range.current);
-    else {
-      const end = document.createRange();
-      end.selectNodeContents(el);
-      end.collapse(false);
-      sel.addRange(end);
-    }
+  const load = (html: string) => {
+    const d = doc();
+    if (!d) return;
+    full.current = isFullDocument(html);
+    d.open();
+    d.write(full.current ? html : `<!DOCTYPE html><html><head></head><body>${html}</body></html>`);
+    d.close();
+    const style = d.createElement('style');
+    style.setAttribute(MARK, '');
+    style.textContent = EDITOR_STYLE;
+    d.head.appendChild(style);
+    d.body.contentEditable = 'true';
+    // document.open() dropped the previous listeners.
+    d.addEventListener('input', emit);
+    d.addEventListener('focusin', () => latest.current.onFocus?.());
+    d.addEventListener('paste', (e) => takeFiles(e.clipboardData?.files, e));
+    d.addEventListener('dragover', (e) => e.preventDefault());
+    d.addEventListener('drop', (e) => takeFiles(e.dataTransfer?.files, e));
+    shown.current = html;
+    echoes.current.clear();
   };
+
+  // Mounted (or back from the HTML mode): show the value.
+  useLayoutEffect(() => {
+    if (mode === 'visual') load(value);
+  }, [mode]);
+
+  // Outside changes (a template filled in) replace the content; what the area itself sent up
+  // does not (rewriting it would move the caret).
+  useLayoutEffect(() => {
+    const d = doc();
+    if (mode !== 'visual' || !d || value === shown.current || echoes.current.has(value) || value === serialize(d, full.current)) return;
+    load(value);
+  }, [value]);
 
   const exec = (command: string, arg?: string) => {
-    restore();
-    document.execCommand(command, false, arg);
+    const d = doc();
+    if (!d) return;
+    frame.current?.contentWindow?.focus();
+    const sel = d.getSelection();
+    if (sel && (sel.rangeCount === 0 || !d.body.contains(sel.anchorNode))) {
+      const end = d.createRange();
+      end.selectNodeContents(d.body);
+      end.collapse(false);
+      sel.removeAllRanges();
+      sel.addRange(end);
+    }
+    d.execCommand(command, false, arg);
     emit();
   };
 
@@ -139,7 +174,7 @@ export function HtmlEditor({ value, onChange, handle, onFiles, onFocus, tools, i
     const images = files.filter((f) => f.type.startsWith('image/'));
     const others = files.filter((f) => !f.type.startsWith('image/'));
     if (images.length) void addImages(images);
-    if (others.length) onFiles?.(others);
+    if (others.length) latest.current.onFiles?.(others);
     return true;
   };
 
@@ -147,8 +182,8 @@ export function HtmlEditor({ value, onChange, handle, onFiles, onFocus, tools, i
     const url = (linkUrl ?? '').trim();
     setLinkUrl(null);
     if (!url) return;
-    const r = range.current;
-    if (!r || r.collapsed) exec('insertHTML', `<a href="${escapeAttr(url)}">${escapeAttr(url)}</a>`);
+    const sel = doc()?.getSelection();
+    if (!sel || sel.rangeCount === 0 || sel.isCollapsed) exec('insertHTML', `<a href="${escapeAttr(url)}">${escapeAttr(url)}</a>`);
     else exec('createLink', url);
   };
 
@@ -171,9 +206,6 @@ export function HtmlEditor({ value, onChange, handle, onFiles, onFocus, tools, i
         {tools}
         <span class="leadmail-editor__spacer" />
         <button type="button" class={`leadmail-editor__btn leadmail-editor__mode${mode === 'html' ? ' leadmail-is-active' : ''}`} onClick={() => {
-            // The visual area is mounted afresh: it must be filled again.
-            shown.current = null;
-            echoes.current.clear();
             setMode(mode === 'html' ? 'visual' : 'html');
           }}>
           HTML
@@ -202,17 +234,7 @@ export function HtmlEditor({ value, onChange, handle, onFiles, onFocus, tools, i
         </div>
       )}
       {mode === 'visual' ? (
-        <div
-          ref={area}
-          class="leadmail-editor__area"
-          contentEditable
-          role="textbox"
-          aria-multiline="true"
-          onInput={emit}
-          onFocus={onFocus}
-          onPaste={(e) => takeFiles(e.clipboardData?.files, e)}
-          onDrop={(e) => takeFiles(e.dataTransfer?.files, e)}
-        />
+        <iframe ref={frame} class="leadmail-editor__frame" sandbox="allow-same-origin" title={t('compose.body')} />
       ) : (
         <textarea ref={source} class="leadmail-editor__source" spellcheck={false} value={value} onFocus={onFocus} onInput={(e) => onChange(e.currentTarget.value)} />
       )}

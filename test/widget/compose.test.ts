@@ -206,7 +206,11 @@ it('inlines a pasted image up to 5 MB, refuses a larger one, and sends it with a
   await page().waitForSelector(modal, { state: 'detached' });
   const mail = (await sink.waitForMessages(before + 1, 15_000))[before]!;
   expect(mail.parsed.html).toMatch(/<img src="data:image\/png;base64,BwcH[^"]+" alt="plan.png"/);
-  expect(mail.parsed.attachments.map((a) => a.filename)).toEqual(['notes.txt']);
+  // The image travels as an inline part (cid:), the file as an attachment.
+  expect(mail.parsed.attachments.map((a) => [a.contentDisposition, a.contentType, a.contentDisposition === 'inline' ? a.size : a.filename]).sort()).toEqual([
+    ['attachment', 'text/plain', 'notes.txt'],
+    ['inline', 'image/png', 2 * 1024 * 1024],
+  ]);
 });
 
 it('marks a typed invalid address on its chip at once and does not send', async () => {

@@ -28,6 +28,7 @@ beforeAll(async () => {
   expect((await w.api(w.user).post(`/api/mailboxes/${green}/check`)).body.status).toBe('green');
   expect((await w.api(w.user).post(`/api/mailboxes/${red}/check`)).body.status).toBe('red');
   trigger = await noteTrigger(w, NOTE);
+  expect((await w.api(w.user).put('/api/me/signature').send({ html: '<p>Maria Sales, Acme</p>' })).status).toBe(200);
   const link = await w.api(w.admin).post('/api/trigger-links').send({ name: 'Book a call', redirectUrl: 'https://acme.example/book' });
   expect(link.status).toBe(201);
   linkId = link.body.id;
@@ -51,6 +52,8 @@ const modal = '.modal .leadmail-compose';
 
 async function openCompose(lang: 'en' | 'es' | 'pt' = 'en'): Promise<void> {
   await ww.boot({ area: 'lcard', entityId: ww.w.crm.leadId, lang });
+  // Toasts of earlier tests would cover the modal in the screenshots.
+  await page().evaluate(() => document.querySelectorAll('#notifications > *').forEach((n) => n.remove()));
   await page().click('.leadmail-card__new');
   // The main contact is offered as the first recipient once everything is loaded.
   await page().waitForSelector(`${modal} .leadmail-recipients--to .leadmail-chip`);
@@ -138,10 +141,12 @@ it('previews the body with the lead’s real data in a sandboxed frame, HTML and
   const frame = await page().waitForSelector(`${modal} iframe.leadmail-preview__frame`);
   expect(await frame.getAttribute('sandbox')).toBe('');
   expect(await frame.getAttribute('srcdoc')).toContain('Your deal: Big deal');
+  // With the sender's signature, as it will be sent.
+  expect(await frame.getAttribute('srcdoc')).toContain('<p>Maria Sales, Acme</p>');
   expect(await (await frame.contentFrame())!.textContent('body')).toContain('Your deal: Big deal');
   expect(await page().textContent(`${modal} .leadmail-preview__subject`)).toContain('About Big deal');
   await page().click(`${modal} .leadmail-preview__textpart summary`);
-  expect(await page().textContent(`${modal} .leadmail-preview__text`)).toContain('Your deal: Big deal');
+  expect(await page().textContent(`${modal} .leadmail-preview__text`)).toMatch(/Your deal: Big deal[\s\S]*Maria Sales, Acme/);
   await ww.shot('compose-preview');
   // Back to editing keeps what was written.
   await page().click(`${modal} .leadmail-preview__back`);

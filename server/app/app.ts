@@ -21,6 +21,7 @@ import { mountPublicSurface } from '../public/public-surface.js';
 import { registerAccountSettingsRoutes } from '../modules/accounts/account-settings.routes.js';
 import { registerDryRunRoutes } from '../modules/automation/dry-run.routes.js';
 import { registerMailingRoutes } from '../modules/mailings/mailings.routes.js';
+import { registerCrmDataRoutes } from '../modules/crm-data/crm-data.routes.js';
 import type { Services } from './container.js';
 
 export const API_VERSION = '0.1.0';
@@ -83,6 +84,7 @@ export function createApp(s: Services): { app: express.Express; api: Api } {
   registerAccountSettingsRoutes(api, s.db);
   registerDryRunRoutes(api, s.dryRun);
   registerMailingRoutes(api, s.mailings);
+  registerCrmDataRoutes(api, s.crmFor);
 
   app.use('/api', (req, _res, next) => next(new AppError(ErrorCode.NOT_FOUND, `no route ${req.method} ${req.originalUrl}`)));
   app.use(errorHandler(s.log));

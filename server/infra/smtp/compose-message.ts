@@ -4,6 +4,7 @@
  * MIME boundaries). Bcc recipients go into the SMTP envelope only: MailComposer leaves the Bcc
  * header out unless told to keep it (RFC 5322 §3.6.3 lets the sender drop it).
  */
+import crypto from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { invalid } from '../../errors.js';
 import type { AddressInput, OutgoingMessage } from './mail-transport.js';
@@ -26,6 +27,24 @@ const PRINTABLE_ASCII = /^[\x20-\x7e\t]*$/;
 // RFC 5322 §2.1.1: a line must not exceed 998 characters.
 const MAX_LINE = 998;
 
+// <img src="data:image/png;base64,…">: images pasted in the mail editor.
+const DATA_IMAGE = /(<img\b[^>]*?\ssrc\s*=\s*["']?)data:(image\/[a-z0-9.+-]+);base64,([a-z0-9+/=\s]+)/gi;
+
+/**
+ * Gmail and Outlook do not show data: URI images, so each one goes as an inline MIME part
+ * referenced by cid: (what nodemailer's `attachDataUrls` does); the same image twice is one part.
+ */
+function inlineDataImages(html: string): { html: string; parts: { cid: string; content: Buffer; contentType: string }[] } {
+  const parts = new Map<string, { cid: string; content: Buffer; contentType: string }>();
+  const out = html.replace(DATA_IMAGE, (_m, prefix: string, contentType: string, data: string) => {
+    const content = Buffer.from(data.replace(/\s+/g, ''), 'base64');
+    const cid = `${crypto.createHash('sha256').update(content).digest('hex').slice(0, 24)}@leadmail`;
+    if (!parts.has(cid)) parts.set(cid, { cid, content, contentType: contentType.toLowerCase() });
+    return `${prefix}cid:${cid}`;
+  });
+  return { html: out, parts: [...parts.values()] };
+}
+
 export async function composeMessage(msg: OutgoingMessage): Promise<ComposedMessage> {
   const from = checkAddress('from', msg.from);
   const to = (msg.to ?? []).map((a, i) => checkAddress(`to.${i}`, a));
@@ -37,6 +56,7 @@ export async function composeMessage(msg: OutgoingMessage): Promise<ComposedMess
     throw invalid('messageId', 'must be an RFC 5322 msg-id such as <id@domain>');
   }
 
+  const inline = inlineDataImages(msg.html);
   const composer = new MailComposer({
     from,
     to,
@@ -44,15 +64,18 @@ export async function composeMessage(msg: OutgoingMessage): Promise<ComposedMess
     bcc,
     ...(msg.replyTo ? { replyTo: checkAddress('replyTo', msg.replyTo) } : {}),
     subject: msg.subject,
-    html: msg.html,
+    html: inline.html,
     ...(msg.text !== undefined ? { text: msg.text } : {}),
     messageId: msg.messageId,
     headers: preparedHeaders(msg.headers ?? {}),
-    attachments: (msg.attachments ?? []).map((a) => ({
-      filename: a.filename,
-      content: a.content,
-      ...(a.contentType ? { contentType: a.contentType } : {}),
-    })),
+    attachments: [
+      ...(msg.attachments ?? []).map((a) => ({
+        filename: a.filename,
+        content: a.content,
+        ...(a.contentType ? { contentType: a.contentType } : {}),
+      })),
+      ...inline.parts.map((p) => ({ cid: p.cid, content: p.content, contentType: p.contentType, contentDisposition: 'inline' as const })),
+    ],
     // Content comes from templates and CRM data: never let it pull in local files or URLs.
     disableFileAccess: true,
     disableUrlAccess: true,

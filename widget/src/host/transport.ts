@@ -29,12 +29,13 @@ export interface RequestOptions {
 export type Transport = <T>(method: string, path: string, opts?: RequestOptions) => Promise<T>;
 
 interface ErrorBody {
-  error?: { code?: string; message?: string; details?: { issues?: { path?: string }[] } };
+  /** `part`: the template part (subject, html) a TEMPLATE_SYNTAX / TEMPLATE_TOO_COMPLEX error names. */
+  error?: { code?: string; message?: string; details?: { issues?: { path?: string }[]; part?: string } };
 }
 
 /** "body.smtp.host: must be…" → "smtp.host". */
 function fieldOf(body: ErrorBody): string | null {
-  const path = body.error?.details?.issues?.[0]?.path ?? /^([\w.[\]]+):/.exec(body.error?.message ?? '')?.[1];
+  const path = body.error?.details?.issues?.[0]?.path ?? body.error?.details?.part ?? /^([\w.[\]]+):/.exec(body.error?.message ?? '')?.[1];
   return path ? path.replace(/^(body|query|params)\./, '') : null;
 }
 

@@ -33,6 +33,12 @@ import type { JobQueue } from '../server/infra/queue/job-queue.js';
 import { enqueueBatch } from '../server/modules/emails/bulk-enqueue.js';
 import type { MailboxRow } from '../server/modules/mailboxes/mailboxes.repository.js';
 
+/** BENCH_ONLY=mailings,… runs only the named sections; unset: all of them. */
+const benchOnly = process.env.BENCH_ONLY?.split(',').map((x) => x.trim()).filter(Boolean);
+function benchSelected(name: string): boolean {
+  return !benchOnly || benchOnly.includes(name);
+}
+
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 
 function benchRender(): void {
@@ -175,7 +181,7 @@ async function benchQueue(): Promise<void> {
   hookTimes.sort((a, b) => a - b);
   console.log(`digital pipeline hook: answer p50 ${hookTimes[10]} ms, max ${hookTimes[19]} ms (limit 2000 ms)`);
 
-  await benchMailings(server.url, token, kommo, pipeline!.id, mailbox.id);
+  if (benchSelected('mailings')) await benchMailings(server.url, token, kommo, pipeline!.id, mailbox.id);
   await benchTracking(server);
   await benchDrainVersusRawPool(server.services.db, server.services.queue, call);
 

@@ -1,23 +1,13 @@
 /** Mailings: pause, resume, cancel, a red mailbox, and resolving that survives a restart or a pause. */
-import { startWorld, type World } from '../support/world.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import type { World } from '../support/world.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { createMailbox } from '../support/send-helpers.js';
-import { mailingHelpers } from './mailing-helpers.js';
+import { useMailingWorld } from './mailing-helpers.js';
 
+const { ctx, seedLeads, createMailing, waitFor, sinkFor, allRecipients } = useMailingWorld();
 let w: World;
 let sink: SmtpSink;
-let fastMailbox: string;
-const { seedLeads, createMailing, waitFor, sinkFor, allRecipients } = mailingHelpers(() => ({ w, sink, mailboxId: fastMailbox }));
-
-beforeAll(async () => {
-  w = await startWorld();
-  sink = await startSmtpSink({ auth: { user: 'maria', pass: 'smtp-secret' } });
-  fastMailbox = await createMailbox(w, w.user, sink, { pacing: { messages: 1000, seconds: 1 } });
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
-});
+beforeAll(() => ({ w, sink } = ctx));
 
 describe('pause, resume, cancel', () => {
   let paced: string;

@@ -25,7 +25,7 @@ import { loadEntityBundles, loadMetadata } from '../crm-data/entity-batch.js';
 import type { SuppressionsService } from '../suppressions/suppressions.service.js';
 import * as repo from './mailings.repository.js';
 import type { MailingRow } from './mailings.repository.js';
-import type { MailingDelivery } from './delivery.port.js';
+import type { MailingDelivery, MailingReads } from './delivery.port.js';
 import { BatchRun, MailingStopped, type Content } from './batch-run.js';
 
 export const RESOLVE_JOB = 'mailing.resolve';
@@ -38,6 +38,7 @@ export interface ResolveDeps {
   log: Logger;
   crmFor(accountId: number): Promise<CrmClient>;
   delivery: MailingDelivery;
+  reads: MailingReads;
   suppressions: SuppressionsService;
   links?: TriggerLinkResolvers;
 }

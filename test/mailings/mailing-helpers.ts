@@ -60,7 +60,10 @@ export function mailingHelpers(ctx: () => MailingContext) {
     }
   }
 
-  return { seedLeads, createMailing, getMailing, waitFor, sinkFor, allRecipients };
+  /** The ids of the mails a mailing created (its recipients that got one). */
+  const mailIdsOf = async (id: string) => new Set((await allRecipients(id)).map((r) => r.emailId as string));
+
+  return { seedLeads, createMailing, getMailing, waitFor, sinkFor, allRecipients, mailIdsOf };
 }
 
 /**

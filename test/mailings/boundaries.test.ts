@@ -4,8 +4,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const DIR = path.resolve('server/modules/mailings');
+const DIR = fileURLToPath(new URL('../../server/modules/mailings', import.meta.url));
 const OWN = new Set(['mailings', 'mailing_recipients']);
 
 /** Tables named after FROM, JOIN, UPDATE, INSERT INTO or DELETE FROM in the module's SQL. */

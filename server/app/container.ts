@@ -48,7 +48,9 @@ import { SuppressionsService } from '../modules/suppressions/suppressions.servic
 import { MailingsService } from '../modules/mailings/mailings.service.js';
 import { RESOLVE_JOB, resumeResolving, runResolve } from '../modules/mailings/resolve.job.js';
 import { RECHECK_JOB } from '../modules/mailings/reminder-recheck.js';
-import type { MailingDelivery } from '../modules/mailings/delivery.port.js';
+import type { MailingDelivery, MailingReads } from '../modules/mailings/delivery.port.js';
+import * as mailReads from '../modules/emails/mail-reads.js';
+import * as hitReads from '../modules/tracking/hit-reads.js';
 
 const SMTP_DATA_TIMEOUT_MS = 10 * 60_000;
 
@@ -223,9 +225,24 @@ export async function buildServices(
     hold: (accountId, ids, code) => holdEmails(db, accountId, ids, code, (id) => afterOutcome(sendDeps, id, 'sent')),
     release: (accountId, ids) => releaseEmails(db, queue, accountId, ids),
   };
-  const mailings = new MailingsService(db, queue, mailboxes, templates, delivery);
+  // What a mailing reads of its mails: through the emails and tracking modules' read functions.
+  const mailingReads: MailingReads = {
+    stateCounts: (ids) => mailReads.stateCounts(db, ids),
+    statesOf: (ids) => mailReads.statesOf(db, ids),
+    inState: (ids, state) => mailReads.inState(db, ids, state),
+    failureReasons: (ids) => mailReads.failureReasons(db, ids),
+    paceOf: (ids, minutes) => mailReads.paceOf(db, ids, minutes),
+    pausedMailboxesOf: (ids) => mailReads.pausedMailboxesOf(db, ids),
+    sendsPerHour: (ids) => mailReads.sendsPerHour(db, ids),
+    sentAmong: (ids) => mailReads.sentAmong(db, ids),
+    waitingAmong: (ids) => mailReads.waitingAmong(db, ids),
+    engagementOf: (ids) => hitReads.engagementOf(db, ids),
+    hitsPerHour: (ids) => hitReads.hitsPerHour(db, ids),
+    respondedAmong: (ids, response) => hitReads.respondedAmong(db, ids, response),
+  };
+  const mailings = new MailingsService(db, queue, mailboxes, templates, delivery, mailingReads);
   queue.define<{ mailingId: string }>(RESOLVE_JOB, (data) =>
-    runResolve({ db, queue, log: log.child({ component: 'mailings' }), crmFor, delivery, suppressions, links: triggerLinks }, data),
+    runResolve({ db, queue, log: log.child({ component: 'mailings' }), crmFor, delivery, reads: mailingReads, suppressions, links: triggerLinks }, data),
   );
   queue.define(RECHECK_JOB, async () => {
     await mailings.recheckReminders();

@@ -36,7 +36,7 @@ export function buildOpenApiDocument(routes: AnyRouteSpec[], info: { version: st
       parameters: parameters(spec),
       responses: {
         [String(spec.successStatus ?? 200)]: spec.responseContentType
-          ? { description: 'OK', content: { [spec.responseContentType]: {} } }
+          ? { description: 'OK', content: { [spec.responseContentType]: spec.response ? { schema: schema(spec.response, 'output') } : {} } }
           : spec.response
             ? { description: 'OK', content: { 'application/json': { schema: schema(spec.response, 'output') } } }
             : { description: 'No content' },

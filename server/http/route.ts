@@ -24,7 +24,7 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z
   /** 'multipart' when the body is multipart/form-data (file uploads). */
   bodyType?: 'json' | 'multipart';
   response?: z.ZodType;
-  /** Non-JSON responses (images, redirects), described for the OpenAPI document. */
+  /** Non-JSON responses (images, redirects, CSV), described for the OpenAPI document (with `response` as its schema when given). */
   responseContentType?: string;
   successStatus?: number;
   middleware?: RequestHandler[];

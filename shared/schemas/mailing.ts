@@ -91,7 +91,18 @@ export const MailingView = z.object({
 });
 export type MailingView = z.infer<typeof MailingView>;
 
-export const MailingListView = z.array(MailingView.omit({ reasons: true, ratePerMinute: true, eta: true }));
+export const MailingListItem = MailingView.omit({ reasons: true, ratePerMinute: true, eta: true });
+export type MailingListItem = z.infer<typeof MailingListItem>;
+
+/** A non-admin lists the mailings they created; an admin every mailing of the account. Newest first. */
+export const MailingsQuery = z.object({
+  status: MailingStatus.optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+export type MailingsQuery = z.infer<typeof MailingsQuery>;
+export const MailingListView = z.object({ page: z.number(), limit: z.number(), total: z.number(), items: z.array(MailingListItem) });
+export type MailingListView = z.infer<typeof MailingListView>;
 
 export const RecipientsQuery = z.object({
   status: RecipientStatus.optional(),
@@ -110,6 +121,11 @@ export const RecipientView = z.object({
   sentAt: z.string().nullable(),
 });
 export type RecipientView = z.infer<typeof RecipientView>;
+/** The CSV export: a header line, then one line per recipient with the fields of RecipientView. */
+export const RecipientsCsv = z.string().meta({
+  description: 'text/csv (RFC 4180), CRLF line ends: entity_type,entity_id,contact_id,email,status,reason,email_id,sent_at',
+  example: 'entity_type,entity_id,contact_id,email,status,reason,email_id,sent_at\r\nleads,101,201,ann@client.example,sent,,6f1c…,2026-11-30T10:00:00.000Z\r\n',
+});
 export const RecipientsPage = z.object({ page: z.number(), limit: z.number(), total: z.number(), items: z.array(RecipientView) });
 
 const hourPoint = { sent: z.number(), failed: z.number(), humanOpens: z.number(), machineOpens: z.number(), humanClicks: z.number(), machineClicks: z.number() };

@@ -37,4 +37,26 @@ describe('GET /api/openapi.json', () => {
     expect(send.requestBody.content['multipart/form-data']).toBeDefined();
     expect(res.body.paths['/api/emails/{id}'].get.parameters[0]).toMatchObject({ name: 'id', in: 'path', required: true });
   });
+
+  it('documents every /api/mailings route with a typed response, and the bodies it takes', async () => {
+    const doc = (await supertest(w.server.url).get('/api/openapi.json')).body;
+    const ops = Object.entries(doc.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: object }> }>; requestBody?: unknown }>>)
+      .filter(([p]) => p.startsWith('/api/mailings'))
+      .flatMap(([p, methods]) => Object.entries(methods).map(([method, op]) => ({ route: `${method} ${p}`, op })));
+    expect(ops.length).toBeGreaterThanOrEqual(10);
+    const untyped = ops
+      .filter(({ op }) => {
+        const ok = Object.entries(op.responses).find(([code]) => code.startsWith('2'))?.[1];
+        const schema = Object.values(ok?.content ?? {})[0]?.schema as { type?: string; properties?: object } | undefined;
+        return !schema?.type;
+      })
+      .map((o) => o.route);
+    expect(untyped).toEqual([]);
+    const post = (p: string) => doc.paths[p].post;
+    expect(post('/api/mailings').requestBody.content['application/json'].schema.properties.ids.maxItems).toBe(100_000);
+    expect(post('/api/mailings').responses['202'].content['application/json'].schema.properties.status.enum).toContain('resolving');
+    expect(post('/api/mailings/{id}/reminder').requestBody.content['application/json'].schema.properties.condition).toBeDefined();
+    expect(doc.paths['/api/mailings'].get.responses['200'].content['application/json'].schema.properties.items.items.properties.counts).toBeDefined();
+    expect(doc.paths['/api/mailings/{id}/recipients.csv'].get.responses['200'].content['text/csv'].schema.type).toBe('string');
+  });
 });

@@ -3,6 +3,8 @@ import type { World } from '../support/world.js';
 import { SUB } from '../support/world.js';
 import type { SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
+import { createMailbox, startWorldWithSink, stopWorldWithSink } from '../support/send-helpers.js';
+import type { TokenClaims } from '../support/widget-token.js';
 
 export const SAFARI = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15';
 
@@ -26,8 +28,8 @@ export function mailingHelpers(ctx: () => MailingContext) {
     return ids;
   }
 
-  async function createMailing(body: Record<string, unknown>): Promise<string> {
-    const res = await ctx().w.api(ctx().w.user).post('/api/mailings').send({ entityType: 'leads', mailboxId: ctx().mailboxId, ...body });
+  async function createMailing(body: Record<string, unknown>, who: TokenClaims = ctx().w.user): Promise<string> {
+    const res = await ctx().w.api(who).post('/api/mailings').send({ entityType: 'leads', mailboxId: ctx().mailboxId, ...body });
     if (res.status !== 202) throw new Error(`mailing refused: ${res.status} ${JSON.stringify(res.body)}`);
     expect(res.body.status).toBe('resolving');
     return res.body.id as string;
@@ -58,5 +60,22 @@ export function mailingHelpers(ctx: () => MailingContext) {
     }
   }
 
-  return { seedLeads, createMailing, getMailing, waitFor, sinkFor, allRecipients };
+  /** The ids of the mails a mailing created (its recipients that got one). */
+  const mailIdsOf = async (id: string) => new Set((await allRecipients(id)).map((r) => r.emailId as string));
+
+  return { seedLeads, createMailing, getMailing, waitFor, sinkFor, allRecipients, mailIdsOf };
+}
+
+/**
+ * The set-up every mailing test file shares: a world with an SMTP sink (started before and
+ * stopped after the file's tests) and a mailbox of the user allowing 1,000 mails a second.
+ */
+export function useMailingWorld() {
+  const ctx = {} as MailingContext;
+  beforeAll(async () => {
+    Object.assign(ctx, await startWorldWithSink());
+    ctx.mailboxId = await createMailbox(ctx.w, ctx.w.user, ctx.sink, { pacing: { messages: 1000, seconds: 1 } });
+  });
+  afterAll(() => stopWorldWithSink(ctx.w, ctx.sink));
+  return { ctx, ...mailingHelpers(() => ctx) };
 }

@@ -1,23 +1,13 @@
 /** Mailings: pause, resume, cancel, a red mailbox, and resolving that survives a restart or a pause. */
-import { startWorld, type World } from '../support/world.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import type { World } from '../support/world.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { createMailbox } from '../support/send-helpers.js';
-import { mailingHelpers } from './mailing-helpers.js';
+import { useMailingWorld } from './mailing-helpers.js';
 
+const { ctx, seedLeads, createMailing, waitFor, sinkFor, allRecipients, mailIdsOf } = useMailingWorld();
 let w: World;
 let sink: SmtpSink;
-let fastMailbox: string;
-const { seedLeads, createMailing, waitFor, sinkFor, allRecipients } = mailingHelpers(() => ({ w, sink, mailboxId: fastMailbox }));
-
-beforeAll(async () => {
-  w = await startWorld();
-  sink = await startSmtpSink({ auth: { user: 'maria', pass: 'smtp-secret' } });
-  fastMailbox = await createMailbox(w, w.user, sink, { pacing: { messages: 1000, seconds: 1 } });
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
-});
+beforeAll(() => ({ w, sink } = ctx));
 
 describe('pause, resume, cancel', () => {
   let paced: string;
@@ -36,7 +26,7 @@ describe('pause, resume, cancel', () => {
     const held = await waitFor(id, (m) => expect(m.counts).toMatchObject({ queued: 0, sending: 0 }));
     expect(held.counts.paused).toBeGreaterThan(0);
     expect(held.counts.paused + held.counts.sent).toBe(30);
-    const emailIds = new Set((await allRecipients(id)).map((r) => r.emailId));
+    const emailIds = await mailIdsOf(id);
     expect(sinkFor(emailIds)).toHaveLength(held.counts.sent);
 
     expect((await w.api(w.user).post(`/api/mailings/${id}/pause`)).status).toBe(409);
@@ -64,7 +54,7 @@ describe('pause, resume, cancel', () => {
     const queued = one.body.events.find((e: { type: string }) => e.type === 'queued');
     // Its slot, taken when it was queued (after ~1.5 s of Kommo reads): ~75 cancelled mails at 50 ms would have put it ≈ 2 s later still.
     expect(new Date(queued.data.scheduledAt).getTime() - new Date(queued.at).getTime()).toBeLessThan(500);
-    const emailIds = new Set((await allRecipients(id)).map((r) => r.emailId));
+    const emailIds = await mailIdsOf(id);
     expect(sinkFor(emailIds)).toHaveLength(after.counts.sent);
   }, 60_000);
 });
@@ -77,7 +67,7 @@ describe('a daily cap', () => {
     expect(m.status).toBe('sending');
     expect(new Date(m.eta).getTime()).toBeGreaterThan(Date.now() + 23 * 3600_000);
     expect(m.ratePerMinute).toBe(2);
-    expect(sinkFor(new Set((await allRecipients(id)).map((r) => r.emailId)))).toHaveLength(20);
+    expect(sinkFor(await mailIdsOf(id))).toHaveLength(20);
   });
 });
 

@@ -4,25 +4,16 @@
  */
 import supertest from 'supertest';
 import { eventually } from '../support/eventually.js';
-import { startWorld, SUB, type World } from '../support/world.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { SUB, type World } from '../support/world.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { createMailbox, createTemplate } from '../support/send-helpers.js';
-import { mailingHelpers, SAFARI } from './mailing-helpers.js';
+import { SAFARI, useMailingWorld } from './mailing-helpers.js';
 
+const { ctx, seedLeads, createMailing, getMailing, waitFor, sinkFor, allRecipients } = useMailingWorld();
 let w: World;
 let sink: SmtpSink;
 let fastMailbox: string;
-const { seedLeads, createMailing, getMailing, waitFor, sinkFor, allRecipients } = mailingHelpers(() => ({ w, sink, mailboxId: fastMailbox }));
-
-beforeAll(async () => {
-  w = await startWorld();
-  sink = await startSmtpSink({ auth: { user: 'maria', pass: 'smtp-secret' } });
-  fastMailbox = await createMailbox(w, w.user, sink, { pacing: { messages: 1000, seconds: 1 } });
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
-});
+beforeAll(() => ({ w, sink, mailboxId: fastMailbox } = ctx));
 
 describe('a mailing to 500 selected leads', () => {
   it('sends one personalized mail per lead with its own pixel, skips those without address, duplicates and suppressed, and reads Kommo in batches', async () => {
@@ -76,7 +67,7 @@ describe('a mailing to 500 selected leads', () => {
     expect(lines).toHaveLength(507);
 
     const list = await w.api(w.user).get('/api/mailings');
-    expect(list.body.find((m: { id: string }) => m.id === id)).toMatchObject({ status: 'done', counts: { sent: 500 } });
+    expect(list.body.items.find((m: { id: string }) => m.id === id)).toMatchObject({ status: 'done', counts: { sent: 500 } });
   }, 120_000);
 });
 
@@ -179,6 +170,29 @@ describe('template attachments', () => {
     for (const m of messages) expect(m.parsed.attachments.map((a) => [a.filename, a.content.toString()])).toEqual([['prices.pdf', '%PDF-1.4 price list']]);
     const stored = await w.server.services.db.query("SELECT count(*)::int AS n FROM attachments WHERE filename = 'prices.pdf'");
     expect(stored.rows[0].n).toBe(1);
+
+    // The refs carry the mail's account, and the database refuses one to another account's file.
+    const db = w.server.services.db;
+    const refs = await db.query('SELECT DISTINCT account_id FROM email_attachment_refs WHERE email_id = ANY($1::uuid[])', [sent]);
+    expect(refs.rows).toEqual([{ account_id: w.user.accountId }]);
+    await db.query("INSERT INTO accounts (id, subdomain) VALUES (2003, 'gamma') ON CONFLICT DO NOTHING");
+    const foreign = (await db.query<{ id: string }>(
+      "INSERT INTO templates (id, account_id, owner_user_id, name, subject, body_html) VALUES (gen_random_uuid(), 2003, 1, 'G', 's', 'h') RETURNING id",
+    )).rows[0]!.id;
+    const file = (await db.query<{ id: string }>(
+      "INSERT INTO attachments (id, account_id, template_id, filename, content_type, size, content) VALUES (gen_random_uuid(), 2003, $1, 'x.pdf', 'application/pdf', 1, 'x') RETURNING id",
+      [foreign],
+    )).rows[0]!.id;
+    for (const account of [w.user.accountId, null]) {
+      await expect(db.query('INSERT INTO email_attachment_refs (account_id, email_id, attachment_id) VALUES ($1, $2, $3)', [account, sent[0], file])).rejects.toMatchObject({
+        code: '23503',
+        constraint: 'email_attachment_refs_attachment_fk',
+      });
+    }
+    await expect(db.query('INSERT INTO email_attachment_refs (account_id, email_id, attachment_id) VALUES (2003, $1, $2)', [sent[0], file])).rejects.toMatchObject({
+      code: '23503',
+      constraint: 'email_attachment_refs_email_fk',
+    });
   });
 });
 

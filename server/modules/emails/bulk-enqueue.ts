@@ -109,9 +109,9 @@ export async function enqueueBatch(
     }
     if (batch.attachmentIds.length) {
       await tx.query(
-        `INSERT INTO email_attachment_refs (email_id, attachment_id, position)
-         SELECT e, a.id, a.n FROM unnest($1::uuid[]) AS e CROSS JOIN unnest($2::uuid[]) WITH ORDINALITY AS a(id, n)`,
-        [ids, batch.attachmentIds],
+        `INSERT INTO email_attachment_refs (account_id, email_id, attachment_id, position)
+         SELECT $3, e, a.id, a.n FROM unnest($1::uuid[]) AS e CROSS JOIN unnest($2::uuid[]) WITH ORDINALITY AS a(id, n)`,
+        [ids, batch.attachmentIds, batch.accountId],
       );
     }
     await tx.query(

@@ -89,7 +89,7 @@ export class BatchRun {
       for (const c of cands) found.push({ b, c });
     }
     const suppressed = await this.deps.suppressions.among(this.m.account_id, found.map((f) => f.c.email));
-    const allowed = this.m.reminder ? await reminderFilter(this.deps.db, this.m, found.map((f) => f.c.email)) : null;
+    const allowed = this.m.reminder ? await reminderFilter(this.deps.db, this.deps.reads, this.m, found.map((f) => f.c.email)) : null;
     for (const { b, c } of found) {
       if (this.done.has(`${b.entityId}|${c.email}`)) continue;
       const key = this.key(b.entityId, c.email);

@@ -1,15 +1,36 @@
 /**
- * What the mailings module needs from delivery (wired in container.ts to emails/bulk-enqueue.ts):
- * hand over a batch of rendered mails of one mailbox, take queued ones off the queue, put paused
- * ones back. Nothing else of the queue is visible here.
+ * What the mailings module needs from delivery and tracking, wired in container.ts:
+ * - MailingDelivery (emails/bulk-enqueue.ts): hand over a batch of rendered mails of one
+ *   mailbox, take queued ones off the queue, put paused ones back;
+ * - MailingReads (emails/mail-reads.ts, tracking/hit-reads.ts): the state, pace and engagement
+ *   of the mails a mailing created, asked by their ids (kept in mailing_recipients).
+ * Nothing else of the queue or the tracking tables is visible here.
  */
 import type { Queryable } from '../../infra/db/db.js';
 import type { BulkBatch, HoldCode } from '../emails/bulk-enqueue.js';
+import type { MailState, MailStateRow } from '../emails/mail-reads.js';
+import type { Engagement, HitSeries, Response } from '../tracking/hit-reads.js';
 
 export type { BulkBatch, BulkMail } from '../emails/bulk-enqueue.js';
+export type { MailState, MailStateRow, Engagement, HitSeries, Response };
 
 export interface MailingDelivery {
   enqueueBatch(batch: BulkBatch, onInserted?: (tx: Queryable) => Promise<void>): Promise<void>;
   hold(accountId: number, emailIds: string[], code: HoldCode): Promise<number>;
   release(accountId: number, emailIds: string[]): Promise<number>;
+}
+
+export interface MailingReads {
+  stateCounts(ids: string[]): Promise<Map<MailState, number>>;
+  statesOf(ids: string[]): Promise<Map<string, MailStateRow>>;
+  inState(ids: string[], state: MailState): Promise<string[]>;
+  failureReasons(ids: string[]): Promise<{ status: 'failed' | 'unknown'; reason: string; count: number }[]>;
+  paceOf(ids: string[], minutes: number): Promise<{ recentSent: number; lastSlot: Date | null }>;
+  pausedMailboxesOf(ids: string[]): Promise<{ name: string; reason: string | null }[]>;
+  sendsPerHour(ids: string[]): Promise<{ sent: number; failed: number; hourly: { hour: Date; series: 'sent' | 'failed'; n: number }[] }>;
+  sentAmong(ids: string[]): Promise<Set<string>>;
+  waitingAmong(ids: string[]): Promise<Set<string>>;
+  engagementOf(ids: string[]): Promise<Engagement>;
+  hitsPerHour(ids: string[]): Promise<{ hour: Date; series: HitSeries; n: number }[]>;
+  respondedAmong(ids: string[], response: Response): Promise<Set<string>>;
 }

@@ -75,8 +75,13 @@ export async function insertMailing(db: Queryable, m: NewMailing): Promise<void>
   );
 }
 
-export async function findMailing(db: Queryable, accountId: number, id: string): Promise<MailingRow | null> {
-  const r = await db.query<MailingRow>(`SELECT ${COLUMNS} FROM mailings WHERE account_id = $1 AND id = $2`, [accountId, id]);
+/** `ownerUserId`: only a mailing this user created (a non-admin's view); null: any of the account's. */
+export async function findMailing(db: Queryable, accountId: number, id: string, ownerUserId: number | null = null): Promise<MailingRow | null> {
+  const r = await db.query<MailingRow>(`SELECT ${COLUMNS} FROM mailings WHERE account_id = $1 AND id = $2 AND ($3::bigint IS NULL OR user_id = $3)`, [
+    accountId,
+    id,
+    ownerUserId,
+  ]);
   return r.rows[0] ?? null;
 }
 
@@ -86,9 +91,31 @@ export async function nextIds(db: Queryable, id: string, from: number, limit: nu
   return (r.rows[0]?.ids ?? []).map(Number);
 }
 
-export async function listMailings(db: Queryable, accountId: number, limit: number): Promise<MailingRow[]> {
-  const r = await db.query<MailingRow>(`SELECT ${COLUMNS} FROM mailings WHERE account_id = $1 ORDER BY created_at DESC LIMIT $2`, [accountId, limit]);
+export interface ListFilter {
+  accountId: number;
+  /** null: every user's mailings of the account (an admin). */
+  ownerUserId: number | null;
+  /** null: any stored status. */
+  statuses: StoredStatus[] | null;
+}
+
+const LIST_WHERE = 'account_id = $1 AND ($2::bigint IS NULL OR user_id = $2) AND ($3::text[] IS NULL OR status = ANY($3::text[]))';
+
+/** Newest first; `limit` null: every match (filters on a derived status page after deriving it). */
+export async function listMailings(db: Queryable, f: ListFilter, limit: number | null, offset: number): Promise<MailingRow[]> {
+  const r = await db.query<MailingRow>(`SELECT ${COLUMNS} FROM mailings WHERE ${LIST_WHERE} ORDER BY created_at DESC, id LIMIT $4 OFFSET $5`, [
+    f.accountId,
+    f.ownerUserId,
+    f.statuses,
+    limit,
+    offset,
+  ]);
   return r.rows;
+}
+
+export async function countMailings(db: Queryable, f: ListFilter): Promise<number> {
+  const r = await db.query<{ n: string }>(`SELECT count(*) AS n FROM mailings WHERE ${LIST_WHERE}`, [f.accountId, f.ownerUserId, f.statuses]);
+  return Number(r.rows[0]?.n ?? 0);
 }
 
 export async function setStatus(db: Queryable, id: string, status: StoredStatus, reason: string | null = null): Promise<void> {

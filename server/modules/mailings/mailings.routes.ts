@@ -5,7 +5,9 @@ import {
   MailingAccepted,
   MailingListView,
   MailingStats,
+  MailingsQuery,
   MailingView,
+  RecipientsCsv,
   RecipientsPage,
   RecipientsQuery,
 } from '../../../shared/schemas/mailing.js';
@@ -29,7 +31,19 @@ export function registerMailingRoutes(api: Api, svc: MailingsService): void {
     },
     ({ auth, body }) => svc.create(auth, body),
   );
-  route(api, { method: 'get', path: '/api/mailings', summary: 'The latest 100 mailings with their counts', tag, auth: 'widget', response: MailingListView }, ({ auth }) => svc.list(auth));
+  route(
+    api,
+    {
+      method: 'get',
+      path: '/api/mailings',
+      summary: 'Mailings with their counts, newest first, optionally of one status: your own, or every one of the account for an admin',
+      tag,
+      auth: 'widget',
+      query: MailingsQuery,
+      response: MailingListView,
+    },
+    ({ auth, query }) => svc.list(auth, query),
+  );
   route(api, { method: 'get', path: '/api/mailings/:id', summary: 'A mailing: status, counts by recipient status, skips and failures by reason', tag, auth: 'widget', params: IdParams, response: MailingView }, ({ auth, params }) =>
     svc.get(auth, params.id),
   );
@@ -45,7 +59,7 @@ export function registerMailingRoutes(api: Api, svc: MailingsService): void {
   );
   route(
     api,
-    { method: 'get', path: '/api/mailings/:id/recipients.csv', summary: 'Every recipient as CSV', tag, auth: 'widget', params: IdParams, responseContentType: 'text/csv' },
+    { method: 'get', path: '/api/mailings/:id/recipients.csv', summary: 'Every recipient as CSV', tag, auth: 'widget', params: IdParams, response: RecipientsCsv, responseContentType: 'text/csv' },
     async ({ auth, params, res }) => {
       const rows = svc.csv(auth, params.id);
       const first = await rows.next(); // a missing mailing answers 404 before any byte is sent

@@ -7,21 +7,20 @@ import { withTransaction, type Db } from '../../infra/db/db.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import { AppError, ErrorCode, invalid, notFound } from '../../errors.js';
 import type { AuthContext } from '../../http/auth.js';
-import type { CreateMailingRequest, CreateReminderRequest, MailingStats, MailingView, RecipientsPage } from '../../../shared/schemas/mailing.js';
+import type { CreateMailingRequest, CreateReminderRequest, MailingListItem, MailingListView, MailingsQuery, MailingStats, MailingView, RecipientsPage } from '../../../shared/schemas/mailing.js';
 import type { z } from 'zod';
 import { getAccount } from '../accounts/accounts.repository.js';
 import type { MailboxesService } from '../mailboxes/mailboxes.service.js';
 import type { TemplatesService } from '../templates/templates.service.js';
 import { assertTriggersExist } from '../templates/trigger-points.repository.js';
-import type { MailingDelivery } from './delivery.port.js';
+import type { MailingDelivery, MailingReads } from './delivery.port.js';
 import * as repo from './mailings.repository.js';
 import type { MailingRow, NewMailing } from './mailings.repository.js';
-import { countsOf, paceOf, pausedMailboxesOf, reasonsOf, recipientsPage } from './progress.js';
+import { countsOf, mailIdsOf, paceOf, reasonsOf, recipientsPage } from './progress.js';
 import { scheduleResolve } from './resolve.job.js';
 import { statsOf } from './stats.js';
 import { recheckReminders } from './reminder-recheck.js';
 
-type ListedMailing = Omit<MailingView, 'reasons' | 'ratePerMinute' | 'eta'>;
 type Content = Pick<CreateMailingRequest, 'templateId' | 'subject' | 'html' | 'disableSignature' | 'startAt' | 'triggers'> & { mailboxId?: string };
 
 export class MailingsService {
@@ -31,6 +30,7 @@ export class MailingsService {
     private readonly mailboxes: MailboxesService,
     private readonly templates: TemplatesService,
     private readonly delivery: MailingDelivery,
+    private readonly reads: MailingReads,
   ) {}
 
   async create(auth: AuthContext, req: CreateMailingRequest): Promise<{ id: string; status: 'resolving' }> {
@@ -100,19 +100,28 @@ export class MailingsService {
     return mb.id;
   }
 
-  async list(auth: AuthContext): Promise<ListedMailing[]> {
-    const rows = await repo.listMailings(this.db, auth.accountId, 100);
-    return Promise.all(rows.map((m) => this.viewOf(m)));
+  /** Newest first; a filter on a status derived from the mails (queued, sending, done, paused) pages after deriving it. */
+  async list(auth: AuthContext, q: MailingsQuery): Promise<MailingListView> {
+    const filter = { accountId: auth.accountId, ownerUserId: ownerOf(auth), statuses: q.status ? STORED_FOR[q.status] : null };
+    const offset = (q.page - 1) * q.limit;
+    if (!q.status || EXACT.has(q.status)) {
+      const [rows, total] = await Promise.all([repo.listMailings(this.db, filter, q.limit, offset), repo.countMailings(this.db, filter)]);
+      return { page: q.page, limit: q.limit, total, items: await Promise.all(rows.map((m) => this.viewOf(m))) };
+    }
+    const all = (await Promise.all((await repo.listMailings(this.db, filter, null, 0)).map((m) => this.viewOf(m)))).filter((v) => v.status === q.status);
+    return { page: q.page, limit: q.limit, total: all.length, items: all.slice(offset, offset + q.limit) };
   }
 
   async get(auth: AuthContext, id: string): Promise<MailingView> {
     const m = await this.row(auth, id);
-    const [view, reasons, pace] = await Promise.all([this.viewOf(m), reasonsOf(this.db, m.id), paceOf(this.db, m.id)]);
+    const ids = await mailIdsOf(this.db, m.id);
+    const [view, reasons, pace] = await Promise.all([this.viewOf(m, ids), reasonsOf(this.db, this.reads, m.id, ids), paceOf(this.reads, ids)]);
     return { ...view, ...pace, reasons };
   }
 
-  private async viewOf(m: MailingRow): Promise<ListedMailing> {
-    const [counts, held] = await Promise.all([countsOf(this.db, m.id), m.status === 'queued' ? pausedMailboxesOf(this.db, m.id) : []]);
+  private async viewOf(m: MailingRow, known?: string[]): Promise<MailingListItem> {
+    const ids = known ?? (await mailIdsOf(this.db, m.id));
+    const [counts, held] = await Promise.all([countsOf(this.db, this.reads, m.id, ids), m.status === 'queued' ? this.reads.pausedMailboxesOf(ids) : []]);
     const view = this.view(m, counts);
     if (held.length === 0) return view;
     // Delivery paused the mailbox (e.g. SMTP 535): the mailing waits for it, and says why.
@@ -121,16 +130,16 @@ export class MailingsService {
 
   /** Takes back waiting reminder mails of recipients who responded since (runs every minute). */
   recheckReminders(): Promise<number> {
-    return recheckReminders(this.db, this.delivery);
+    return recheckReminders(this.db, this.delivery, this.reads);
   }
 
   async stats(auth: AuthContext, id: string): Promise<MailingStats> {
-    return statsOf(this.db, (await this.row(auth, id)).id);
+    return statsOf(this.reads, await mailIdsOf(this.db, (await this.row(auth, id)).id));
   }
 
-  async recipients(auth: AuthContext, id: string, q: Parameters<typeof recipientsPage>[2]): Promise<z.infer<typeof RecipientsPage>> {
+  async recipients(auth: AuthContext, id: string, q: Parameters<typeof recipientsPage>[3]): Promise<z.infer<typeof RecipientsPage>> {
     const m = await this.row(auth, id);
-    return { page: q.page, limit: q.limit, ...(await recipientsPage(this.db, m.id, q)) };
+    return { page: q.page, limit: q.limit, ...(await recipientsPage(this.db, this.reads, m.id, q)) };
   }
 
   /** Every recipient as CSV (RFC 4180), read page by page so 100,000 rows are not held twice. */
@@ -138,7 +147,7 @@ export class MailingsService {
     const m = await this.row(auth, id);
     yield 'entity_type,entity_id,contact_id,email,status,reason,email_id,sent_at\r\n';
     for (let page = 1; ; page++) {
-      const { items } = await recipientsPage(this.db, m.id, { page, limit: 500 });
+      const { items } = await recipientsPage(this.db, this.reads, m.id, { page, limit: 500 });
       for (const r of items) yield [r.entityType, r.entityId, r.contactId, r.email, r.status, r.reason, r.emailId, r.sentAt].map(csvCell).join(',') + '\r\n';
       if (items.length < 500) return;
     }
@@ -171,7 +180,9 @@ export class MailingsService {
    */
   private async transition(auth: AuthContext, id: string, from: repo.StoredStatus[], to: repo.StoredStatus): Promise<MailingRow> {
     return withTransaction(this.db, async (tx) => {
-      const locked = await tx.query<{ status: repo.StoredStatus }>('SELECT status FROM mailings WHERE account_id = $1 AND id = $2 FOR UPDATE', [auth.accountId, id]);
+      const locked = await tx.query<{ status: repo.StoredStatus }>('SELECT status FROM mailings WHERE account_id = $1 AND id = $2 AND ($3::bigint IS NULL OR user_id = $3) FOR UPDATE',
+        [auth.accountId, id, ownerOf(auth)],
+      );
       const status = locked.rows[0]?.status;
       if (!status) throw notFound('mailing');
       if (!from.includes(status)) throw new AppError(ErrorCode.CONFLICT, `status: a mailing that is ${status} cannot be ${to === 'resolving' || to === 'queued' ? 'resumed' : to}`);
@@ -181,12 +192,12 @@ export class MailingsService {
   }
 
   private async row(auth: AuthContext, id: string): Promise<MailingRow> {
-    const m = await repo.findMailing(this.db, auth.accountId, id);
+    const m = await repo.findMailing(this.db, auth.accountId, id, ownerOf(auth));
     if (!m) throw notFound('mailing');
     return m;
   }
 
-  private view(m: MailingRow, counts: MailingView['counts']): ListedMailing {
+  private view(m: MailingRow, counts: MailingView['counts']): MailingListItem {
     return {
       id: m.id,
       status: effectiveStatus(m, counts),
@@ -203,6 +214,24 @@ export class MailingsService {
     };
   }
 }
+
+/** A non-admin sees and acts on the mailings they created (others answer 404, as if absent); an admin on the account's. */
+function ownerOf(auth: AuthContext): number | null {
+  return auth.isAdmin ? null : auth.userId;
+}
+
+/** The stored statuses a listed status can come from (effectiveStatus derives queued, sending, done, and paused by a red mailbox). */
+const STORED_FOR: Record<MailingView['status'], repo.StoredStatus[]> = {
+  resolving: ['resolving'],
+  queued: ['queued'],
+  sending: ['queued'],
+  done: ['queued'],
+  paused: ['paused', 'queued'],
+  cancelled: ['cancelled'],
+  failed: ['failed'],
+};
+/** Statuses the stored one answers alone, so the database pages them. */
+const EXACT = new Set<MailingView['status']>(['resolving', 'cancelled', 'failed']);
 
 /** queued until the first mail leaves, sending while any is still on its way, then done. */
 function effectiveStatus(m: MailingRow, c: MailingView['counts']): MailingView['status'] {

@@ -25,12 +25,14 @@ import { loadEntityBundles, loadMetadata } from '../crm-data/entity-batch.js';
 import type { SuppressionsService } from '../suppressions/suppressions.service.js';
 import * as repo from './mailings.repository.js';
 import type { MailingRow } from './mailings.repository.js';
-import type { MailingDelivery } from './delivery.port.js';
+import type { MailingDelivery, MailingReads } from './delivery.port.js';
 import { BatchRun, MailingStopped, type Content } from './batch-run.js';
 
 export const RESOLVE_JOB = 'mailing.resolve';
 /** Kommo's page size: one request per entity kind per batch. */
 const BATCH = 250;
+/** Batches read ahead of the one being rendered and committed. */
+const READ_AHEAD = 3;
 
 export interface ResolveDeps {
   db: Db;
@@ -38,6 +40,7 @@ export interface ResolveDeps {
   log: Logger;
   crmFor(accountId: number): Promise<CrmClient>;
   delivery: MailingDelivery;
+  reads: MailingReads;
   suppressions: SuppressionsService;
   links?: TriggerLinkResolvers;
 }
@@ -90,17 +93,30 @@ async function resolveAll(
     return;
   }
   const crm = await deps.crmFor(m.account_id);
-  const run = new BatchRun(deps, m, content, await loadMetadata(crm));
-  await run.loadTaken();
-  let cursor = m.resolved_count;
-  // Kommo's 7 requests/s is the slowest part: the next batch is read while this one renders and commits.
+  // Kommo's 7 requests/s is the slowest part: the limiter must never wait for us. So the
+  // account data and the first batches are asked for at once, and up to READ_AHEAD batches are
+  // read while earlier ones render and commit (250 bundles each: a few MB at most).
+  const metadata = loadMetadata(crm);
+  metadata.catch(() => undefined);
   const read = async (from: number) => {
     const ids = await repo.nextIds(deps.db, m.id, from, BATCH);
     return { ids, bundles: await loadEntityBundles(crm, m.entity_type, ids, m.recipients.mode === 'all' ? 'all' : 'main') };
   };
-  let next = read(cursor);
-  // A read left behind when the run stops early must not become an unhandled rejection.
-  next.catch(() => undefined);
+  const ahead: ReturnType<typeof read>[] = [];
+  let readFrom = m.resolved_count;
+  const readAhead = () => {
+    while (ahead.length < READ_AHEAD && readFrom < m.selected) {
+      const next = read(readFrom);
+      // A read left behind when the run stops early must not become an unhandled rejection.
+      next.catch(() => undefined);
+      ahead.push(next);
+      readFrom += BATCH;
+    }
+  };
+  readAhead();
+  const run = new BatchRun(deps, m, content, await metadata);
+  await run.loadTaken();
+  let cursor = m.resolved_count;
   while (cursor < m.selected) {
     const now = (await deps.db.query<{ status: string }>('SELECT status FROM mailings WHERE id = $1', [m.id])).rows[0]?.status;
     // Paused or cancelled meanwhile: resume gives the job again and it continues from the cursor.
@@ -109,13 +125,12 @@ async function resolveAll(
     const renewed = await claimLease(deps.db, m.id, 'until' in current ? current.until : null);
     setLease(renewed);
     if ('busy' in renewed) return;
+    const next = ahead.shift();
+    if (!next) break;
     const { ids, bundles } = await next;
     if (ids.length === 0) break;
     cursor += ids.length;
-    if (cursor < m.selected) {
-      next = read(cursor);
-      next.catch(() => undefined);
-    }
+    readAhead();
     try {
       await run.batch(ids, bundles, cursor);
     } catch (err) {

@@ -1,0 +1,58 @@
+/**
+ * Opens and clicks of a set of mails another module created (a mailing's): totals, per hour,
+ * and who responded. Exported for the mailings module's port (mailings/delivery.port.ts, wired
+ * in container.ts), so it never queries the hits or the counters itself.
+ */
+import type { Queryable } from '../../infra/db/db.js';
+
+const OF = 'FROM unnest($1::uuid[]) AS x(id) JOIN emails e ON e.id = x.id';
+
+export interface Engagement {
+  humanOpens: number;
+  machineOpens: number;
+  humanClicks: number;
+  machineClicks: number;
+  uniqueOpeners: number;
+  uniqueClickers: number;
+}
+
+export async function engagementOf(db: Queryable, ids: string[]): Promise<Engagement> {
+  const r = await db.query<Record<keyof Engagement, string>>(
+    `SELECT coalesce(sum(e.human_opens), 0) AS "humanOpens", coalesce(sum(e.machine_opens), 0) AS "machineOpens",
+       coalesce(sum(e.human_clicks), 0) AS "humanClicks", coalesce(sum(e.machine_clicks), 0) AS "machineClicks",
+       count(*) FILTER (WHERE e.human_opens > 0) AS "uniqueOpeners", count(*) FILTER (WHERE e.human_clicks > 0) AS "uniqueClickers" ${OF}`,
+    [ids],
+  );
+  const t = r.rows[0];
+  const n = (k: keyof Engagement) => Number(t?.[k] ?? 0);
+  return { humanOpens: n('humanOpens'), machineOpens: n('machineOpens'), humanClicks: n('humanClicks'), machineClicks: n('machineClicks'), uniqueOpeners: n('uniqueOpeners'), uniqueClickers: n('uniqueClickers') };
+}
+
+export type HitSeries = 'humanOpens' | 'machineOpens' | 'humanClicks' | 'machineClicks';
+
+/** Classified opens and clicks per UTC hour (hits still being classified are left out). */
+export async function hitsPerHour(db: Queryable, ids: string[]): Promise<{ hour: Date; series: HitSeries; n: number }[]> {
+  const r = await db.query<{ hour: Date; series: HitSeries; n: string }>(
+    `SELECT date_trunc('hour', h.at) AS hour,
+       CASE WHEN h.kind = 'open' THEN CASE WHEN h.human THEN 'humanOpens' ELSE 'machineOpens' END
+            ELSE CASE WHEN h.human THEN 'humanClicks' ELSE 'machineClicks' END END AS series, count(*) AS n
+     FROM unnest($1::uuid[]) AS x(id) JOIN tracking_hits h ON h.email_id = x.id
+     WHERE h.kind IN ('open', 'click') AND h.human IS NOT NULL GROUP BY 1, 2`,
+    [ids],
+  );
+  return r.rows.map((x) => ({ hour: x.hour, series: x.series, n: Number(x.n) }));
+}
+
+export type Response = { kind: 'opened' } | { kind: 'clicked' } | { kind: 'clicked_link'; linkId: number };
+
+/** The ids among `ids` whose recipient responded (a human open, a human click, or a human click on one trigger link). */
+export async function respondedAmong(db: Queryable, ids: string[], response: Response): Promise<Set<string>> {
+  const cond =
+    response.kind === 'opened'
+      ? 'e.human_opens > 0'
+      : response.kind === 'clicked'
+        ? 'e.human_clicks > 0'
+        : `EXISTS (SELECT 1 FROM tracking_hits h WHERE h.email_id = e.id AND h.kind = 'click' AND h.human AND h.link_id = $2)`;
+  const r = await db.query<{ id: string }>(`SELECT e.id ${OF} WHERE ${cond}`, response.kind === 'clicked_link' ? [ids, response.linkId] : [ids]);
+  return new Set(r.rows.map((x) => x.id));
+}

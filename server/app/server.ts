@@ -46,6 +46,8 @@ export async function startServer(config: AppConfig, log: Logger, options: Start
   await migrate(db);
   const key = config.encryptionKey ?? loadOrCreateDevKey(config.dataDir);
   const services = await buildServices({ config, db, log, box: new SecretBox(key) });
+  // Nobody else can use an embedded database: what is leased in it belongs to our own dead runs.
+  if (embedded) await services.queue.retirePredecessors();
   await services.queue.start();
   const { app } = createApp(services);
   const server = http.createServer(withTrackingFastPath(app, { tracking: services.tracking, limitPerAddress: config.publicRateLimits.trackingPerAddress, log }));

@@ -53,6 +53,10 @@ export async function startEmbeddedServer(p: { dataDir: string; pgPort: number; 
   });
   delete env.DATABASE_URL;
   const child = await spawnLeadmail(env, { detached: true });
+  // Every run's log, kept beside its data for when the test fails.
+  const log = fs.createWriteStream(path.join(p.dataDir, 'server.log'), { flags: 'a' });
+  child.proc.stdout!.on('data', (c: Buffer) => log.write(c));
+  child.proc.once('exit', () => log.end());
   const postmaster = postmasterPid(p.dataDir);
   if (postmaster === null) throw new Error(`no postmaster.pid in ${p.dataDir} after the server started`);
   return {

@@ -6,6 +6,9 @@
  * exactly once, skipped or failed with a reason, or `unknown` (in flight at a kill, delivered at
  * most once, never resent), and the SMTP server holds nothing else.
  *
+ * A restarted server owns its embedded database alone, so it settles the dead run's in-flight
+ * mail at once rather than after INSTANCE_DEAD_AFTER_MS (set far beyond the test's bounds here).
+ *
  * Real processes, real SMTP (smtp-server in this process), the Kommo simulator in this process.
  * Slow (three embedded-PostgreSQL crash recoveries), so it runs in `npm run test:crash`.
  */
@@ -46,12 +49,14 @@ afterAll(async () => {
   if (server && server.proc.exitCode === null && server.proc.signalCode === null) await server.stop();
   await sink?.close();
   await kommo?.close();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  if (dataDir && !process.env.KEEP_CRASH_DATA) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 const boot = async (): Promise<{ server: EmbeddedServer; startMs: number }> => {
   const t = Date.now();
-  const s = await startEmbeddedServer({ dataDir, pgPort, kommoUrl: kommo.url });
+  // A heartbeat timeout far beyond the test: what frees the dead run's in-flight mail must be the
+  // new process knowing it owns its embedded database alone, not waiting for the timeout.
+  const s = await startEmbeddedServer({ dataDir, pgPort, kommoUrl: kommo.url, env: { INSTANCE_DEAD_AFTER_MS: '600000' } });
   return { server: s, startMs: Date.now() - t };
 };
 

@@ -31,7 +31,7 @@ export async function startServer(config: AppConfig, log: Logger, options: Start
     embedded = await startEmbeddedPostgres({
       dataDir: config.dataDir,
       port: config.embeddedPgPort,
-      onEvent: (e) => (e.kind === 'restarted' ? log.warn(e, 'embedded PostgreSQL restarted') : log.error(e, 'embedded PostgreSQL is down')),
+      onEvent: (e) => (e.kind === 'orphan-stopped' ? log.warn(e, e.detail) : e.kind === 'restarted' ? log.warn(e, 'embedded PostgreSQL restarted') : log.error(e, 'embedded PostgreSQL is down')),
       onFatal: options.onFatal ?? ((err) => log.fatal({ err }, 'embedded PostgreSQL could not be restarted')),
     });
     databaseUrl = embedded.url;

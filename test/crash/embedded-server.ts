@@ -11,6 +11,9 @@ import path from 'node:path';
 import { spawnLeadmail, type ChildServer } from '../emails/child/child-server.js';
 import { testEnv } from '../support/world.js';
 import { eventually } from '../support/eventually.js';
+import { processAlive } from '../../server/infra/db/orphaned-postmaster.js';
+
+export { processAlive };
 
 export interface EmbeddedServer extends ChildServer {
   /** SIGKILL to the whole process group (server and its PostgreSQL); resolves once all are gone. */
@@ -31,15 +34,6 @@ export function postmasterPid(dataDir: string): number | null {
   if (!fs.existsSync(file)) return null;
   const pid = Number(fs.readFileSync(file, 'utf8').split('\n')[0]);
   return Number.isInteger(pid) && pid > 0 ? pid : null;
-}
-
-/** Alive and not a zombie waiting to be reaped. */
-function alive(pid: number): boolean {
-  try {
-    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 export async function startEmbeddedServer(p: { dataDir: string; pgPort: number; kommoUrl: string; env?: Record<string, string> }): Promise<EmbeddedServer> {
@@ -65,7 +59,7 @@ export async function startEmbeddedServer(p: { dataDir: string; pgPort: number; 
       process.kill(-child.proc.pid!, 'SIGKILL');
       await child.kill();
       // Backends are in the same group; the postmaster must be gone before a restart can use the data.
-      await eventually(() => expect(alive(postmaster)).toBe(false), { timeoutMs: 10_000, intervalMs: 20 });
+      await eventually(() => expect(processAlive(postmaster)).toBe(false), { timeoutMs: 10_000, intervalMs: 20 });
     },
   };
 }

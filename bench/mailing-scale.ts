@@ -125,9 +125,18 @@ export async function benchMailingScale(): Promise<void> {
     }
   }, 100);
 
+  const body = { entityType: 'leads', ids, mailboxId: mailbox.id, subject: 'Offer for {{contact.first_name}}', html: `<p>Hello {{contact.name}}, about {{lead.name}}. ${'Personalised text. '.repeat(150)}</p>` };
+  // Two mailings accepted and cancelled at once (answer time only), then the one that is sent.
+  const acceptMs: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const t = Date.now();
+    const m = await call('POST', '/api/mailings', body);
+    acceptMs.push(Date.now() - t);
+    await call('POST', `/api/mailings/${m.id}/cancel`, {});
+  }
   const t0 = Date.now();
-  const mailing = await call('POST', '/api/mailings', { entityType: 'leads', ids, mailboxId: mailbox.id, subject: 'Offer for {{contact.first_name}}', html: `<p>Hello {{contact.name}}, about {{lead.name}}. ${'Personalised text. '.repeat(150)}</p>` });
-  const acceptMs = Date.now() - t0;
+  const mailing = await call('POST', '/api/mailings', body);
+  acceptMs.push(Date.now() - t0);
   phase = 'resolve';
   let resolvedAt = 0;
   let sentAtResolved = 0;
@@ -151,7 +160,7 @@ export async function benchMailingScale(): Promise<void> {
   const drainRate = n / ((lastAt - firstAt) / 1000);
   const tailRate = lastAt > resolvedAt ? (n - sentAtResolved) / ((lastAt - resolvedAt) / 1000) : NaN;
   console.log(`mailing at scale (${n.toLocaleString('en')} leads with contacts, simulator seeded in ${(seedMs / 1000).toFixed(1)} s; server in its own process on its embedded PostgreSQL):`);
-  console.log(`  accepting ${n.toLocaleString('en')} ids: POST /api/mailings answered in ${acceptMs} ms (target < 1000 ms)`);
+  console.log(`  accepting ${n.toLocaleString('en')} ids: POST /api/mailings answered in ${acceptMs.join(', ')} ms (three mailings; target < 1000 ms)`);
   console.log(`  resolving: ${secs(t0, resolvedAt)} s for ${n.toLocaleString('en')} leads and their contacts at 7 Kommo requests/s (${received === n ? sentAtResolved : '?'} mails already delivered by then)`);
   console.log(
     `  drain: ${n.toLocaleString('en')} mails in ${secs(firstAt, lastAt)} s from the first to the last = ${drainRate.toFixed(0)} msg/s overall, ` +

@@ -7,6 +7,9 @@
  *  4. the digital-pipeline hook's answer time
  *  5. crash recovery: SIGKILL of a process draining a queue → first delivery by its restart
  *  6. tracking endpoints (bench/tracking.ts): open pixel and click redirect req/s and p99 beside a raw http server
+ *  7. scale (bench/mailing-scale.ts): a 100,000-recipient mailing on a server in its own process:
+ *     accept time, resolve time, drain rate and the server's peak RSS
+ * BENCH_ONLY=scale (comma-separated section names) runs only those sections; unset runs all.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,6 +29,7 @@ import { reserveSlot, type Slot } from '../server/modules/emails/pacing.js';
 import { scheduleDrain } from '../server/modules/emails/send-email.job.js';
 import { benchCrashRecovery } from './crash-recovery.js';
 import { benchTracking } from './tracking.js';
+import { benchMailingScale } from './mailing-scale.js';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
 import type { Db } from '../server/infra/db/db.js';
@@ -335,7 +339,12 @@ async function benchDrainVersusRawPool(db: Db, queue: JobQueue, call: (p: string
   sink.close();
 }
 
-benchRender();
-benchHtmlToText();
-benchHostileTemplate();
-await benchQueue();
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+const runs = (name: string): boolean => !only || only.includes(name);
+if (!only) {
+  benchRender();
+  benchHtmlToText();
+  benchHostileTemplate();
+  await benchQueue();
+}
+if (runs('scale')) await benchMailingScale();

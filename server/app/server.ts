@@ -31,7 +31,7 @@ export async function startServer(config: AppConfig, log: Logger, options: Start
     embedded = await startEmbeddedPostgres({
       dataDir: config.dataDir,
       port: config.embeddedPgPort,
-      onEvent: (e) => (e.kind === 'restarted' ? log.warn(e, 'embedded PostgreSQL restarted') : log.error(e, 'embedded PostgreSQL is down')),
+      onEvent: (e) => (e.kind === 'orphan-stopped' ? log.warn(e, e.detail) : e.kind === 'restarted' ? log.warn(e, 'embedded PostgreSQL restarted') : log.error(e, 'embedded PostgreSQL is down')),
       onFatal: options.onFatal ?? ((err) => log.fatal({ err }, 'embedded PostgreSQL could not be restarted')),
     });
     databaseUrl = embedded.url;
@@ -46,6 +46,8 @@ export async function startServer(config: AppConfig, log: Logger, options: Start
   await migrate(db);
   const key = config.encryptionKey ?? loadOrCreateDevKey(config.dataDir);
   const services = await buildServices({ config, db, log, box: new SecretBox(key) });
+  // Nobody else can use an embedded database: what is leased in it belongs to our own dead runs.
+  if (embedded) await services.queue.retirePredecessors();
   await services.queue.start();
   const { app } = createApp(services);
   const server = http.createServer(withTrackingFastPath(app, { tracking: services.tracking, limitPerAddress: config.publicRateLimits.trackingPerAddress, log }));

@@ -69,7 +69,13 @@ function assertNoNulBytes(value: unknown, where: string): void {
     const [v, path] = stack.pop()!;
     if (typeof v === 'string') {
       if (v.includes('\0')) throw invalid(path, 'must not contain a NUL byte (\\0)');
-    } else if (v && typeof v === 'object' && (Array.isArray(v) || [Object.prototype, null].includes(Object.getPrototypeOf(v)))) {
+    } else if (Array.isArray(v)) {
+      // By index, and only what can hold a string: a mailing's 100,000 ids cost no path strings.
+      for (let i = 0; i < v.length; i++) {
+        const child: unknown = v[i];
+        if (typeof child === 'string' || (child && typeof child === 'object')) stack.push([child, `${path}.${i}`]);
+      }
+    } else if (v && typeof v === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(v))) {
       for (const [k, child] of Object.entries(v)) {
         if (k.includes('\0')) throw invalid(path, 'must not contain a NUL byte (\\0) in a key');
         stack.push([child, `${path}.${k}`]);

@@ -51,6 +51,12 @@ describe('hostile input is a 400 naming the field, never a 500', () => {
     const nested = await w.api(w.user).post('/api/mailboxes').send({ ...mailboxPayload(sink), smtp: { ...(mailboxPayload(sink).smtp as object), username: 'x\u0000' } });
     expect(nested.status).toBe(400);
     expect(nested.body.error.message).toMatch(/^body\.smtp\.username: must not contain a NUL byte/);
+    const inArray = await w.api(w.user).post('/api/emails').send({ entityType: 'leads', entityId: w.crm.leadId, to: ['a@client.example', 'x\u0000@client.example'], subject: 's', html: 'x' });
+    expect(inArray.status).toBe(400);
+    expect(inArray.body.error.message).toMatch(/^body\.to\.1: must not contain a NUL byte/);
+    const inArrayObject = await w.api(w.user).post('/api/mailings').send({ entityType: 'leads', ids: [1, 2], mailboxId: 'responsible', subject: 's', html: 'x', triggers: { sent: [{ key: 'v\u0000' }] } });
+    expect(inArrayObject.status).toBe(400);
+    expect(inArrayObject.body.error.message).toMatch(/^body\.triggers\.sent\.0\.key: must not contain a NUL byte/);
     const query = await w.api(w.user).get(`/api/emails?entityType=leads&entityId=${w.crm.leadId}&limit=5%00`);
     expect(query.status).toBe(400);
     expect(query.body.error.message).toMatch(/^query\.limit: must not contain a NUL byte/);

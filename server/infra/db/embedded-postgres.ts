@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
+import { recordOwner, stopOrphanedPostmaster } from './orphaned-postmaster.js';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -23,7 +24,7 @@ export interface EmbeddedPostgresOptions {
   dataDir: string;
   port: number;
   /** Called on every unexpected exit of postgres and on every restart (for the log). */
-  onEvent?: (event: { kind: 'died' | 'restarted' | 'restart-failed'; detail: string; attempt?: number }) => void;
+  onEvent?: (event: { kind: 'died' | 'restarted' | 'restart-failed' | 'orphan-stopped'; detail: string; attempt?: number }) => void;
   /** Called once when postgres died and could not be started again. */
   onFatal?: (err: Error) => void;
   /** Delays between restart attempts; the default gives a killed server's backends time to exit. */
@@ -68,6 +69,15 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       if (recentLog.length > 20) recentLog.shift();
     },
   });
+  // A leadmail killed alone leaves its postgres running on the data (orphaned-postmaster.ts).
+  const orphan = await stopOrphanedPostmaster(dataDir, databaseDir);
+  if (orphan.ownedBy) {
+    throw new EmbeddedPostgresError(
+      `embedded PostgreSQL cannot start: another leadmail (pid ${orphan.ownedBy}) is running with its database in ${databaseDir}. ` +
+        'Stop it first, or give this one its own DATA_DIR and EMBEDDED_PG_PORT, or DATABASE_URL to share an external PostgreSQL.',
+    );
+  }
+  if (orphan.stopped) opts.onEvent?.({ kind: 'orphan-stopped', detail: `stopped the PostgreSQL (pid ${orphan.stopped}) a killed leadmail left running on ${databaseDir}` });
   if (await portInUse(opts.port)) {
     throw new EmbeddedPostgresError(
       `embedded PostgreSQL cannot start: port ${opts.port} is already in use (another program, or another leadmail on the same data). ` +
@@ -125,6 +135,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
 
   await startOnce();
   supervise();
+  recordOwner(dataDir);
 
   const base = `postgres://postgres:postgres@127.0.0.1:${opts.port}`;
   const admin = new pg.Client({ connectionString: `${base}/postgres` });

@@ -63,6 +63,17 @@ export class ServerInstance {
     void this.runTicks();
   }
 
+  /**
+   * For a process that owns its database alone (the embedded PostgreSQL): every other instance
+   * registered there is an earlier run of this process that died without stop() (kill -9, power
+   * cut). Marking them dead at once lets the first tick take over their in-flight work instead of
+   * waiting `deadAfterMs` for a heartbeat that can never come.
+   */
+  async retirePredecessors(): Promise<number> {
+    const r = await this.pool.query(`UPDATE server_instances SET heartbeat_at = '-infinity' WHERE id <> $1 AND heartbeat_at <> '-infinity'`, [this.id]);
+    return r.rowCount ?? 0;
+  }
+
   /** Stops beating and removes the row: peers then see at once that nothing of ours is alive. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);

@@ -106,6 +106,19 @@ export class JobQueue {
     await this.agenda.every(interval, name, undefined, { skipImmediate: false });
   }
 
+  /**
+   * For a process that owns its database alone (the embedded PostgreSQL; call before start()):
+   * whatever is leased there belongs to an earlier run of this process that died without stop()
+   * (kill -9, power cut). Its instance is marked dead, so the first heartbeat settles its
+   * in-flight sends, and its Agenda locks are released, so its jobs (a mailbox's drain) run
+   * again now rather than when the lock lifetime (minutes) expires. Every job re-checks its rows
+   * when it runs, as it does after a lock expires.
+   */
+  async retirePredecessors(): Promise<void> {
+    await this.instance.retirePredecessors();
+    await this.pool.query('UPDATE agenda_jobs SET locked_at = NULL WHERE locked_at IS NOT NULL');
+  }
+
   async start(): Promise<void> {
     // Alive before the first job runs: a claim names this instance as the owner.
     await this.instance.start();

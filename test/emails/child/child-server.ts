@@ -20,15 +20,23 @@ export interface ChildServer {
 }
 
 export async function startChildServer(databaseUrl: string, kommoUrl: string, env: Record<string, string> = {}, opts: { clockOffsetMs?: number } = {}): Promise<ChildServer> {
-  const childEnv: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
+  return spawnLeadmail({
     ...testEnv(databaseUrl, kommoUrl, { LOG_LEVEL: 'info', ...env }),
     ...(opts.clockOffsetMs ? { FAKE_CLOCK_OFFSET_MS: String(opts.clockOffsetMs) } : {}),
-  };
+  });
+}
+
+/**
+ * `server/main.ts` in a child process with exactly this environment (and PATH). `detached`: in a
+ * process group of its own, so it and everything it starts (an embedded PostgreSQL) can be
+ * killed together.
+ */
+export async function spawnLeadmail(env: Record<string, string>, opts: { detached?: boolean } = {}): Promise<ChildServer> {
+  const childEnv: Record<string, string> = { PATH: process.env.PATH ?? '', ...env };
   const proc = spawn(
     process.execPath,
     ['--import', path.join(here, 'fake-clock.mjs'), '--import', path.join(here, 'register.mjs'), path.join(root, 'server/main.ts')],
-    { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false },
   );
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   let stderr = '';

@@ -9,6 +9,7 @@
 import { SUB } from '../support/world.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { createMailbox, createTemplate } from '../support/send-helpers.js';
+import { eventually } from '../support/eventually.js';
 import { startWidgetWorld, type WidgetWorld } from './harness.js';
 
 let ww: WidgetWorld;
@@ -252,4 +253,53 @@ it.each([
   // No raw key (list.xxx, common.xxx) anywhere in the modal.
   expect(await page().textContent('.modal')).not.toMatch(/\b(list|common)\.[a-z_]+/);
   await ww.shot(`list-progress-${lang}`);
+}, 60_000);
+
+it('keeps polling after a failed poll: shows the error with "Try again", then the progress again', async () => {
+  // One mail a minute: the mailing stays active for the whole test, so the view keeps polling.
+  const slow = await createMailbox(w(), w().user, sink, { pacing: { messages: 1, seconds: 60 }, from: 'slow@acme.example' });
+  // The network, not the widget, fails: GET /api/mailings/:id answers 503 while `down` (CORS
+  // headers included, as a proxy in front of the backend would send them).
+  let down = false;
+  let polls = 0;
+  const origin = new URL(ww.host.url).origin;
+  await page().route(/\/api\/mailings\/[0-9a-f-]{36}$/, async (route) => {
+    if (route.request().method() !== 'GET') return route.continue();
+    polls++;
+    if (!down) return route.continue();
+    return route.fulfill({ status: 503, contentType: 'application/json', headers: { 'access-control-allow-origin': origin }, body: JSON.stringify({ error: { code: 'UNAVAILABLE', message: 'The service is briefly unavailable' } }) });
+  });
+  try {
+    await openListAction(leadIds.slice(0, 3));
+    await fillForm({ mailboxId: slow });
+    await page().click('.leadmail-list__send');
+    await page().waitForSelector('.leadmail-mailing[data-status]');
+    const seen = polls;
+    down = true;
+    // The next poll fails: its words and "Try again" appear, and the progress stays on screen.
+    expect(await (await page().waitForSelector('.leadmail-mailing__error')).textContent()).toContain('The service is briefly unavailable');
+    expect(await page().textContent('.leadmail-mailing__retry')).toBe('Try again');
+    expect(await page().locator('.leadmail-bar').count()).toBe(1);
+    await ww.shot('list-progress-poll-error');
+    // Still failing: the view retries by itself.
+    const failed = polls;
+    await eventually(() => expect(polls).toBeGreaterThan(failed), { timeoutMs: 10_000 });
+    expect(failed).toBeGreaterThan(seen);
+    // Back up: "Try again" brings the progress back without the error.
+    down = false;
+    await page().click('.leadmail-mailing__retry');
+    await page().waitForSelector('.leadmail-mailing__error', { state: 'detached' });
+    const after = polls;
+    // And polling goes on as before.
+    await eventually(() => expect(polls).toBeGreaterThan(after), { timeoutMs: 10_000 });
+    await page().click('.leadmail-mailing__cancel');
+    await waitForMailing('d.status === "cancelled"');
+  } finally {
+    await page().unroute(/\/api\/mailings\/[0-9a-f-]{36}$/);
+  }
+  // Chromium logs each 503 itself; nothing else may be logged.
+  await ww.flush();
+  const problems = ww.problems.splice(0);
+  expect(problems.length).toBeGreaterThan(0);
+  expect(problems.filter((p) => !p.includes('status of 503'))).toEqual([]);
 }, 60_000);

@@ -55,8 +55,8 @@ afterEach(async () => {
 });
 
 /** Ticks `ids` in the fake leads list and runs the list action, as a user in Kommo would. */
-async function openListAction(ids: number[], lang: 'en' | 'es' | 'pt' = 'en', area: 'llist' | 'clist' = 'llist') {
-  await ww.boot({ area, selected: ids, lang });
+async function openListAction(ids: number[], lang: 'en' | 'es' | 'pt' = 'en', area: 'llist' | 'clist' = 'llist', countSelected?: number) {
+  await ww.boot({ area, selected: ids, lang, countSelected });
   await page().click('#leadmail-list-action');
   await page().waitForSelector('.modal .leadmail-list__send');
 }
@@ -303,3 +303,18 @@ it('keeps polling after a failed poll: shows the error with "Try again", then th
   expect(problems.length).toBeGreaterThan(0);
   expect(problems.filter((p) => !p.includes('status of 503'))).toEqual([]);
 }, 60_000);
+
+it('counts what Kommo says is selected, and says when it handed over only a page of it', async () => {
+  // Kommo's count_selected is 250 while the ids it passes are one page (here 3).
+  await openListAction(leadIds.slice(0, 3), 'en', 'llist', 250);
+  expect(await page().textContent('.leadmail-list-form h2')).toBe('Send an email to 250 selected');
+  expect(await page().textContent('.leadmail-list__paged')).toBe(
+    'Kommo passed 3 of the 250 selected (it hands over one page of a large selection): this email goes to those 3. Select fewer to reach the others.',
+  );
+  expect(await page().textContent('.leadmail-list__send')).toBe('Send to 3');
+  await ww.shot('list-form-paged');
+  // When they agree, nothing is said.
+  await openListAction(leadIds.slice(0, 3));
+  expect(await page().textContent('.leadmail-list-form h2')).toBe('Send an email to 3 selected');
+  expect(await page().locator('.leadmail-list__paged').count()).toBe(0);
+});

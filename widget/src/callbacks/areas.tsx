@@ -7,8 +7,8 @@ import type { Runtime } from './runtime.js';
 
 export function listSelectedCallback(rt: Runtime, entityType: EntityType): boolean {
   rt.host.loadStyles();
-  const { ids } = rt.host.selection();
-  rt.host.openModal('leadmail-modal--list', (el, close) => rt.mount(el, <ListAction entityType={entityType} ids={ids} close={close} />));
+  const { count, ids } = rt.host.selection();
+  rt.host.openModal('leadmail-modal--list', (el, close) => rt.mount(el, <ListAction entityType={entityType} ids={ids} selectedCount={count} close={close} />));
   return true;
 }
 

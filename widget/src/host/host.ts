@@ -28,6 +28,7 @@ export interface Host {
   area(): Area;
   /** The open card; null on a new, unsaved card (id 0) or outside cards. */
   card(): { entityType: EntityType; entityId: number } | null;
+  /** `count`: Kommo's `count_selected` (when it gives one), which may exceed `ids` (Kommo pages a large selection). */
   selection(): { count: number; ids: number[] };
   notify(text: string): void;
   notifyError(text: string): void;
@@ -75,7 +76,9 @@ export function createHost(self: KommoSelf, backendUrl: string): Host {
     },
     selection() {
       const s = self.list_selected?.() ?? { count_selected: 0, selected: [] };
-      return { count: s.count_selected, ids: s.selected.map((x) => Number(x.id)) };
+      const ids = (s.selected ?? []).map((x) => Number(x.id));
+      const count = Number(s.count_selected);
+      return { count: Number.isFinite(count) && count > 0 ? count : ids.length, ids };
     },
     notify: (text) => app().notifications?.show_message?.({ header: t('widget.name'), text }),
     notifyError: (text) => app().notifications?.show_message_error?.({ header: t('widget.name'), text }),

@@ -7,6 +7,8 @@
  *  4. the digital-pipeline hook's answer time
  *  5. crash recovery: SIGKILL of a process draining a queue → first delivery by its restart
  *  6. tracking endpoints (bench/tracking.ts): open pixel and click redirect req/s and p99 beside a raw http server
+ *  7. the widget (bench/widget.ts): card panel render time beside the 100 ms target, script.js size
+ * BENCH_ONLY=name,… runs only those sections (bench/only.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,6 +28,8 @@ import { reserveSlot, type Slot } from '../server/modules/emails/pacing.js';
 import { scheduleDrain } from '../server/modules/emails/send-email.job.js';
 import { benchCrashRecovery } from './crash-recovery.js';
 import { benchTracking } from './tracking.js';
+import { wanted } from './only.js';
+import { benchWidget } from './widget.js';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
 import type { Db } from '../server/infra/db/db.js';
@@ -313,3 +317,4 @@ benchRender();
 benchHtmlToText();
 benchHostileTemplate();
 await benchQueue();
+if (wanted('widget')) await benchWidget();

@@ -77,6 +77,8 @@ const waitForMailing = (pred: string, timeout = 60_000) =>
   }, pred, { timeout });
 
 const api = () => w().api(w().user);
+/** The fake leads list shows the first `n` of the 50 leads again (a test above narrows it). */
+const listLeads = (n: number) => ww.reconfigure({ leads: leadIds.slice(0, n).map((id, i) => ({ id, name: `Deal ${i}` })) });
 const sinkFor = async (mailingId: string) => {
   const r = await api().get(`/api/mailings/${mailingId}/recipients?limit=500`);
   const ids = new Set((r.body.items as { emailId: string | null }[]).map((x) => x.emailId).filter(Boolean));
@@ -260,6 +262,7 @@ it('keeps polling after a failed poll: shows the error with "Try again", then th
   const slow = await createMailbox(w(), w().user, sink, { pacing: { messages: 1, seconds: 60 }, from: 'slow@acme.example' });
   // The network, not the widget, fails: GET /api/mailings/:id answers 503 while `down` (CORS
   // headers included, as a proxy in front of the backend would send them).
+  await listLeads(3);
   let down = false;
   let polls = 0;
   const origin = new URL(ww.host.url).origin;
@@ -306,6 +309,7 @@ it('keeps polling after a failed poll: shows the error with "Try again", then th
 
 it('counts what Kommo says is selected, and says when it handed over only a page of it', async () => {
   // Kommo's count_selected is 250 while the ids it passes are one page (here 3).
+  await listLeads(3);
   await openListAction(leadIds.slice(0, 3), 'en', 'llist', 250);
   expect(await page().textContent('.leadmail-list-form h2')).toBe('Send an email to 250 selected');
   expect(await page().textContent('.leadmail-list__paged')).toBe(

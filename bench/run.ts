@@ -9,7 +9,8 @@
  *  6. tracking endpoints (bench/tracking.ts): open pixel and click redirect req/s and p99 beside a raw http server
  *  7. scale (bench/mailing-scale.ts): a 100,000-recipient mailing on a server in its own process:
  *     accept time, resolve time, drain rate and the server's peak RSS
- * BENCH_ONLY=scale (comma-separated section names) runs only those sections; unset runs all.
+ *  8. the widget (bench/widget.ts): card panel render time beside the 100 ms target, script.js size
+ * BENCH_ONLY=name,… runs only those sections (bench/only.ts); unset runs all.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,6 +31,8 @@ import { scheduleDrain } from '../server/modules/emails/send-email.job.js';
 import { benchCrashRecovery } from './crash-recovery.js';
 import { benchTracking } from './tracking.js';
 import { benchMailingScale } from './mailing-scale.js';
+import { wanted } from './only.js';
+import { benchWidget } from './widget.js';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
 import type { Db } from '../server/infra/db/db.js';
@@ -37,11 +40,6 @@ import type { JobQueue } from '../server/infra/queue/job-queue.js';
 import { enqueueBatch } from '../server/modules/emails/bulk-enqueue.js';
 import type { MailboxRow } from '../server/modules/mailboxes/mailboxes.repository.js';
 
-/** BENCH_ONLY=mailings,… runs only the named sections; unset: all of them. */
-const benchOnly = process.env.BENCH_ONLY?.split(',').map((x) => x.trim()).filter(Boolean);
-function benchSelected(name: string): boolean {
-  return !benchOnly || benchOnly.includes(name);
-}
 
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 
@@ -120,14 +118,16 @@ async function benchQueue(): Promise<void> {
     fetch(`${server.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': token }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<{ id: string }>);
   const mailbox = await call('/api/mailboxes', { displayName: 'Bench', fromAddress: 'bench@acme.example', smtp: { host: '127.0.0.1', port: smtpPort, security: 'none', auth: false }, pacing: { messages: 10_000, seconds: 1 }, dailyCap: null });
 
-  // 3. single-mail latency on an idle mailbox (API call → SMTP server), 10 samples.
-  const latencies: number[] = [];
-  for (let i = 0; i < 10; i++) {
-    const before = received.length;
-    const t = Date.now();
-    await call('/api/emails', { entityType: 'leads', entityId: lead.id, mailboxId: mailbox.id, to: ['x@client.example'], subject: 'Hi', html: '<p>hi</p>' });
-    while (received.length === before) await new Promise((r) => setTimeout(r, 2));
-    latencies.push(received[received.length - 1]! - t);
+  if (wanted('queue')) await benchSingleAndBulk();
+  async function benchSingleAndBulk(): Promise<void> {
+    // 3. single-mail latency on an idle mailbox (API call → SMTP server), 10 samples.
+    const latencies: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const before = received.length;
+      const t = Date.now();
+      await call('/api/emails', { entityType: 'leads', entityId: lead.id, mailboxId: mailbox.id, to: ['x@client.example'], subject: 'Hi', html: '<p>hi</p>' });
+      while (received.length === before) await new Promise((r) => setTimeout(r, 2));
+      latencies.push(received[received.length - 1]! - t);
   }
   latencies.sort((a, b) => a - b);
   console.log(`single mail, idle mailbox: API call → SMTP server p50 ${latencies[5]} ms, max ${latencies[9]} ms`);
@@ -165,33 +165,38 @@ async function benchQueue(): Promise<void> {
   const secs = (Date.now() - t0) / 1000;
   console.log(`queue + SMTP: ${n} emails (3 KB each) from one unpaced mailbox in ${secs.toFixed(1)} s = ${(n / secs).toFixed(1)} emails/s; RSS ${mb(rssBefore)} → peak ${mb(peakRss)}`);
 
-  // 4. digital-pipeline hook: Kommo wants a 2xx within 2 s; the work itself is queued.
-  const tpl = await call('/api/templates', { name: 'DP', subject: 'Hi {{contact.name}}', html: '<p>hi</p>' });
-  // The hook acts only on the signed token of a pipeline action (server/public/dp-hook.ts).
-  const dpAction = (await call('/api/pipeline-actions', { name: 'DP', templateId: tpl.id })) as { id: string; token: string };
-  const hookTimes: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    // A lead per call: each one is a new event (repeats of one event collapse into one).
-    const dpLead = kommo.sim.addLead('bench', { name: `DP lead ${i}`, pipeline_id: pipeline!.id });
-    const t = Date.now();
-    const res = await fetch(`${server.url}/hooks/kommo/dp`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ event: { type: 15, data: { id: dpLead.id, element_type: 2, status_id: dpLead.status_id, pipeline_id: pipeline!.id }, time: 1_800_000_000 + i }, action: { settings: { widget: { settings: { action: dpAction.token } } } }, subdomain: 'bench', account_id: 1 }),
-    });
-    await res.text();
-    hookTimes.push(Date.now() - t);
+  }
+
+  if (wanted('dp')) await benchDpHook();
+  async function benchDpHook(): Promise<void> {
+    // 4. digital-pipeline hook: Kommo wants a 2xx within 2 s; the work itself is queued.
+    const tpl = await call('/api/templates', { name: 'DP', subject: 'Hi {{contact.name}}', html: '<p>hi</p>' });
+    // The hook acts only on the signed token of a pipeline action (server/public/dp-hook.ts).
+    const dpAction = (await call('/api/pipeline-actions', { name: 'DP', templateId: tpl.id })) as { id: string; token: string };
+    const hookTimes: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      // A lead per call: each one is a new event (repeats of one event collapse into one).
+      const dpLead = kommo.sim.addLead('bench', { name: `DP lead ${i}`, pipeline_id: pipeline!.id });
+      const t = Date.now();
+      const res = await fetch(`${server.url}/hooks/kommo/dp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ event: { type: 15, data: { id: dpLead.id, element_type: 2, status_id: dpLead.status_id, pipeline_id: pipeline!.id }, time: 1_800_000_000 + i }, action: { settings: { widget: { settings: { action: dpAction.token } } } }, subdomain: 'bench', account_id: 1 }),
+      });
+      await res.text();
+      hookTimes.push(Date.now() - t);
   }
   hookTimes.sort((a, b) => a - b);
   console.log(`digital pipeline hook: answer p50 ${hookTimes[10]} ms, max ${hookTimes[19]} ms (limit 2000 ms)`);
+  }
 
-  if (benchSelected('mailings')) await benchMailings(server.url, token, kommo, pipeline!.id, mailbox.id);
-  await benchTracking(server);
-  await benchDrainVersusRawPool(server.services.db, server.services.queue, call);
+  if (wanted('mailings')) await benchMailings(server.url, token, kommo, pipeline!.id, mailbox.id);
+  if (wanted('tracking')) await benchTracking(server);
+  if (wanted('drain')) await benchDrainVersusRawPool(server.services.db, server.services.queue, call);
 
   // 5. crash recovery: child processes on the same database, the in-process one only watches.
   await server.services.queue.stop();
-  await benchCrashRecovery({
+  if (wanted('crash')) await benchCrashRecovery({
     db,
     queue: server.services.queue,
     env: { DATABASE_URL: pg.url, ENCRYPTION_KEY: 'b'.repeat(64), KOMMO_CLIENT_SECRET: secret, KOMMO_REDIRECT_URI: 'http://localhost/cb', KOMMO_API_URL: `${kommo.url}/{subdomain}`, QUEUE_POLL_MS: '200', MAILBOX_PRIVATE_HOSTS: '127.0.0.1' },
@@ -339,12 +344,9 @@ async function benchDrainVersusRawPool(db: Db, queue: JobQueue, call: (p: string
   sink.close();
 }
 
-const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
-const runs = (name: string): boolean => !only || only.includes(name);
-if (!only) {
-  benchRender();
-  benchHtmlToText();
-  benchHostileTemplate();
-  await benchQueue();
-}
-if (runs('scale')) await benchMailingScale();
+if (wanted('render')) benchRender();
+if (wanted('html-to-text')) benchHtmlToText();
+if (wanted('hostile-template')) benchHostileTemplate();
+if (['queue', 'dp', 'mailings', 'tracking', 'drain', 'crash'].some(wanted)) await benchQueue();
+if (wanted('scale')) await benchMailingScale();
+if (wanted('widget')) await benchWidget();

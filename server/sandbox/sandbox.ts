@@ -2,15 +2,16 @@
  * `npm run sandbox`: the whole product on one machine with Kommo simulated. Starts the Kommo
  * simulator (a demo account with users, a pipeline, leads and contacts), a local SMTP server
  * that prints what it receives, and leadmail on its embedded database pointed at both; then
- * prints a widget token and curl commands to try the API.
+ * seeds two demo templates ("Offer", "Welcome"), then prints the fake Kommo page's URL, a widget
+ * token and curl commands to try the API.
  */
 import jwt from 'jsonwebtoken';
-import { SMTPServer } from 'smtp-server';
 import { loadConfig } from '../infra/config/config.js';
 import { createLogger } from '../infra/log/logger.js';
 import { startServer } from '../app/server.js';
 import { startKommoSimulator } from './kommo-sim/index.js';
 import { startWidgetHost } from './widget-host.js';
+import { seedDemoTemplates, startSandboxSmtp } from './demo-seed.js';
 
 const SUB = 'demo';
 const ACCOUNT_ID = 1001;
@@ -36,20 +37,7 @@ async function main(): Promise<void> {
   // The fake Kommo page (widget/dev) is served on its own origin, as Kommo is: the backend must allow it.
   const widgetHost = await startWidgetHost({ port: WIDGET_PORT, rebuildOnLoad: true });
 
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disableReverseLookup: true,
-    onAuth: (_auth, _session, cb) => cb(null, { user: 'sandbox' }),
-    onData(stream, session, cb) {
-      let size = 0;
-      stream.on('data', (c: Buffer) => (size += c.length));
-      stream.on('end', () => {
-        console.log(`[smtp] mail from ${session.envelope.mailFrom && session.envelope.mailFrom.address} to ${session.envelope.rcptTo.map((r) => r.address).join(', ')} (${size} bytes)`);
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(SMTP_PORT, '127.0.0.1', resolve));
+  const { server: smtp } = await startSandboxSmtp(SMTP_PORT);
 
   const config = loadConfig({
     ...process.env,
@@ -66,6 +54,8 @@ async function main(): Promise<void> {
   const server = await startServer(config, createLogger(config.logLevel));
   await server.services.db.query('INSERT INTO accounts (id, subdomain) VALUES ($1, $2) ON CONFLICT DO NOTHING', [ACCOUNT_ID, SUB]);
   await server.services.tokens.store(ACCOUNT_ID, 'long_lived', { accessToken: sim.addAccessToken(SUB), refreshToken: null, expiresAt: null });
+  // Demo templates, so the list action and the pipeline picker can be used by clicking alone.
+  await seedDemoTemplates(server.services.templates, { accountId: ACCOUNT_ID, subdomain: SUB, userId: adminUserId!, isAdmin: true });
 
   const token = jwt.sign(
     { account_id: ACCOUNT_ID, subdomain: SUB, user_id: adminUserId, is_admin: true, iss: `https://${SUB}.kommo.com` },
@@ -103,7 +93,7 @@ Try:
 
 Digital pipeline: create a pipeline action (its signed token is what the widget writes into
 Kommo's action settings), then post the hook as Kommo does when the lead enters its stage:
-  curl -s -H "X-Auth-Token: $T" -H 'Content-Type: application/json' ${base}/api/templates -d '{"name":"Offer","subject":"Offer for {{contact.first_name}}","html":"<p>Hello {{contact.name}}</p>"}'
+  curl -s -H "X-Auth-Token: $T" ${base}/api/templates   # the demo templates "Offer" and "Welcome"
   curl -s -H "X-Auth-Token: $T" -H 'Content-Type: application/json' ${base}/api/pipeline-actions -d '{"name":"Offer on entry","templateId":"<id from the previous call>","delaySeconds":0}'
   curl -s -H 'Content-Type: application/json' ${base}/hooks/kommo/dp -d '{"account_id":${ACCOUNT_ID},"subdomain":"${SUB}","event":{"type":15,"data":{"id":${lead.id},"status_id":${lead.status_id},"pipeline_id":${lead.pipeline_id}},"time":0},"action":{"settings":{"widget":{"settings":{"action":"<token from the previous call>"}}}}}'
 

@@ -20,6 +20,8 @@ export interface BootConfig {
   lang?: 'en' | 'es' | 'pt';
   userId?: number;
   selected?: number[];
+  /** Kommo's `count_selected` when it differs from `selected` (Kommo pages a large selection). */
+  countSelected?: number;
   /** The locale object instead of the widget's i18n file. */
   langs?: Record<string, unknown>;
 }

@@ -9,6 +9,7 @@
 import { SUB } from '../support/world.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { createMailbox, createTemplate } from '../support/send-helpers.js';
+import { eventually } from '../support/eventually.js';
 import { startWidgetWorld, type WidgetWorld } from './harness.js';
 
 let ww: WidgetWorld;
@@ -54,8 +55,8 @@ afterEach(async () => {
 });
 
 /** Ticks `ids` in the fake leads list and runs the list action, as a user in Kommo would. */
-async function openListAction(ids: number[], lang: 'en' | 'es' | 'pt' = 'en', area: 'llist' | 'clist' = 'llist') {
-  await ww.boot({ area, selected: ids, lang });
+async function openListAction(ids: number[], lang: 'en' | 'es' | 'pt' = 'en', area: 'llist' | 'clist' = 'llist', countSelected?: number) {
+  await ww.boot({ area, selected: ids, lang, countSelected });
   await page().click('#leadmail-list-action');
   await page().waitForSelector('.modal .leadmail-list__send');
 }
@@ -76,6 +77,8 @@ const waitForMailing = (pred: string, timeout = 60_000) =>
   }, pred, { timeout });
 
 const api = () => w().api(w().user);
+/** The fake leads list shows the first `n` of the 50 leads again (a test above narrows it). */
+const listLeads = (n: number) => ww.reconfigure({ leads: leadIds.slice(0, n).map((id, i) => ({ id, name: `Deal ${i}` })) });
 const sinkFor = async (mailingId: string) => {
   const r = await api().get(`/api/mailings/${mailingId}/recipients?limit=500`);
   const ids = new Set((r.body.items as { emailId: string | null }[]).map((x) => x.emailId).filter(Boolean));
@@ -253,3 +256,69 @@ it.each([
   expect(await page().textContent('.modal')).not.toMatch(/\b(list|common)\.[a-z_]+/);
   await ww.shot(`list-progress-${lang}`);
 }, 60_000);
+
+it('keeps polling after a failed poll: shows the error with "Try again", then the progress again', async () => {
+  // One mail a minute: the mailing stays active for the whole test, so the view keeps polling.
+  const slow = await createMailbox(w(), w().user, sink, { pacing: { messages: 1, seconds: 60 }, from: 'slow@acme.example' });
+  // The network, not the widget, fails: GET /api/mailings/:id answers 503 while `down` (CORS
+  // headers included, as a proxy in front of the backend would send them).
+  await listLeads(3);
+  let down = false;
+  let polls = 0;
+  const origin = new URL(ww.host.url).origin;
+  await page().route(/\/api\/mailings\/[0-9a-f-]{36}$/, async (route) => {
+    if (route.request().method() !== 'GET') return route.continue();
+    polls++;
+    if (!down) return route.continue();
+    return route.fulfill({ status: 503, contentType: 'application/json', headers: { 'access-control-allow-origin': origin }, body: JSON.stringify({ error: { code: 'UNAVAILABLE', message: 'The service is briefly unavailable' } }) });
+  });
+  try {
+    await openListAction(leadIds.slice(0, 3));
+    await fillForm({ mailboxId: slow });
+    await page().click('.leadmail-list__send');
+    await page().waitForSelector('.leadmail-mailing[data-status]');
+    const seen = polls;
+    down = true;
+    // The next poll fails: its words and "Try again" appear, and the progress stays on screen.
+    expect(await (await page().waitForSelector('.leadmail-mailing__error')).textContent()).toContain('The service is briefly unavailable');
+    expect(await page().textContent('.leadmail-mailing__retry')).toBe('Try again');
+    expect(await page().locator('.leadmail-bar').count()).toBe(1);
+    await ww.shot('list-progress-poll-error');
+    // Still failing: the view retries by itself.
+    const failed = polls;
+    await eventually(() => expect(polls).toBeGreaterThan(failed), { timeoutMs: 10_000 });
+    expect(failed).toBeGreaterThan(seen);
+    // Back up: "Try again" brings the progress back without the error.
+    down = false;
+    await page().click('.leadmail-mailing__retry');
+    await page().waitForSelector('.leadmail-mailing__error', { state: 'detached' });
+    const after = polls;
+    // And polling goes on as before.
+    await eventually(() => expect(polls).toBeGreaterThan(after), { timeoutMs: 10_000 });
+    await page().click('.leadmail-mailing__cancel');
+    await waitForMailing('d.status === "cancelled"');
+  } finally {
+    await page().unroute(/\/api\/mailings\/[0-9a-f-]{36}$/);
+  }
+  // Chromium logs each 503 itself; nothing else may be logged.
+  await ww.flush();
+  const problems = ww.problems.splice(0);
+  expect(problems.length).toBeGreaterThan(0);
+  expect(problems.filter((p) => !p.includes('status of 503'))).toEqual([]);
+}, 60_000);
+
+it('counts what Kommo says is selected, and says when it handed over only a page of it', async () => {
+  // Kommo's count_selected is 250 while the ids it passes are one page (here 3).
+  await listLeads(3);
+  await openListAction(leadIds.slice(0, 3), 'en', 'llist', 250);
+  expect(await page().textContent('.leadmail-list-form h2')).toBe('Send an email to 250 selected');
+  expect(await page().textContent('.leadmail-list__paged')).toBe(
+    'Kommo passed 3 of the 250 selected (it hands over one page of a large selection): this email goes to those 3. Select fewer to reach the others.',
+  );
+  expect(await page().textContent('.leadmail-list__send')).toBe('Send to 3');
+  await ww.shot('list-form-paged');
+  // When they agree, nothing is said.
+  await openListAction(leadIds.slice(0, 3));
+  expect(await page().textContent('.leadmail-list-form h2')).toBe('Send an email to 3 selected');
+  expect(await page().locator('.leadmail-list__paged').count()).toBe(0);
+});

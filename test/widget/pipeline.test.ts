@@ -67,7 +67,16 @@ const outcome = (leadId: number) =>
     { timeoutMs: 15_000, intervalMs: 100 },
   );
 
-let savedToken = '';
+/**
+ * A saved pipeline action, as the picker saves it (test 1 proves the picker does exactly this):
+ * each test makes its own, so each passes when run alone.
+ */
+async function savedAction(o: { delaySeconds?: number; filter?: Record<string, string> } = {}): Promise<string> {
+  const res = await w().api(w().admin).post('/api/pipeline-actions').send({ name: 'Commercial offer', templateId, delaySeconds: o.delaySeconds ?? 0, filter: o.filter ?? { tag: 'VIP' } });
+  expect(res.status).toBe(201);
+  expect(res.body.token).toMatch(TOKEN);
+  return res.body.token as string;
+}
 
 it('saves a signed action whose token the DP hook accepts: the lead with the tag gets the mail', async () => {
   await openBlock();
@@ -80,7 +89,6 @@ it('saves a signed action whose token the DP hook accepts: the lead with the tag
   await page().waitForSelector('.leadmail-pipeline__saved');
   const token = await page().inputValue(`${block} input[name=action]`);
   expect(token).toMatch(TOKEN);
-  savedToken = token;
   // Kommo's own "Done" stores what the field holds.
   await page().click('.js-dp-save');
   expect(await page().textContent('.digital-pipeline__saved')).toBe(`Kommo stores action = ${token}`);
@@ -110,6 +118,7 @@ it('saves a signed action whose token the DP hook accepts: the lead with the tag
 }, 60_000);
 
 it('shows the saved action when the block is reopened, and keeps the token when it is changed', async () => {
+  const savedToken = await savedAction();
   await openBlock({ action: savedToken });
   await page().waitForSelector('.leadmail-dp-summary');
   expect(await page().textContent('.leadmail-dp-summary__main')).toBe('Sends “Commercial offer” immediately');
@@ -153,6 +162,7 @@ it('shows the server’s complaint under the field it named, and writes no token
 });
 
 it('tells a user who is not an administrator that only an administrator can set it up', async () => {
+  const savedToken = await savedAction();
   await openBlock({ userId: w().crm.userId, action: savedToken });
   const text = await (await page().waitForSelector('.leadmail-pipeline--forbidden [role=alert]')).textContent();
   expect(text).toBe('Only a Kommo administrator can set up leadmail in the digital pipeline. Ask your administrator to choose the template here.');
@@ -168,6 +178,7 @@ it.each([
   ['es', 'Envía «Commercial offer» después de 2 horas', 'Guardar cambios'],
   ['pt', 'Envia “Commercial offer” depois de 2 horas', 'Salvar alterações'],
 ] as const)('renders in %s with every key present', async (lang, summary, save) => {
+  const savedToken = await savedAction({ delaySeconds: 7200, filter: { tag: 'VIP', field: String(w().crm.budgetFieldId), value: '12000' } });
   await openBlock({ action: savedToken, lang });
   await page().waitForSelector('.leadmail-dp-summary');
   expect(await page().textContent('.leadmail-dp-summary__main')).toBe(summary);

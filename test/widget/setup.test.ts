@@ -51,6 +51,15 @@ async function openSetup(lang: 'en' | 'es' | 'pt' = 'en'): Promise<void> {
   expect(await ww.page.locator('.leadmail-card__new').count()).toBe(0);
 }
 
+/** A mail from `mailboxId` that the sink refused for good: the panel offers to resend it. */
+async function failedMail(mailboxId: string): Promise<string> {
+  const w = ww.w;
+  sink.failNext(1, SINK_FAILURES.spam);
+  const id = await sendEmail(w, w.user, { mailboxId, subject: 'Offer to resend', html: '<p>Hello</p>', contactIds: [w.crm.contactId] });
+  await waitForStatus(w, w.user, id, 'failed');
+  return id;
+}
+
 /** A hosting mailbox pointing at the test sink (and Dovecot when `imap`). */
 async function fillGeneric(opts: { password: string; imap: boolean }): Promise<void> {
   const page = ww.page;
@@ -176,13 +185,14 @@ it('shows the server’s reply as text, never as HTML', async () => {
 it('resends a failed mail from the panel, and it arrives', async () => {
   const w = ww.w;
   const page = ww.page;
-  // The set-up of the previous test, now with the right password.
+  // Maria sets her mailbox up from the card; its first mail is refused by the server.
+  await removeMailboxes();
+  await openSetup();
+  await fillGeneric({ password: IMAP_PASSWORD, imap: false });
   await page.click('.leadmail-setup__save');
   await page.waitForSelector('.leadmail-card__new');
   const { id: mailboxId } = await storedCheck();
-  sink.failNext(1, SINK_FAILURES.spam);
-  const failedId = await sendEmail(w, w.user, { mailboxId, subject: 'Offer to resend', html: '<p>Hello</p>', contactIds: [w.crm.contactId] });
-  await waitForStatus(w, w.user, failedId, 'failed');
+  const failedId = await failedMail(mailboxId);
   await ww.boot({ area: 'lcard', entityId: w.crm.leadId });
   const item = `.leadmail-email[data-email-id="${failedId}"]`;
   await page.click(`${item} .leadmail-email__resend`);
@@ -252,6 +262,11 @@ it.each([
   ['es', 'Conecte su buzón', 'Reenviar'],
   ['pt', 'Conecte sua caixa de correio', 'Reenviar'],
 ] as const)('renders the set-up and resend in %s with every key present', async (lang, title, resend) => {
+  // A failed mail of the lead (from a mailbox since removed) to offer "Resend".
+  await removeMailboxes();
+  const mailbox = await ww.w.api(ww.w.user).post('/api/mailboxes').send(mailboxPayload(sink, { smtpUser: address, smtpPass: IMAP_PASSWORD }));
+  expect(mailbox.status).toBe(201);
+  await failedMail(mailbox.body.id);
   await removeMailboxes();
   await openSetup(lang);
   const page = ww.page;
@@ -267,4 +282,18 @@ it.each([
   expect(await page.locator('.leadmail-resend__question').count()).toBe(n);
   expect(await page.textContent('.leadmail-panel')).not.toMatch(/\b(setup|resend|card|common)\.[a-z_]+/);
   await fullShot(`setup-${lang}`);
+});
+
+it('points at the set-up, not at the hidden "New email", while the history is empty', async () => {
+  await removeMailboxes();
+  // Jane's card: no email was ever sent from it.
+  await ww.boot({ area: 'ccard', entityId: ww.w.crm.secondContactId });
+  await ww.page.waitForSelector('.leadmail-setup [name="preset"]');
+  expect(await ww.page.locator('.leadmail-card__new').count()).toBe(0);
+  expect(await (await ww.page.waitForSelector('.leadmail-card__empty')).textContent()).toBe('No emails yet. Connect your mailbox above to send the first one.');
+  // Once a mailbox is set up, "New email" is there and the text points at it.
+  await fillGeneric({ password: IMAP_PASSWORD, imap: false });
+  await ww.page.click('.leadmail-setup__save');
+  await ww.page.waitForSelector('.leadmail-card__new');
+  expect(await ww.page.textContent('.leadmail-card__empty')).toBe('No emails yet. Send the first one with “New email”.');
 });

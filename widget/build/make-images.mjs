@@ -1,5 +1,6 @@
 // One-off: draws the widget's logo (widget/images/logo.svg) at each size Kommo wants and saves
 // the PNGs next to it. Run by hand after changing the logo: node widget/build/make-images.mjs
+// (CHROMIUM=/path/to/chrome to use another browser than /usr/bin/chromium)
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +10,9 @@ const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'image
 const svg = fs.readFileSync(path.join(dir, 'logo.svg'), 'utf8');
 const sizes = { logo_min: [84, 84, false], logo_small: [108, 108, false], logo: [130, 100, true], logo_dp: [174, 109, true], logo_medium: [240, 84, true], logo_main: [400, 272, true] };
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+// CHROMIUM: another Chromium than Debian's (the browser tests read TEST_CHROMIUM the same way).
+// eslint-disable-next-line no-restricted-properties
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || process.env.TEST_CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
 const page = await browser.newPage();
 for (const [name, [w, h, withName]] of Object.entries(sizes)) {
   await page.setViewportSize({ width: w, height: h });

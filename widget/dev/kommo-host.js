@@ -199,7 +199,8 @@
               list_selected: function () {
                 var type = LIST_AREAS[area];
                 var ids = $('.list-row__check:checked').map(function () { return Number(this.value); }).get();
-                return { count_selected: ids.length, selected: _.map(ids, function (id) { return { id: id, type: type, emails: [], phones: [] }; }) };
+                // cfg.countSelected: Kommo's count of a selection larger than the page of ids it hands over.
+                return { count_selected: cfg.countSelected != null ? cfg.countSelected : ids.length, selected: _.map(ids, function (id) { return { id: id, type: type, emails: [], phones: [] }; }) };
               },
               render_template: function (o) {
                 var $w = $('<div class="card-widgets__widget" data-code="' + c.widgetCode + '"><div class="card-widgets__widget__caption"><img alt=""></div><div class="card-widgets__widget__body"></div></div>');

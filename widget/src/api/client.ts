@@ -14,7 +14,10 @@ export interface Api {
   emailsOf(entityType: EntityType, entityId: number, limit?: number): Promise<EmailView[]>;
   email(id: string): Promise<EmailView>;
   cancelEmail(id: string): Promise<EmailView>;
-  /** Untyped escape hatch for screens built on later (compose, list action, pipeline). */
+  /**
+   * The raw transport: each screen's typed calls live in its own api/<area>.ts (setup, mailings,
+   * pipeline, …) as functions taking it, so this file need not change for every new screen.
+   */
   request: Transport;
 }
 

@@ -7,8 +7,8 @@ import type { Runtime } from './runtime.js';
 
 export function listSelectedCallback(rt: Runtime, entityType: EntityType): boolean {
   rt.host.loadStyles();
-  const { ids } = rt.host.selection();
-  rt.host.openModal('leadmail-modal--list', (el, close) => rt.mount(el, <ListAction entityType={entityType} ids={ids} close={close} />));
+  const { count, ids } = rt.host.selection();
+  rt.host.openModal('leadmail-modal--list', (el, close) => rt.mount(el, <ListAction entityType={entityType} ids={ids} selectedCount={count} close={close} />));
   return true;
 }
 
@@ -30,18 +30,7 @@ export function dpSettingsCallback(rt: Runtime): boolean {
   rt.host.loadStyles();
   const field = rt.host.dpField('action');
   if (!field) return true;
-  // Kommo shows the raw input; the picker replaces it and writes the signed token back.
-  field.type = 'hidden';
-  let el = field.parentElement?.querySelector<HTMLElement>('.leadmail-dp-root') ?? null;
-  if (!el) {
-    el = document.createElement('div');
-    el.className = 'leadmail-root leadmail-dp-root';
-    field.insertAdjacentElement('afterend', el);
-  }
-  const write = (token: string) => {
-    field.value = token;
-    field.dispatchEvent(new Event('change', { bubbles: true }));
-  };
-  rt.mount(el, <PipelinePicker value={field.value} onChange={write} />);
+  // The picker replaces Kommo's input and writes the signed token back through the host.
+  rt.mount(field.mountPoint, <PipelinePicker value={field.value} onChange={(token) => field.write(token)} />);
   return true;
 }

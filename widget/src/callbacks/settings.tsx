@@ -5,7 +5,7 @@ import type { Runtime } from './runtime.js';
 
 export function settingsCallback(rt: Runtime, $modal: JQueryLike | undefined): boolean {
   rt.host.loadStyles();
-  const space = $modal?.find('.widget-settings__desc-space')[0] ?? document.querySelector<HTMLElement>('.widget-settings__desc-space');
+  const space = rt.host.settingsSpace($modal);
   if (!space) return true;
   let el = space.querySelector<HTMLElement>('.leadmail-settings');
   if (!el) {

@@ -16,6 +16,13 @@ export interface Area {
   entityType: EntityType | null;
 }
 
+export interface DpField {
+  value: string;
+  write(token: string): void;
+  /** A `leadmail-root` element right after the field, created once. */
+  mountPoint: HTMLElement;
+}
+
 export interface ModalHandle {
   close(): void;
 }
@@ -28,6 +35,7 @@ export interface Host {
   area(): Area;
   /** The open card; null on a new, unsaved card (id 0) or outside cards. */
   card(): { entityType: EntityType; entityId: number } | null;
+  /** `count`: Kommo's `count_selected` (when it gives one), which may exceed `ids` (Kommo pages a large selection). */
   selection(): { count: number; ids: number[] };
   notify(text: string): void;
   notifyError(text: string): void;
@@ -37,8 +45,13 @@ export interface Host {
   cardPanel(): HTMLElement;
   /** Advanced settings' work area. */
   workArea(): HTMLElement | null;
-  /** The DP block's hidden settings field and its form. */
-  dpField(name: string): HTMLInputElement | null;
+  /**
+   * The DP block's settings field `name`, hidden (the picker replaces it): its stored value, a
+   * `write` that stores a new one as Kommo's form expects, and an element beside it to render into.
+   */
+  dpField(name: string): DpField | null;
+  /** The widget settings modal's space under the description (Kommo's `settings($modal)`). */
+  settingsSpace($modal?: JQueryLike): HTMLElement | null;
   loadStyles(): void;
 }
 
@@ -75,7 +88,9 @@ export function createHost(self: KommoSelf, backendUrl: string): Host {
     },
     selection() {
       const s = self.list_selected?.() ?? { count_selected: 0, selected: [] };
-      return { count: s.count_selected, ids: s.selected.map((x) => Number(x.id)) };
+      const ids = (s.selected ?? []).map((x) => Number(x.id));
+      const count = Number(s.count_selected);
+      return { count: Number.isFinite(count) && count > 0 ? count : ids.length, ids };
     },
     notify: (text) => app().notifications?.show_message?.({ header: t('widget.name'), text }),
     notifyError: (text) => app().notifications?.show_message_error?.({ header: t('widget.name'), text }),
@@ -107,7 +122,28 @@ export function createHost(self: KommoSelf, backendUrl: string): Host {
       return el;
     },
     workArea: () => document.getElementById(`work-area-${code}`),
-    dpField: (name) => document.querySelector<HTMLInputElement>(`.digital-pipeline__short-task_widget-style_${code} input[name="${name}"]`),
+    dpField(name) {
+      const field = document.querySelector<HTMLInputElement>(`.digital-pipeline__short-task_widget-style_${code} input[name="${name}"]`);
+      if (!field) return null;
+      // Kommo shows the raw input; the picker replaces it.
+      field.type = 'hidden';
+      let el = field.parentElement?.querySelector<HTMLElement>('.leadmail-dp-root') ?? null;
+      if (!el) {
+        el = document.createElement('div');
+        el.className = 'leadmail-root leadmail-dp-root';
+        field.insertAdjacentElement('afterend', el);
+      }
+      return {
+        value: field.value,
+        write(token) {
+          field.value = token;
+          // Kommo's DP form notices a changed field by its change event (then its "Done" stores it).
+          field.dispatchEvent(new Event('change', { bubbles: true }));
+        },
+        mountPoint: el,
+      };
+    },
+    settingsSpace: ($modal) => $modal?.find('.widget-settings__desc-space')[0] ?? document.querySelector<HTMLElement>('.widget-settings__desc-space'),
     loadStyles() {
       if (document.getElementById(`${code}-style`)) return;
       const link = document.createElement('link');

@@ -115,7 +115,10 @@ export function CardPanel({ entity }: { entity: Entity }) {
         </div>
       )}
       {emails === null && !error && <div class="leadmail-muted">{t('common.loading')}</div>}
-      {emails && emails.length === 0 && <div class="leadmail-muted leadmail-card__empty">{t('card.empty')}</div>}
+      {emails && emails.length === 0 && (
+        // Without a mailbox there is no "New email" to point at: point at the set-up above instead.
+        <div class="leadmail-muted leadmail-card__empty">{t(hasMailbox === false ? 'card.empty_no_mailbox' : 'card.empty')}</div>
+      )}
       {emails && emails.length > 0 && (
         <ul class="leadmail-emails">
           {emails.map((e) => (

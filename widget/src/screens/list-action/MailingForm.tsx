@@ -20,11 +20,14 @@ const ALIASES = { subject: 'templateId', html: 'templateId', 'recipients.fieldId
 export interface MailingFormProps {
   entityType: EntityType;
   ids: number[];
+  /** Kommo's count of the selection; more than `ids` when Kommo handed over only a page of it. */
+  selectedCount?: number;
   close: () => void;
   onStarted: (mailingId: string) => void;
 }
 
-export function MailingForm({ entityType, ids, close, onStarted }: MailingFormProps) {
+export function MailingForm({ entityType, ids, selectedCount, close, onStarted }: MailingFormProps) {
+  const count = Math.max(selectedCount ?? ids.length, ids.length);
   const { t, api: client } = useCtx();
   const rq = client.request;
   const [templates, setTemplates] = useState<TemplateView[] | null>(null);
@@ -115,7 +118,7 @@ export function MailingForm({ entityType, ids, close, onStarted }: MailingFormPr
   if (loadError) {
     return (
       <div class="leadmail-list-action" data-entity-type={entityType}>
-        <h2 class="leadmail-h2">{t('list.title', { n: ids.length })}</h2>
+        <h2 class="leadmail-h2">{t('list.title', { n: count })}</h2>
         <div class="leadmail-alert leadmail-alert--error" role="alert">
           {loadError}
         </div>
@@ -125,7 +128,12 @@ export function MailingForm({ entityType, ids, close, onStarted }: MailingFormPr
 
   return (
     <div class="leadmail-list-action leadmail-list-form" data-entity-type={entityType}>
-      <h2 class="leadmail-h2">{t('list.title', { n: ids.length })}</h2>
+      <h2 class="leadmail-h2">{t('list.title', { n: count })}</h2>
+      {count > ids.length && (
+        <div class="leadmail-alert leadmail-alert--warn leadmail-list__paged" role="status">
+          {t('list.paged', { count, n: ids.length })}
+        </div>
+      )}
       {(!templates || !boxes) && <div class="leadmail-muted">{t('common.loading')}</div>}
       {templates && boxes && (
         <>

@@ -1,7 +1,9 @@
 /**
  * A mailing on its way: progress bar, counts by outcome, rate and ETA (saying when the daily cap
  * makes it wait), pause/resume/cancel, skips and failures grouped by reason; once finished, the
- * reminder to those who did not respond. Polls GET /api/mailings/:id while anything can change.
+ * reminder to those who did not respond. Polls GET /api/mailings/:id while anything can change;
+ * a failed poll is shown with "Try again" and retried by itself with a growing delay, so a network
+ * hiccup never freezes the bar.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import * as api from '../../api/mailings.js';
@@ -16,6 +18,9 @@ import { ReminderForm } from './ReminderForm.js';
 const POLL_MS = 1000;
 /** A paused mailing changes only when someone resumes it (or its mailbox is fixed): look less often. */
 const PAUSED_POLL_MS = 5000;
+/** After a failed poll: try again sooner than a person would give up, then less and less often. */
+const MAX_BACKOFF_MS = 30_000;
+const backoff = (failures: number) => Math.min(POLL_MS * 2 ** (failures - 1), MAX_BACKOFF_MS);
 
 const STATUS: Record<MailingView['status'], I18nKey> = {
   resolving: key('list.status.resolving'),
@@ -40,6 +45,8 @@ export function MailingProgress({ id, close, onFollow }: { id: string; close: ()
   const [box, setBox] = useState<MailboxView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** Failed polls in a row: each one schedules the next try (the mailing view alone would not change). */
+  const [failures, setFailures] = useState(0);
   const alive = useRef(true);
 
   const load = useCallback(async () => {
@@ -48,8 +55,11 @@ export function MailingProgress({ id, close, onFollow }: { id: string; close: ()
       if (!alive.current) return;
       setM(view);
       setError(null);
+      setFailures(0);
     } catch (err) {
-      if (alive.current) setError(errorText(t, err));
+      if (!alive.current) return;
+      setError(errorText(t, err));
+      setFailures((n) => n + 1);
     }
   }, [rq, id, t]);
 
@@ -72,10 +82,24 @@ export function MailingProgress({ id, close, onFollow }: { id: string; close: ()
   }, [rq, mailboxId]);
 
   useEffect(() => {
-    if (!m || (!ACTIVE.includes(m.status) && m.status !== 'paused')) return;
-    const timer = setTimeout(() => void load(), m.status === 'paused' ? PAUSED_POLL_MS : POLL_MS);
+    let wait: number;
+    if (failures > 0) wait = backoff(failures);
+    else if (m && (ACTIVE.includes(m.status) || m.status === 'paused')) wait = m.status === 'paused' ? PAUSED_POLL_MS : POLL_MS;
+    else return;
+    const timer = setTimeout(() => void load(), wait);
     return () => clearTimeout(timer);
-  }, [m, load]);
+  }, [m, failures, load]);
+
+  const errorBox = error && (
+    <div class="leadmail-alert leadmail-alert--error leadmail-mailing__error" role="alert">
+      <span>{error}</span>{' '}
+      {failures > 0 && (
+        <button type="button" class="leadmail-btn leadmail-btn--link leadmail-mailing__retry" onClick={() => void load()}>
+          {t('common.retry')}
+        </button>
+      )}
+    </div>
+  );
 
   const act = async (action: MailingAction) => {
     setBusy(true);
@@ -93,9 +117,7 @@ export function MailingProgress({ id, close, onFollow }: { id: string; close: ()
     return (
       <div class="leadmail-list-action leadmail-mailing">
         {error ? (
-          <div class="leadmail-alert leadmail-alert--error" role="alert">
-            {error}
-          </div>
+          errorBox
         ) : (
           <div class="leadmail-muted">{t('common.loading')}</div>
         )}
@@ -145,11 +167,7 @@ export function MailingProgress({ id, close, onFollow }: { id: string; close: ()
         </div>
       )}
       {m.statusReason && <div class="leadmail-alert leadmail-alert--warn leadmail-mailing__reason">{t('list.status_reason', { text: m.statusReason })}</div>}
-      {error && (
-        <div class="leadmail-alert leadmail-alert--error" role="alert">
-          {error}
-        </div>
-      )}
+      {errorBox}
       {m.reasons.length > 0 && (
         <div class="leadmail-reasons">
           <div class="leadmail-card__title">{t('list.reasons')}</div>

@@ -11,10 +11,12 @@ import { MailingProgress } from './MailingProgress.js';
 export interface ListActionProps {
   entityType: EntityType;
   ids: number[];
+  /** Kommo's `count_selected` (may exceed `ids`: Kommo pages a large selection). */
+  selectedCount?: number;
   close: () => void;
 }
 
-export function ListAction({ entityType, ids, close }: ListActionProps) {
+export function ListAction({ entityType, ids, selectedCount, close }: ListActionProps) {
   const { t } = useCtx();
   const [mailingId, setMailingId] = useState<string | null>(null);
   if (ids.length === 0) {
@@ -31,5 +33,5 @@ export function ListAction({ entityType, ids, close }: ListActionProps) {
     );
   }
   if (mailingId) return <MailingProgress key={mailingId} id={mailingId} close={close} onFollow={setMailingId} />;
-  return <MailingForm entityType={entityType} ids={ids} close={close} onStarted={setMailingId} />;
+  return <MailingForm entityType={entityType} ids={ids} selectedCount={selectedCount} close={close} onStarted={setMailingId} />;
 }

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
 import { repoRoot } from '../../widget/build/build.js';
-import { ARTIFACTS, startWidgetWorld, type WidgetWorld } from './harness.js';
+import { ARTIFACTS, checkAndCloseAfterTests, startWidgetWorld, type WidgetWorld } from './harness.js';
 
 const SUBJECT = 'Offer <b>for</b> John';
 const NOTE = 'Offer sent: call John';
@@ -42,16 +42,7 @@ beforeAll(async () => {
   await waitForStatus(w, w.user, failedId, 'failed');
 }, 60_000);
 
-afterAll(async () => {
-  await sink?.close();
-  await ww?.stop();
-});
-
-afterEach(async () => {
-  // A missing i18n key is a console error too (widget/src/host/i18n.ts).
-  await ww.flush();
-  expect(ww.problems.splice(0)).toEqual([]);
-});
+checkAndCloseAfterTests(() => ({ ww, sink }));
 
 const item = (id: string) => `.leadmail-email[data-email-id="${id}"]`;
 

@@ -9,7 +9,7 @@ import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { createMailbox, createTemplate } from '../support/send-helpers.js';
 import { noteTrigger } from '../tracking/tracking-helpers.js';
 import { imapUser } from '../support/imap-client.js';
-import { startWidgetWorld, type WidgetWorld } from './harness.js';
+import { checkAndCloseAfterTests, startWidgetWorld, type WidgetWorld } from './harness.js';
 
 const NOTE = 'Offer mailed';
 let ww: WidgetWorld;
@@ -37,15 +37,7 @@ beforeAll(async () => {
   expect(att.status).toBe(200);
 }, 60_000);
 
-afterAll(async () => {
-  await sink?.close();
-  await ww?.stop();
-});
-
-afterEach(async () => {
-  await ww.flush();
-  expect(ww.problems.splice(0)).toEqual([]);
-});
+checkAndCloseAfterTests(() => ({ ww, sink }));
 
 const page = () => ww.page;
 const modal = '.modal .leadmail-compose';

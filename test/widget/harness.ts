@@ -107,3 +107,21 @@ export async function startWidgetWorld(extraEnv: Record<string, string> = {}): P
     },
   };
 }
+
+/**
+ * The lifecycle every browser test file shares: after each test, fail on any page error or console
+ * error it left (a missing i18n key is one too: widget/src/host/i18n.ts; a test that expects some
+ * takes them out of `problems` itself); after the file, close the SMTP sink and the world.
+ */
+export function checkAndCloseAfterTests(get: () => { ww: WidgetWorld | undefined; sink?: { close(): Promise<void> } | undefined }): void {
+  afterEach(async () => {
+    const { ww } = get();
+    await ww!.flush();
+    expect(ww!.problems.splice(0)).toEqual([]);
+  });
+  afterAll(async () => {
+    const { ww, sink } = get();
+    await sink?.close();
+    await ww?.stop();
+  });
+}

@@ -10,7 +10,7 @@ import { SUB } from '../support/world.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { createMailbox, createTemplate } from '../support/send-helpers.js';
 import { eventually } from '../support/eventually.js';
-import { startWidgetWorld, type WidgetWorld } from './harness.js';
+import { checkAndCloseAfterTests, startWidgetWorld, type WidgetWorld } from './harness.js';
 
 let ww: WidgetWorld;
 let sink: SmtpSink;
@@ -43,16 +43,7 @@ beforeAll(async () => {
   await ww.reconfigure({ leads });
 }, 90_000);
 
-afterAll(async () => {
-  await sink?.close();
-  await ww?.stop();
-});
-
-afterEach(async () => {
-  // Page errors, console errors and missing i18n keys (reported as console errors) fail the test.
-  await ww.flush();
-  expect(ww.problems.splice(0)).toEqual([]);
-});
+checkAndCloseAfterTests(() => ({ ww, sink }));
 
 /** Ticks `ids` in the fake leads list and runs the list action, as a user in Kommo would. */
 async function openListAction(ids: number[], lang: 'en' | 'es' | 'pt' = 'en', area: 'llist' | 'clist' = 'llist', countSelected?: number) {

@@ -11,7 +11,7 @@ import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
 import { createMailbox, createTemplate } from '../support/send-helpers.js';
 import { dpPayload, postDpHook } from '../support/pipeline-action.js';
-import { startWidgetWorld, type WidgetWorld } from './harness.js';
+import { checkAndCloseAfterTests, startWidgetWorld, type WidgetWorld } from './harness.js';
 
 let ww: WidgetWorld;
 let sink: SmtpSink;
@@ -28,15 +28,7 @@ beforeAll(async () => {
   templateId = await createTemplate(w(), w().user, { name: 'Commercial offer', subject: 'Offer for {{contact.first_name}}', html: '<p>Hello {{contact.name}}, about {{lead.name}}</p>', isPublic: true });
 }, 60_000);
 
-afterAll(async () => {
-  await sink?.close();
-  await ww?.stop();
-});
-
-afterEach(async () => {
-  await ww.flush();
-  expect(ww.problems.splice(0)).toEqual([]);
-});
+checkAndCloseAfterTests(() => ({ ww, sink }));
 
 /** Opens the DP block as Kommo does, with `action` already holding what Kommo stored (if anything). */
 async function openBlock(o: { userId?: number; action?: string; lang?: 'en' | 'es' | 'pt' } = {}) {

@@ -11,7 +11,7 @@ import { IMAP_PASSWORD, imapPort, imapUser } from '../support/imap-client.js';
 import { emailIdOf, sendEmail, waitForStatus } from '../support/send-helpers.js';
 import { eventually } from '../support/eventually.js';
 import { mailboxPayload } from '../support/mailbox-payload.js';
-import { startWidgetWorld, type WidgetWorld } from './harness.js';
+import { checkAndCloseAfterTests, startWidgetWorld, type WidgetWorld } from './harness.js';
 
 let ww: WidgetWorld;
 let sink: SmtpSink;
@@ -24,15 +24,7 @@ beforeAll(async () => {
   sink = await startSmtpSink({ auth: { user: address, pass: IMAP_PASSWORD } });
 }, 60_000);
 
-afterAll(async () => {
-  await sink?.close();
-  await ww?.stop();
-});
-
-afterEach(async () => {
-  await ww.flush();
-  expect(ww.problems.splice(0)).toEqual([]);
-});
+checkAndCloseAfterTests(() => ({ ww, sink }));
 
 const field = (name: string) => `.leadmail-setup__field[data-field="${name}"]`;
 const input = (name: string) => `.leadmail-setup [name="${name}"]`;

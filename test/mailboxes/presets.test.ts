@@ -2,20 +2,17 @@
  * Provider presets (GET /api/mailbox-presets) fill the widget's quick set-up; a mailbox created
  * with one gets its pacing and daily cap unless it names its own.
  */
-import { startWorld, type World } from '../support/world.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import type { World } from '../support/world.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
+import { startWorldWithSink, stopWorldWithSink } from '../support/send-helpers.js';
 import { mailboxPayload } from '../support/mailbox-payload.js';
 
 let w: World;
 let sink: SmtpSink;
 beforeAll(async () => {
-  w = await startWorld();
-  sink = await startSmtpSink();
+  ({ w, sink } = await startWorldWithSink());
 });
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
-});
+afterAll(() => stopWorldWithSink(w, sink));
 
 it('offers Yandex Mail next to Gmail, Google Workspace, Microsoft 365 and a hosting mailbox', async () => {
   const res = await w.api(w.user).get('/api/mailbox-presets');

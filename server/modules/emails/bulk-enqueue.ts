@@ -16,6 +16,7 @@ import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
 import { planBatch, releaseSlots } from './pacing.js';
 import { scheduleDrain } from './send-schedule.js';
 import { finishPartlyDelivered } from './recipient-outcome.js';
+import { lockMailbox } from './mailbox-lock.js';
 
 export interface BulkMail {
   /** Chosen before rendering: trigger-link URLs in the body are signed for it. */
@@ -70,12 +71,13 @@ export async function enqueueBatch(
     if (onInserted) await withTransaction(db, onInserted);
     return;
   }
+  // The mailbox row is locked only for the plan, after the heavy inserts: a claim of the
+  // mailbox's drain (which takes the same lock) must not wait while a resolving mailing writes
+  // 500 mails with their bodies (bench: sending nearly stopped while a big mailing resolved).
+  // Until the plan, the new rows carry not_before = -infinity: invisible to others anyway
+  // (uncommitted), and outside the daily-cap window planBatch reads in this transaction.
   const planned = await withTransaction(db, async (tx) => {
-    const mb = (await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [batch.mailboxId])).rows[0];
-    if (!mb) throw new Error(`mailbox ${batch.mailboxId} does not exist`);
-    const delayMs = await delayUntil(tx, batch.earliest);
-    const slots = await planBatch(tx, mb, batch.mails.length, delayMs);
-    const rows = batch.mails.map((m, i) => ({
+    const rows = batch.mails.map((m) => ({
       id: m.id,
       entity_type: m.entityType,
       entity_id: m.entityId,
@@ -83,17 +85,16 @@ export async function enqueueBatch(
       to_addresses: m.to,
       subject: m.subject,
       body_html: m.html,
-      not_before: slots[i]!.at.toISOString(),
       contact_ids: m.contactIds,
     }));
     await tx.query(
       `INSERT INTO emails (id, account_id, user_id, mailbox_id, entity_type, entity_id, template_id, status, message_id,
          to_addresses, subject, body_html, link_attachments, not_before, source, contact_ids, not_opened_after_seconds, priority)
        SELECT r.id, $2, $3, $4, r.entity_type, r.entity_id, $5, 'queued', r.message_id,
-         r.to_addresses, r.subject, r.body_html, $6, r.not_before, 'manual',
+         r.to_addresses, r.subject, r.body_html, $6, '-infinity', 'manual',
          ARRAY(SELECT jsonb_array_elements_text(r.contact_ids))::bigint[], $7, 1
        FROM jsonb_to_recordset($1) AS r(id uuid, entity_type text, entity_id bigint, message_id text, to_addresses jsonb,
-         subject text, body_html text, not_before timestamptz, contact_ids jsonb)`,
+         subject text, body_html text, contact_ids jsonb)`,
       [JSON.stringify(rows), batch.accountId, batch.userId, batch.mailboxId, batch.templateId, JSON.stringify(batch.linkAttachments),
         batch.points.notOpened?.afterSeconds ?? null],
     );
@@ -114,13 +115,19 @@ export async function enqueueBatch(
         [ids, batch.attachmentIds, batch.accountId],
       );
     }
+    await onInserted?.(tx);
+    const mb = await lockMailbox(tx, batch.mailboxId);
+    if (!mb) throw new Error(`mailbox ${batch.mailboxId} does not exist`);
+    const delayMs = await delayUntil(tx, batch.earliest);
+    const slots = await planBatch(tx, mb, batch.mails.length, delayMs);
+    // The planned times and their history lines in one statement.
     await tx.query(
-      `INSERT INTO email_events (email_id, account_id, type, data)
-       SELECT e, $2, 'queued', jsonb_build_object('scheduledAt', s, 'mailboxPaused', $3::boolean, 'source', 'mailing')
-       FROM unnest($1::uuid[], $4::timestamptz[]) AS x(e, s)`,
+      `WITH u AS (
+         UPDATE emails e SET not_before = x.s FROM unnest($1::uuid[], $4::timestamptz[]) AS x(id, s) WHERE e.id = x.id RETURNING e.id, x.s)
+       INSERT INTO email_events (email_id, account_id, type, data)
+       SELECT id, $2, 'queued', jsonb_build_object('scheduledAt', s, 'mailboxPaused', $3::boolean, 'source', 'mailing') FROM u`,
       [ids, batch.accountId, mb.paused, slots.map((x) => x.at)],
     );
-    await onInserted?.(tx);
     return { paused: mb.paused, firstInMs: slots[0]!.inMs };
   });
   // After commit, as persistAndEnqueue does; a crash in between is healed by the recovery sweep.
@@ -159,8 +166,8 @@ export async function holdEmails(
     // Lock order everywhere: mailbox, then email (send-email.job.ts).
     const locked: MailboxRow[] = [];
     for (const m of mailboxes) {
-      const r = await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [m.mailbox_id]);
-      if (r.rows[0]) locked.push(r.rows[0]);
+      const mb = await lockMailbox(tx, m.mailbox_id);
+      if (mb) locked.push(mb);
     }
     const text = HOLD_TEXT[code];
     const from = code === 'MAILING_PAUSED' ? `status = 'queued'` : `(status = 'queued' OR (status = 'cancelled' AND error_code = 'MAILING_PAUSED'))`;
@@ -198,7 +205,7 @@ export async function releaseEmails(db: Db, queue: JobQueue, accountId: number, 
     const drains: { mailboxId: string; inMs: number }[] = [];
     let released = 0;
     for (const [mailboxId, ids] of [...byMailbox].sort(([a], [b]) => a.localeCompare(b))) {
-      const mb = (await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [mailboxId])).rows[0]!;
+      const mb = (await lockMailbox(tx, mailboxId))!;
       const delayMs = await delayUntil(tx, earliest);
       const slots = await planBatch(tx, mb, ids.length, delayMs);
       const at = slots.map((x) => x.at);

@@ -4,9 +4,9 @@
 import { withTransaction, type Db } from '../../infra/db/db.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { Logger } from '../../infra/log/logger.js';
-import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
 import { planBatch } from './pacing.js';
 import { wakeMailbox, wakeStalledMailboxes } from './interrupted-sends.js';
+import { lockMailbox } from './mailbox-lock.js';
 
 export const RECOVER_JOB = 'email.recover';
 
@@ -17,7 +17,7 @@ export const RECOVER_JOB = 'email.recover';
  */
 export async function rescheduleMailbox(db: Db, queue: JobQueue, mailboxId: string): Promise<number> {
   const planned = await withTransaction(db, async (tx) => {
-    const mb = (await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [mailboxId])).rows[0];
+    const mb = (await lockMailbox(tx, mailboxId));
     if (!mb || mb.paused) return 0;
     const queued = await tx.query<{ id: string }>(
       "SELECT id FROM emails WHERE mailbox_id = $1 AND status = 'queued' AND priority = 1 AND attempts = 0 ORDER BY not_before, created_at",

@@ -31,6 +31,7 @@ import { releaseSlots, reserveSlot } from './pacing.js';
 import { scheduleDrain } from './send-schedule.js';
 import { finishPartlyDelivered } from './recipient-outcome.js';
 import { assertCanViewEntity } from '../accounts/entity-access.js';
+import { lockMailbox } from './mailbox-lock.js';
 
 export class EmailsService {
   constructor(
@@ -175,7 +176,7 @@ export class EmailsService {
   private async persistAndEnqueue(p: PersistInput): Promise<{ emailId?: string; skipped?: { code: 'per_day' | 'repeat_limit'; reason: string } }> {
     const id = p.id ?? crypto.randomUUID();
     const outcome = await withTransaction(this.db, async (tx) => {
-      const mb = (await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [p.mailbox.id])).rows[0] ?? p.mailbox;
+      const mb = (await lockMailbox(tx, p.mailbox.id)) ?? p.mailbox;
       const refused = p.guard ? await p.guard(tx) : null;
       if (refused) return { refused };
       const s = await reserveSlot(tx, mb);
@@ -248,7 +249,7 @@ export class EmailsService {
       const e = await repo.findEmail(tx, auth.accountId, id);
       if (!e) throw notFound('email');
       // Lock order: mailbox, then email. The mailbox lock also guards its slot reservations.
-      const mb = (await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [e.mailbox_id])).rows[0];
+      const mb = (await lockMailbox(tx, e.mailbox_id));
       // Queued again only for recipients who deferred it: it ends sent, naming them (recipient-outcome.ts).
       const partly = await finishPartlyDelivered(tx, { sql: "id = $1 AND status = 'queued'", params: [id] }, { code: 'CANCELLED', why: 'cancelled by the user', data: { by: auth.userId } });
       if (partly.length) ended = true;

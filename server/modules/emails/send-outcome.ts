@@ -12,7 +12,7 @@
  *    mailbox and waits for that email; PostgreSQL then aborts one of them — see send-email.job.ts.)
  *  - Times are the database's (`now()`), so pacing compares like with like across processes.
  */
-import { withTransaction, type Queryable } from '../../infra/db/db.js';
+import { withTransaction } from '../../infra/db/db.js';
 import type { SendResult } from '../../infra/smtp/mail-transport.js';
 import * as mailboxes from '../mailboxes/mailboxes.repository.js';
 import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
@@ -41,9 +41,9 @@ export interface KnownAfterOutcome {
 export const STILL_OURS = "id = $1 AND status = 'sending' AND owner_instance = $2 AND attempts = $3";
 export const ours = (deps: Pick<SendDeps, 'instanceId'>, c: Claimed): unknown[] => [c.email.id, deps.instanceId, c.email.attempts];
 
-export async function lockMailbox(tx: Queryable, mailboxId: string): Promise<MailboxRow | undefined> {
-  return (await tx.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1 FOR UPDATE', [mailboxId])).rows[0];
-}
+import { lockMailbox } from './mailbox-lock.js';
+
+export { lockMailbox };
 
 export async function recordSent(deps: SendDeps, c: Claimed, result: SendResult): Promise<boolean | KnownAfterOutcome> {
   if (isUnpaced(c.mailbox)) return recordSentUnpaced(deps, c, result);

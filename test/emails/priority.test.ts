@@ -18,7 +18,7 @@ afterAll(() => stopWorldWithSink(w, sink));
 const idOf = emailIdOf;
 
 /** `n` mailing mails through the door a mailing hands its batches to. */
-async function queueMailing(mailboxId: string, n: number, tag: string, from = 0): Promise<string[]> {
+async function queueMailing(mailboxId: string, n: number, tag: string, from = 0, onInserted?: () => Promise<void>): Promise<string[]> {
   const mails = Array.from({ length: n }, (_, k) => from + k).map((i) => ({
     id: crypto.randomUUID(),
     entityType: 'leads' as const,
@@ -37,7 +37,7 @@ async function queueMailing(mailboxId: string, n: number, tag: string, from = 0)
     attachmentIds: [],
     points: { sent: [], opened: [], notOpened: null, failed: [] },
     mails,
-  });
+  }, onInserted);
   return mails.map((m) => m.id);
 }
 
@@ -95,4 +95,29 @@ describe('the mailbox drain', () => {
       await second.stop();
     }
   }, 120_000);
+
+  it('a card send goes out while a mailing batch for the same mailbox is still being written', async () => {
+    const mb = await createMailbox(w, w.user, sink, { pacing: { messages: 100, seconds: 1 } });
+    // A resolving mailing's batch transaction, held open after its mails are inserted (its rows
+    // reference the mailbox, so PostgreSQL holds a key-share lock on the mailbox row meanwhile).
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let writing!: () => void;
+    const written = new Promise<void>((r) => (writing = r));
+    const batch = queueMailing(mb, 50, 'held', 0, async () => {
+      writing();
+      await gate;
+    });
+    await written;
+    try {
+      // Before: the send's plan and the drain's claim locked the mailbox FOR UPDATE and waited
+      // for the whole batch transaction (a big mailing resolving nearly stopped the mailbox).
+      const card = await sendEmail(w, w.user, { mailboxId: mb, subject: 'While resolving', html: '<p>now</p>', to: ['card2@client.example'] });
+      await eventually(() => expect(sink.messages.some((m) => idOf(m) === card)).toBe(true), { timeoutMs: 10_000, intervalMs: 50 });
+    } finally {
+      release();
+    }
+    const held = await batch;
+    await eventually(() => expect(sink.messages.filter((m) => held.includes(idOf(m))).length).toBe(50), { timeoutMs: 20_000, intervalMs: 50 });
+  });
 });

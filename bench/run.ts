@@ -33,6 +33,14 @@ import type { JobQueue } from '../server/infra/queue/job-queue.js';
 import { enqueueBatch } from '../server/modules/emails/bulk-enqueue.js';
 import type { MailboxRow } from '../server/modules/mailboxes/mailboxes.repository.js';
 
+/**
+ * BENCH_ONLY=tracking,drain runs only the sections named (comma-separated); unset runs them all.
+ * Sections: render, html-to-text, hostile, latency, queue, dp-hook, mailings, tracking, drain, crash.
+ */
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+const wants = (section: string): boolean => !only || only.includes(section);
+const QUEUE_SECTIONS = ['latency', 'queue', 'dp-hook', 'mailings', 'tracking', 'drain', 'crash'];
+
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 
 function benchRender(): void {
@@ -110,85 +118,93 @@ async function benchQueue(): Promise<void> {
     fetch(`${server.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': token }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<{ id: string }>);
   const mailbox = await call('/api/mailboxes', { displayName: 'Bench', fromAddress: 'bench@acme.example', smtp: { host: '127.0.0.1', port: smtpPort, security: 'none', auth: false }, pacing: { messages: 10_000, seconds: 1 }, dailyCap: null });
 
-  // 3. single-mail latency on an idle mailbox (API call → SMTP server), 10 samples.
-  const latencies: number[] = [];
-  for (let i = 0; i < 10; i++) {
-    const before = received.length;
-    const t = Date.now();
-    await call('/api/emails', { entityType: 'leads', entityId: lead.id, mailboxId: mailbox.id, to: ['x@client.example'], subject: 'Hi', html: '<p>hi</p>' });
-    while (received.length === before) await new Promise((r) => setTimeout(r, 2));
-    latencies.push(received[received.length - 1]! - t);
-  }
-  latencies.sort((a, b) => a - b);
-  console.log(`single mail, idle mailbox: API call → SMTP server p50 ${latencies[5]} ms, max ${latencies[9]} ms`);
-
-  // 2. throughput: N queued emails (inserted the way the API persists them), one mailbox, no pacing.
-  const n = 500;
-  const row = (await db.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1', [mailbox.id])).rows[0]!;
-  const start = received.length;
-  const rssBefore = process.memoryUsage().rss;
-  const t0 = Date.now();
-  const client = await db.connect();
-  const jobs: { id: string; slot: Slot }[] = [];
-  try {
-    await client.query('BEGIN');
-    for (let i = 0; i < n; i++) {
-      const id = crypto.randomUUID();
-      const slot = await reserveSlot(client, row);
-      await client.query(
-        `INSERT INTO emails (id, account_id, user_id, mailbox_id, entity_type, entity_id, status, message_id, to_addresses, subject, body_html, not_before)
-         VALUES ($1, 1, 1, $2, 'leads', $3, 'queued', $4, '["r@client.example"]', 'Bulk', $5, $6)`,
-        [id, mailbox.id, lead.id, `<${id}@bench>`, `<p>${'Personalised text. '.repeat(150)}</p>`, slot.at],
-      );
-      jobs.push({ id, slot });
+  if (wants('latency')) {
+    // 3. single-mail latency on an idle mailbox (API call → SMTP server), 10 samples.
+    const latencies: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const before = received.length;
+      const t = Date.now();
+      await call('/api/emails', { entityType: 'leads', entityId: lead.id, mailboxId: mailbox.id, to: ['x@client.example'], subject: 'Hi', html: '<p>hi</p>' });
+      while (received.length === before) await new Promise((r) => setTimeout(r, 2));
+      latencies.push(received[received.length - 1]! - t);
     }
-    await client.query('COMMIT');
-  } finally {
-    client.release();
+    latencies.sort((a, b) => a - b);
+    console.log(`single mail, idle mailbox: API call → SMTP server p50 ${latencies[5]} ms, max ${latencies[9]} ms`);
   }
-  await scheduleDrain(db, server.services.queue, mailbox.id, Math.min(...jobs.map((j) => j.slot.inMs)));
-  let peakRss = 0;
-  while (received.length - start < n) {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const secs = (Date.now() - t0) / 1000;
-  console.log(`queue + SMTP: ${n} emails (3 KB each) from one unpaced mailbox in ${secs.toFixed(1)} s = ${(n / secs).toFixed(1)} emails/s; RSS ${mb(rssBefore)} → peak ${mb(peakRss)}`);
 
-  // 4. digital-pipeline hook: Kommo wants a 2xx within 2 s; the work itself is queued.
-  const tpl = await call('/api/templates', { name: 'DP', subject: 'Hi {{contact.name}}', html: '<p>hi</p>' });
-  // The hook acts only on the signed token of a pipeline action (server/public/dp-hook.ts).
-  const dpAction = (await call('/api/pipeline-actions', { name: 'DP', templateId: tpl.id })) as { id: string; token: string };
-  const hookTimes: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    // A lead per call: each one is a new event (repeats of one event collapse into one).
-    const dpLead = kommo.sim.addLead('bench', { name: `DP lead ${i}`, pipeline_id: pipeline!.id });
-    const t = Date.now();
-    const res = await fetch(`${server.url}/hooks/kommo/dp`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ event: { type: 15, data: { id: dpLead.id, element_type: 2, status_id: dpLead.status_id, pipeline_id: pipeline!.id }, time: 1_800_000_000 + i }, action: { settings: { widget: { settings: { action: dpAction.token } } } }, subdomain: 'bench', account_id: 1 }),
+  if (wants('queue')) {
+    // 2. throughput: N queued emails (inserted the way the API persists them), one mailbox, no pacing.
+    const n = 500;
+    const row = (await db.query<MailboxRow>('SELECT * FROM mailboxes WHERE id = $1', [mailbox.id])).rows[0]!;
+    const start = received.length;
+    const rssBefore = process.memoryUsage().rss;
+    const t0 = Date.now();
+    const client = await db.connect();
+    const jobs: { id: string; slot: Slot }[] = [];
+    try {
+      await client.query('BEGIN');
+      for (let i = 0; i < n; i++) {
+        const id = crypto.randomUUID();
+        const slot = await reserveSlot(client, row);
+        await client.query(
+          `INSERT INTO emails (id, account_id, user_id, mailbox_id, entity_type, entity_id, status, message_id, to_addresses, subject, body_html, not_before)
+           VALUES ($1, 1, 1, $2, 'leads', $3, 'queued', $4, '["r@client.example"]', 'Bulk', $5, $6)`,
+          [id, mailbox.id, lead.id, `<${id}@bench>`, `<p>${'Personalised text. '.repeat(150)}</p>`, slot.at],
+        );
+        jobs.push({ id, slot });
+      }
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    await scheduleDrain(db, server.services.queue, mailbox.id, Math.min(...jobs.map((j) => j.slot.inMs)));
+    let peakRss = 0;
+    while (received.length - start < n) {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const secs = (Date.now() - t0) / 1000;
+    console.log(`queue + SMTP: ${n} emails (3 KB each) from one unpaced mailbox in ${secs.toFixed(1)} s = ${(n / secs).toFixed(1)} emails/s; RSS ${mb(rssBefore)} → peak ${mb(peakRss)}`);
+  }
+
+  if (wants('dp-hook')) {
+    // 4. digital-pipeline hook: Kommo wants a 2xx within 2 s; the work itself is queued.
+    const tpl = await call('/api/templates', { name: 'DP', subject: 'Hi {{contact.name}}', html: '<p>hi</p>' });
+    // The hook acts only on the signed token of a pipeline action (server/public/dp-hook.ts).
+    const dpAction = (await call('/api/pipeline-actions', { name: 'DP', templateId: tpl.id })) as { id: string; token: string };
+    const hookTimes: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      // A lead per call: each one is a new event (repeats of one event collapse into one).
+      const dpLead = kommo.sim.addLead('bench', { name: `DP lead ${i}`, pipeline_id: pipeline!.id });
+      const t = Date.now();
+      const res = await fetch(`${server.url}/hooks/kommo/dp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ event: { type: 15, data: { id: dpLead.id, element_type: 2, status_id: dpLead.status_id, pipeline_id: pipeline!.id }, time: 1_800_000_000 + i }, action: { settings: { widget: { settings: { action: dpAction.token } } } }, subdomain: 'bench', account_id: 1 }),
+      });
+      await res.text();
+      hookTimes.push(Date.now() - t);
+    }
+    hookTimes.sort((a, b) => a - b);
+    console.log(`digital pipeline hook: answer p50 ${hookTimes[10]} ms, max ${hookTimes[19]} ms (limit 2000 ms)`);
+  }
+
+  if (wants('mailings')) await benchMailings(server.url, token, kommo, pipeline!.id, mailbox.id);
+  if (wants('tracking')) await benchTracking(server);
+  if (wants('drain')) await benchDrainVersusRawPool(server.services.db, server.services.queue, call);
+
+  if (wants('crash')) {
+    // 5. crash recovery: child processes on the same database, the in-process one only watches.
+    await server.services.queue.stop();
+    await benchCrashRecovery({
+      db,
+      queue: server.services.queue,
+      env: { DATABASE_URL: pg.url, ENCRYPTION_KEY: 'b'.repeat(64), KOMMO_CLIENT_SECRET: secret, KOMMO_REDIRECT_URI: 'http://localhost/cb', KOMMO_API_URL: `${kommo.url}/{subdomain}`, QUEUE_POLL_MS: '200', MAILBOX_PRIVATE_HOSTS: '127.0.0.1' },
+      mailboxId: mailbox.id,
+      leadId: lead.id,
+      received,
     });
-    await res.text();
-    hookTimes.push(Date.now() - t);
   }
-  hookTimes.sort((a, b) => a - b);
-  console.log(`digital pipeline hook: answer p50 ${hookTimes[10]} ms, max ${hookTimes[19]} ms (limit 2000 ms)`);
-
-  await benchMailings(server.url, token, kommo, pipeline!.id, mailbox.id);
-  await benchTracking(server);
-  await benchDrainVersusRawPool(server.services.db, server.services.queue, call);
-
-  // 5. crash recovery: child processes on the same database, the in-process one only watches.
-  await server.services.queue.stop();
-  await benchCrashRecovery({
-    db,
-    queue: server.services.queue,
-    env: { DATABASE_URL: pg.url, ENCRYPTION_KEY: 'b'.repeat(64), KOMMO_CLIENT_SECRET: secret, KOMMO_REDIRECT_URI: 'http://localhost/cb', KOMMO_API_URL: `${kommo.url}/{subdomain}`, QUEUE_POLL_MS: '200', MAILBOX_PRIVATE_HOSTS: '127.0.0.1' },
-    mailboxId: mailbox.id,
-    leadId: lead.id,
-    received,
-  });
 
   await server.stop();
   await kommo.close();
@@ -309,7 +325,7 @@ async function benchDrainVersusRawPool(db: Db, queue: JobQueue, call: (p: string
   sink.close();
 }
 
-benchRender();
-benchHtmlToText();
-benchHostileTemplate();
-await benchQueue();
+if (wants('render')) benchRender();
+if (wants('html-to-text')) benchHtmlToText();
+if (wants('hostile')) benchHostileTemplate();
+if (QUEUE_SECTIONS.some(wants)) await benchQueue();

@@ -3,10 +3,10 @@
  * arrival order (the first human open of a mail is the one that fires "opened"), but the mails
  * are read and locked once, and counters, hits and history events are each one statement.
  */
-import type { Db, Queryable } from '../../infra/db/db.js';
+import type { Db } from '../../infra/db/db.js';
 import { withTransaction } from '../../infra/db/db.js';
 import { classifyOpen, machineByAgent, TRACKING_POLICY, type HitFacts, type Verdict } from './classify.js';
-import { MAX_IP, insertHits, type NewHit } from './tracking.repository.js';
+import { MAX_IP, insertHits, mailsWithOpenedTriggers, type NewHit } from './tracking.repository.js';
 
 export interface PendingOpen {
   emailId: string;
@@ -120,13 +120,4 @@ function judge(facts: HitFacts, mail: MailState, policy: typeof TRACKING_POLICY)
   const byAgent = machineByAgent(facts);
   if (byAgent?.reason !== 'gmail_image_proxy') return byAgent ?? { human: true, reason: 'human' };
   return classifyOpen({ ...facts, at: facts.at ?? mail.now, sentAt: mail.sent_at }, policy);
-}
-
-/** Whether "opened" would run anything, per mail: the engine ignores inactive triggers. */
-async function mailsWithOpenedTriggers(tx: Queryable, ids: string[]): Promise<Set<string>> {
-  const r = await tx.query<{ email_id: string }>(
-    "SELECT DISTINCT t.email_id FROM email_triggers t JOIN triggers tr ON tr.id = t.trigger_id AND tr.active WHERE t.email_id = ANY($1::uuid[]) AND t.point = 'opened'",
-    [ids],
-  );
-  return new Set(r.rows.map((x) => x.email_id));
 }

@@ -62,7 +62,7 @@ export class TrackingService {
     const group = { windowMs: timing.commitWindowMs, maxBatch: MAX_BATCH };
     // An open batch locks its mails' rows, so two would mostly wait on each other; a click batch
     // is one statement that locks no mail row of a person's click.
-    this.opens = new GroupCommit((batch) => recordOpens(db, batch, policy), { ...group, maxInFlight: 1 });
+    this.opens = new GroupCommit((batch) => recordOpens(db, batch, policy), { ...group, maxInFlight: MAX_IN_FLIGHT });
     this.clicks = new GroupCommit((batch) => recordClicks(db, batch, policy.settleMs), { ...group, maxInFlight: MAX_IN_FLIGHT });
   }
 

@@ -92,19 +92,25 @@ async function readLinks(tx: Queryable, hits: HitRow[]): Promise<Map<string, Tri
 }
 
 /**
- * Every hit's neighbours in one statement: the mail's honeypot hits within the address window and
- * its other clicks within the burst window (classifyClick looks no further for either).
+ * Every hit's neighbours in one statement, only those classifyClick can use: the mail's honeypot
+ * hits within the address window, its clicks on other links within the burst window, and its
+ * clicks on the same link within the scanner-pair gap (a busy mail has hundreds of other hits).
  */
 async function neighbours(tx: Queryable, hits: HitRow[], policy: TrackingPolicy): Promise<Map<number, NeighbourHit[]>> {
   // Times as epoch milliseconds: a busy mail has hundreds of neighbours per hit, and parsing their
   // timestamps from text was most of the sweep's own time.
   const r = await tx.query<{ of: number; kind: string; link_id: number | null; ip: string | null; at_ms: number }>(
     `SELECT x.id AS of, n.kind, n.link_id, n.ip, extract(epoch FROM n.at)::float8 * 1000 AS at_ms
-     FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[]) AS x(id, email_id, at)
+     FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::bigint[]) AS x(id, email_id, at, link_id)
      JOIN tracking_hits n ON n.email_id = x.email_id AND n.id <> x.id
-       AND ((n.kind = 'honeypot' AND n.at BETWEEN x.at - make_interval(secs => $4) AND x.at + make_interval(secs => $4))
-         OR (n.kind = 'click' AND n.at BETWEEN x.at - make_interval(secs => $5) AND x.at + make_interval(secs => $5)))`,
-    [hits.map((h) => h.id), hits.map((h) => h.email_id), hits.map((h) => h.at), Math.max(policy.honeypotIpWindowMs, policy.burstMs) / 1000, Math.max(policy.burstMs, policy.scannerPairMs) / 1000],
+       AND ((n.kind = 'honeypot' AND n.at BETWEEN x.at - make_interval(secs => $5) AND x.at + make_interval(secs => $5))
+         OR (n.kind = 'click' AND n.link_id IS DISTINCT FROM x.link_id AND n.at BETWEEN x.at - make_interval(secs => $6) AND x.at + make_interval(secs => $6))
+         OR (n.kind = 'click' AND n.link_id = x.link_id AND n.at BETWEEN x.at - make_interval(secs => $7) AND x.at + make_interval(secs => $7)))`,
+    [
+      hits.map((h) => h.id), hits.map((h) => h.email_id), hits.map((h) => h.at), hits.map((h) => h.link_id ?? 0),
+      // A millisecond wider than the policy: classifyClick compares times truncated to milliseconds.
+      (Math.max(policy.honeypotIpWindowMs, policy.burstMs) + 1) / 1000, (policy.burstMs + 1) / 1000, (policy.scannerPairMs + 1) / 1000,
+    ],
   );
   const byHit = new Map<number, NeighbourHit[]>();
   for (const x of r.rows) {

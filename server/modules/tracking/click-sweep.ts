@@ -84,7 +84,7 @@ async function readLinks(tx: Queryable, hits: HitRow[]): Promise<Map<string, Tri
   const wanted = hits.filter((h) => h.link_id !== null);
   if (wanted.length === 0) return new Map();
   const r = await tx.query<TriggerLinkRow>(
-    `SELECT l.* FROM trigger_links l JOIN (SELECT DISTINCT e.account_id, x.link_id FROM unnest($1::uuid[], $2::bigint[]) AS x(email_id, link_id) JOIN emails e ON e.id = x.email_id) w
+    `SELECT l.* FROM trigger_links l JOIN (SELECT DISTINCT e.account_id, x.link_id FROM unnest($1::uuid[], $2::bigint[]) AS x(email_id, link_id) JOIN emails e ON e.id = x.email_id AND e.id = ANY($1::uuid[])) w
        ON l.account_id = w.account_id AND l.id = w.link_id`,
     [wanted.map((h) => h.email_id), wanted.map((h) => h.link_id)],
   );
@@ -155,7 +155,8 @@ async function writeVerdicts(tx: Queryable, judged: Judged[]): Promise<void> {
   const col = <V>(f: (j: Judged) => V): V[] => judged.map(f);
   await tx.query(
     `UPDATE tracking_hits h SET human = d.human, reason = d.reason, detail = d.detail, outcome = d.outcome, event_key = d.event_key, decided_at = now()
-     FROM unnest($1::bigint[], $2::boolean[], $3::text[], $4::text[], $5::text[], $6::text[]) AS d(id, human, reason, detail, outcome, event_key) WHERE h.id = d.id`,
+     FROM unnest($1::bigint[], $2::boolean[], $3::text[], $4::text[], $5::text[], $6::text[]) AS d(id, human, reason, detail, outcome, event_key)
+     WHERE h.id = d.id AND h.id = ANY($1::bigint[])`,
     [col((j) => j.hit.id), col((j) => j.verdict.human), col((j) => j.verdict.reason), col((j) => j.detail ?? null), col((j) => j.outcome), col((j) => j.eventKey)],
   );
 }
@@ -186,7 +187,7 @@ async function countOnMails(tx: Queryable, judged: Judged[]): Promise<void> {
        first_human_open_at = coalesce(e.first_human_open_at, d.first_human),
        human_opens = e.human_opens + CASE WHEN d.first_human IS NOT NULL AND b.unopened THEN 1 ELSE 0 END
      FROM unnest($1::uuid[], $2::int[], $3::int[], $4::timestamptz[]) AS d(id, human, machine, first_human), before b
-     WHERE e.id = d.id AND b.id = d.id
+     WHERE e.id = d.id AND b.id = d.id AND e.id = ANY($1::uuid[])
      RETURNING e.id, (d.first_human IS NOT NULL AND b.unopened) AS opened_now`,
     [ids, d.map((x) => x.human), d.map((x) => x.machine), d.map((x) => x.first?.hit.at ?? null)],
   );

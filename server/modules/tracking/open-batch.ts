@@ -24,8 +24,10 @@ export interface PendingOpen {
 export async function recordOpens(db: Db, opens: PendingOpen[], policy = TRACKING_POLICY): Promise<boolean[]> {
   const verdicts = await judge(db, opens, policy);
   const col = <V>(f: (o: PendingOpen, v: Verdict) => V): V[] => opens.map((o, i) => f(o, verdicts[i]!));
-  const r = await db.query<{ n: string; fires: boolean }>(
-    `WITH x AS (
+  // Prepared once per connection (named): planning this statement cost more than running it.
+  const r = await db.query<{ n: string; fires: boolean }>({
+    name: 'tracking-record-opens',
+    text: `WITH x AS (
        SELECT * FROM unnest($1::uuid[], $2::boolean[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
          WITH ORDINALITY AS x(email_id, human, reason, detail, ip, ua, at, n)
      ),
@@ -34,7 +36,7 @@ export async function recordOpens(db: Db, opens: PendingOpen[], policy = TRACKIN
      -- recipients are retried; or unknown after a crash (an open is then the proof it arrived).
      m AS (
        SELECT id, account_id, first_human_open_at IS NULL AS unopened FROM emails
-       WHERE id IN (SELECT email_id FROM x) AND (status IN ('sent', 'sending', 'unknown') OR jsonb_array_length(delivered_recipients) > 0)
+       WHERE id = ANY($1::uuid[]) AND (status IN ('sent', 'sending', 'unknown') OR jsonb_array_length(delivered_recipients) > 0)
        ORDER BY id FOR NO KEY UPDATE
      ),
      j AS (
@@ -54,7 +56,8 @@ export async function recordOpens(db: Db, opens: PendingOpen[], policy = TRACKIN
        FROM (SELECT email_id, count(*)::int AS opens, count(*) FILTER (WHERE NOT human)::int AS machine, count(*) FILTER (WHERE human)::int AS human,
                     min(hit_at) FILTER (WHERE first) AS first_human
              FROM j GROUP BY email_id) d
-       WHERE e.id = d.email_id RETURNING 1
+       -- Also by the array: the planner would otherwise scan the whole table for a join with unnest.
+       WHERE e.id = d.email_id AND e.id = ANY($1::uuid[]) RETURNING 1
      ),
      hits AS (
        INSERT INTO tracking_hits (account_id, email_id, kind, ip, user_agent, human, reason, detail, outcome, at, decided_at)
@@ -68,11 +71,11 @@ export async function recordOpens(db: Db, opens: PendingOpen[], policy = TRACKIN
        SELECT email_id, account_id, 'opened', jsonb_build_object('userAgent', ua, 'human', human, 'reason', reason, 'detail', detail) FROM j ORDER BY n RETURNING 1
      )
      SELECT j.n, j.first AND t.email_id IS NOT NULL AS fires FROM j LEFT JOIN t ON t.email_id = j.email_id`,
-    [
+    values: [
       col((o) => o.emailId), col((_o, v) => v.human), col((_o, v) => v.reason), col((_o, v) => v.detail ?? null),
       col((o) => o.facts.ip?.slice(0, MAX_IP) ?? null), col((o) => o.facts.userAgent?.slice(0, MAX_USER_AGENT) ?? null), col((o) => o.facts.at ?? null),
     ],
-  );
+  });
   const answer = opens.map(() => false);
   for (const row of r.rows) answer[Number(row.n) - 1] = row.fires;
   return answer;

@@ -5,7 +5,8 @@
  *    one statement or transaction, and each answer waits for that commit: nothing answered is lost.
  *  - Opens are judged in that same transaction. A click is judged after a settle window, because
  *    a scanner's burst or honeypot hit may arrive just after it: every process runs a sweep that
- *    claims the due clicks with SKIP LOCKED and decides them in batches (no job per click). A
+ *    claims the due clicks with SKIP LOCKED and decides each batch with a few set-based
+ *    statements (click-sweep.ts; no job per click, no statements per click). A
  *    click whose process died before deciding it is simply due for the next sweep of any process.
  * The reader is answered at once either way.
  */
@@ -60,8 +61,9 @@ export class TrackingService {
     private readonly policy = TRACKING_POLICY,
   ) {
     const group = { windowMs: timing.commitWindowMs, maxBatch: MAX_BATCH };
-    // An open batch locks its mails' rows, so two would mostly wait on each other; a click batch
-    // is one statement that locks no mail row of a person's click.
+    // Each batch is one statement. Open batches lock their mails' rows in id order, so batches of
+    // the same mails take turns and the others run side by side; a click batch locks no mail row of
+    // a person's click.
     this.opens = new GroupCommit((batch) => recordOpens(db, batch, policy), { ...group, maxInFlight: MAX_IN_FLIGHT });
     this.clicks = new GroupCommit((batch) => recordClicks(db, batch, policy.settleMs), { ...group, maxInFlight: MAX_IN_FLIGHT });
   }

@@ -2,17 +2,29 @@
  * Tracking endpoints under load: autocannon (in a child process, so the load generator does not
  * share the server's event loop) against the real server's open pixel and click redirect, and
  * against a bare Node http server answering the same GIF / 302 (the "raw stack"), in one run.
- * Then: whether every answered hit was recorded, and how long the sweep takes to decide the clicks.
+ * Three rounds, medians printed. Then: whether every answered hit was recorded, and the rate at which
+ * the click decision sweep decides a backlog of due clicks.
  */
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import http from 'node:http';
+import pg from 'pg';
 import type { AddressInfo } from 'node:net';
 import type { RunningServer } from '../server/app/server.js';
 import { clickToken } from '../server/modules/tracking/click-token.js';
 import { openToken, PIXEL_GIF } from '../server/modules/tracking/open-pixel.js';
 
 const CONNECTIONS = 50;
-const SECONDS = 10;
+const SECONDS = 5;
+/** BENCH_TRACKING_ROUNDS=1 for a quick look (a profile); the figures to report are medians of 3. */
+/**
+ * Hits spread over this many mails, as a mailing's opens are (each connection walks the list); a
+ * handful of mails hit thousands of times a second would measure contention on their rows instead.
+ */
+const MAILS = 1000;
+const ROUNDS = Number(process.env.BENCH_TRACKING_ROUNDS ?? 3);
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
 const NO_STORE = { 'Cache-Control': 'no-store, no-cache, must-revalidate, private', Pragma: 'no-cache', 'Referrer-Policy': 'no-referrer' };
 
@@ -27,15 +39,18 @@ interface Result {
 
 export function cannon(url: string, paths: string[], seconds = SECONDS): Promise<Result> {
   const script = `import autocannon from 'autocannon';
-const o = JSON.parse(process.argv[1]);
+import fs from 'node:fs';
+const o = JSON.parse(fs.readFileSync(process.argv[1], 'utf8'));
 const r = await autocannon({ url: o.url, connections: o.c, duration: o.d, headers: { 'user-agent': o.ua }, requests: o.paths.map((path) => ({ method: 'GET', path })) });
 console.log(JSON.stringify({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, answered: r['2xx'] + r['3xx'], other: r['1xx'] + r['4xx'] + r['5xx'], errors: r.errors + r.timeouts }));`;
-  const args = JSON.stringify({ url, c: CONNECTIONS, d: seconds, ua: CHROME, paths });
-  return new Promise((resolve, reject) =>
-    execFile(process.execPath, ['--input-type=module', '-e', script, args], { cwd: process.cwd(), maxBuffer: 1 << 20 }, (err, stdout) =>
+  // The paths go through a file: a thousand of them would not fit in one argument.
+  const file = path.join(os.tmpdir(), `leadmail-cannon-${process.pid}-${Date.now()}.json`);
+  fs.writeFileSync(file, JSON.stringify({ url, c: CONNECTIONS, d: seconds, ua: CHROME, paths }));
+  return new Promise<Result>((resolve, reject) =>
+    execFile(process.execPath, ['--input-type=module', '-e', script, file], { cwd: process.cwd(), maxBuffer: 1 << 20 }, (err, stdout) =>
       err ? reject(err) : resolve(JSON.parse(stdout.trim().split('\n').pop()!) as Result),
     ),
-  );
+  ).finally(() => fs.rmSync(file, { force: true }));
 }
 
 function rawStack(redirectUrl: string): Promise<http.Server> {
@@ -51,43 +66,135 @@ function rawStack(redirectUrl: string): Promise<http.Server> {
   return new Promise((r) => server.listen(0, '127.0.0.1', () => r(server)));
 }
 
-const line = (what: string, r: Result) =>
-  `${what.padEnd(28)} ${String(Math.round(r.rps)).padStart(6)} req/s  p50 ${String(r.p50).padStart(3)} ms  p99 ${String(r.p99).padStart(3)} ms  (${r.answered} answered, ${r.other} other, ${r.errors} errors)`;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const medianOf = (rs: Result[]): Result => ({
+  rps: median(rs.map((r) => r.rps)),
+  p50: median(rs.map((r) => r.p50)),
+  p99: median(rs.map((r) => r.p99)),
+  answered: rs.reduce((n, r) => n + r.answered, 0),
+  other: rs.reduce((n, r) => n + r.other, 0),
+  errors: rs.reduce((n, r) => n + r.errors, 0),
+});
 
-/** Needs sent mails of account 1 in the database and RATE_LIMIT_TRACKING_PER_ADDRESS far above the load. */
+const line = (what: string, r: Result) =>
+  `${what.padEnd(34)} ${String(Math.round(r.rps)).padStart(6)} req/s  p50 ${String(r.p50).padStart(3)} ms  p99 ${String(r.p99).padStart(3)} ms`;
+const round = (rs: Result[]) => rs.map((r) => `${Math.round(r.rps)}/${r.p99}`).join(', ');
+
+/** Every statement any pg client of this process sends while `fn` runs. */
+async function countingStatements<T>(fn: () => Promise<T>): Promise<{ value: T; statements: number }> {
+  let statements = 0;
+  const original = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    statements++;
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof original;
+  try {
+    return { value: await fn(), statements };
+  } finally {
+    pg.Client.prototype.query = original;
+  }
+}
+
+/**
+ * Needs account 1 with a mailbox and RATE_LIMIT_TRACKING_PER_ADDRESS far above the load; sends
+ * nothing: its mails are written as sent an hour ago (so their clicks can be human).
+ */
 export async function benchTracking(server: RunningServer): Promise<void> {
   const { db, box } = server.services;
   const redirect = 'https://example.com/offer';
   const link = (await db.query<{ id: number }>("INSERT INTO trigger_links (account_id, name, redirect_url) VALUES (1, 'Bench', $1) RETURNING id", [redirect])).rows[0]!.id;
-  const mails = (await db.query<{ id: string }>("SELECT id FROM emails WHERE account_id = 1 AND status = 'sent' ORDER BY id LIMIT 50")).rows.map((r) => r.id);
-  if (mails.length === 0) throw new Error('benchTracking needs sent mails');
+  const mails = (
+    await db.query<{ id: string }>(
+      `INSERT INTO emails (id, account_id, user_id, mailbox_id, entity_type, entity_id, status, message_id, to_addresses, subject, body_html, sent_at)
+       SELECT gen_random_uuid(), 1, 1, (SELECT id FROM mailboxes WHERE account_id = 1 LIMIT 1), 'leads', 1, 'sent', '<tracking-' || n || '@bench>',
+              '["r@client.example"]', 'Tracking bench', '<p>hi</p>', now() - interval '1 hour'
+       FROM generate_series(1, $1) AS n RETURNING id`,
+      [MAILS],
+    )
+  ).rows.map((r) => r.id);
   const pixels = mails.map((id) => `/t/o/${openToken(box, id)}.gif`);
   const clicks = mails.map((id) => `/t/c/${clickToken(box, id, link)}`);
   const raw = await rawStack(redirect);
   const rawUrl = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
   const hits = async () => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM tracking_hits')).rows[0]!.n);
 
-  console.log(`tracking (autocannon, ${CONNECTIONS} connections, ${SECONDS} s each, ${mails.length} mails):`);
+  // What one durable write costs here, serially: the floor under every group commit.
+  const serial = async (sql: string) => {
+    const ms: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const t = process.hrtime.bigint();
+      await db.query(sql);
+      ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+    return median(ms).toFixed(2);
+  };
+  await db.query('CREATE TABLE IF NOT EXISTS bench_commit (x int)');
+  console.log(`tracking: PostgreSQL round trip p50 ${await serial('SELECT 1')} ms, one-row INSERT with its commit (fsync) p50 ${await serial('INSERT INTO bench_commit VALUES (1)')} ms`);
+  await db.query('DROP TABLE bench_commit');
+  console.log(`tracking (autocannon in its own process, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s each, ${mails.length} mails; medians, round by round req/s / p99 ms):`);
   await cannon(server.url, pixels, 2); // warm-up (JIT, pool, plans), not reported
-  const before = await hits();
-  const pixel = await cannon(server.url, pixels);
-  const pixelRecorded = (await hits()) - before;
-  const rawPixel = await cannon(rawUrl, pixels);
-  const beforeClicks = await hits();
-  const click = await cannon(server.url, clicks);
-  const clickRecorded = (await hits()) - beforeClicks;
-  const rawClick = await cannon(rawUrl, clicks);
-  raw.close();
-  console.log(line('  open pixel, server', pixel));
-  console.log(line('  open pixel, raw stack', rawPixel));
-  console.log(line('  click redirect, server', click));
-  console.log(line('  click redirect, raw stack', rawClick));
-  console.log(`  recorded: ${pixelRecorded} opens for ${pixel.answered} pixels answered, ${clickRecorded} clicks for ${click.answered} redirects answered`);
-
-  // The sweep decides the clicks after their settle window, in the background of the load above.
-  const t0 = Date.now();
+  await cannon(server.url, clicks, 2);
   const pending = async () => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM tracking_hits WHERE decided_at IS NULL')).rows[0]!.n);
+  const settled = async () => {
+    const t = Date.now();
+    while ((await pending()) > 0 && Date.now() - t < 60_000) await new Promise((r) => setTimeout(r, 100));
+  };
+  const res = { pixel: [] as Result[], rawPixel: [] as Result[], click: [] as Result[], rawClick: [] as Result[] };
+  let pixelRecorded = 0;
+  let clickRecorded = 0;
+  const hitsBefore = await hits();
+  for (let i = 0; i < ROUNDS; i++) {
+    // Each round starts with the previous round's clicks decided, so rounds compare like with like
+    // (the sweep still runs during the click round: its clicks settle after 2 s).
+    await settled();
+    let before = await hits();
+    res.pixel.push(await cannon(server.url, pixels));
+    pixelRecorded += (await hits()) - before;
+    res.rawPixel.push(await cannon(rawUrl, pixels));
+    await settled();
+    before = await hits();
+    res.click.push(await cannon(server.url, clicks));
+    clickRecorded += (await hits()) - before;
+    res.rawClick.push(await cannon(rawUrl, clicks));
+  }
+  raw.close();
+  const [pixel, rawPixel, click, rawClick] = [medianOf(res.pixel), medianOf(res.rawPixel), medianOf(res.click), medianOf(res.rawClick)];
+  console.log(`${line('  open pixel, server', pixel)}   rounds ${round(res.pixel)}`);
+  console.log(`${line('  open pixel, raw http server', rawPixel)}   rounds ${round(res.rawPixel)}`);
+  console.log(`${line('  click redirect, server', click)}   rounds ${round(res.click)}`);
+  console.log(`${line('  click redirect, raw http server', rawClick)}   rounds ${round(res.rawClick)}`);
+  console.log(
+    `  durable: ${pixelRecorded} opens recorded for ${pixel.answered} pixels answered, ${clickRecorded} clicks for ${click.answered} redirects answered ` +
+      `(${pixel.other + click.other} non-2xx/3xx, ${pixel.errors + click.errors} errors)`,
+  );
+
+  // The sweep under the load: what was still undecided when it stopped, and how long it took.
+  let t0 = Date.now();
   const left = await pending();
-  while ((await pending()) > 0) await new Promise((r) => setTimeout(r, 100));
-  console.log(`  click verdicts: ${left} still undecided when the load stopped, all decided ${((Date.now() - t0) / 1000).toFixed(1)} s later; settle-kind Agenda jobs: ${(await db.query("SELECT 1 FROM agenda_jobs WHERE name = 'tracking.decide-click'")).rowCount}`);
+  while ((await pending()) > 0 && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 100));
+  const after = await pending();
+  console.log(
+    `  click verdicts after the load: ${left} undecided when it stopped, ${after === 0 ? 'all' : `all but ${after}`} decided ${((Date.now() - t0) / 1000).toFixed(1)} s later ` +
+      `(${(await hits()) - hitsBefore} hits written)`,
+  );
+
+  // The sweep alone: a backlog of clicks on the bench's mails, spread over the last hour, all due at once.
+  const backlog = 5_000;
+  await db.query(
+    `INSERT INTO tracking_hits (account_id, email_id, kind, link_id, ip, user_agent, at, settle_at)
+     SELECT 1, ($1::uuid[])[1 + n % array_length($1::uuid[], 1)], 'click', $2, '198.51.' || (n % 250) || '.' || (n / 250 % 250), $3, now() - n * interval '700 ms', now()
+     FROM generate_series(1, $4) AS n`,
+    [mails, link, CHROME, backlog],
+  );
+  let polls = 0;
+  t0 = Date.now();
+  const due = await pending();
+  const { statements } = await countingStatements(async () => {
+    while ((polls++, await pending()) > 0) await new Promise((r) => setTimeout(r, 20));
+  });
+  const secs = (Date.now() - t0) / 1000;
+  console.log(
+    `  click decision sweep: ${due} due clicks decided in ${secs.toFixed(2)} s = ${Math.round(due / secs)} clicks/s, ` +
+      `${((statements - polls) / due).toFixed(2)} SQL statements per click (every statement of the process meanwhile, the bench's own polls excluded)`,
+  );
 }

@@ -119,3 +119,50 @@ it('a click whose deciding process died mid-sweep is decided by another process,
   const events = await w.server.services.db.query("SELECT 1 FROM email_events WHERE email_id = $1 AND type = 'clicked'", [m.id]);
   expect(events.rowCount).toBe(1);
 });
+
+it('the sweep decides a batch of clicks with a few set-based statements, not several per click, and judges each as alone', async () => {
+  const m = await mailWithLink();
+  const db = w.server.services.db;
+  // 200 clicks of one reader, 200 ms apart, 10–50 s after the send, plus a scanner's twin of one
+  // of them 10 ms later: all due for their verdict at the same moment, so one sweep takes them.
+  await db.query(
+    `INSERT INTO tracking_hits (account_id, email_id, kind, link_id, ip, user_agent, at, settle_at)
+     SELECT e.account_id, e.id, 'click', $2::bigint, '198.51.100.7', $3::text, e.sent_at + interval '10 s' + n * interval '200 ms', now() + interval '1 s'
+     FROM emails e, generate_series(0, 199) AS n WHERE e.id = $1
+     UNION ALL
+     SELECT e.account_id, e.id, 'click', $2::bigint, '198.51.100.8', $3::text, e.sent_at + interval '10 s' + 100 * interval '200 ms' + interval '10 ms', now() + interval '1 s'
+     FROM emails e WHERE e.id = $1`,
+    [m.id, m.linkId, UA.chrome],
+  );
+  let statements = 0;
+  const query = pg.Client.prototype.query;
+  // The statements that decide clicks: not the transaction brackets, not an (empty) claim that
+  // every sweep tick makes, not the queue's polling.
+  const idle = /^\s*(BEGIN|COMMIT|ROLLBACK)|FOR UPDATE SKIP LOCKED|agenda/i;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const text = typeof args[0] === 'string' ? args[0] : ((args[0] as { text?: string } | undefined)?.text ?? '');
+    if (!idle.test(text)) statements++;
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof query;
+  let polls = 0;
+  try {
+    await eventually(
+      async () => {
+        polls++;
+        const r = await db.query('SELECT count(*)::int AS n FROM tracking_hits WHERE email_id = $1 AND decided_at IS NULL', [m.id]);
+        expect(r.rows[0].n).toBe(0);
+      },
+      { timeoutMs: 15_000 },
+    );
+  } finally {
+    pg.Client.prototype.query = query;
+  }
+  // Per click the old sweep took ~10 (mail, link, neighbours, verdict, counters, open, event, savepoints).
+  expect(statements - polls).toBeLessThan(30);
+  const t = await settledTracking(w, m.id);
+  const verdicts = await db.query("SELECT human, reason, count(*)::int AS n FROM tracking_hits WHERE email_id = $1 GROUP BY 1, 2 ORDER BY 1", [m.id]);
+  expect(verdicts.rows).toEqual([{ human: false, reason: 'scanner_pair', n: 2 }, { human: true, reason: 'human', n: 199 }]);
+  expect(t).toMatchObject({ humanClicks: 199, machineClicks: 2, humanOpens: 1 });
+  const events = await db.query("SELECT count(*)::int AS n FROM email_events WHERE email_id = $1 AND type = 'clicked'", [m.id]);
+  expect(events.rows[0].n).toBe(201);
+});

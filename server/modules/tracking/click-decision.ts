@@ -1,6 +1,7 @@
 /**
- * The verdict on one settled click, inside the sweep's transaction (the hit row is locked by
- * it): human or machine from the mail's other hits, then what it does to the automation.
+ * The verdict on one settled click, hit by hit: the recovery sweep's repeated fires, and the
+ * fallback when a batch (click-sweep.ts) fails. Inside a transaction that locked the hit row:
+ * human or machine from the mail's other hits, then what it does to the automation.
  * Firing happens after the commit (tracking.service.ts), so a rolled-back verdict fires nothing.
  */
 import type { Queryable } from '../../infra/db/db.js';

@@ -1,12 +1,15 @@
 /**
- * Recording a batch of opens in one transaction: each open is judged as it would be alone, in
- * arrival order (the first human open of a mail is the one that fires "opened"), but the mails
- * are read and locked once, and counters, hits and history events are each one statement.
+ * Recording a batch of opens in ONE statement (one round trip, one commit), so a batch holds its
+ * mails' rows only for that statement and its commit. Each open is judged as it would be alone
+ * (classify.ts, here in the process), in arrival order: the mail's first human open is the one
+ * that fires "opened". What depends on the mail's row as it is at that moment (whether its pixel
+ * can have been fetched, whether a human open was recorded before) is read under the row lock the
+ * statement takes, in id order like every batch, so two batches never wait on each other in a
+ * cycle (NO KEY UPDATE: clicks being recorded for these mails meanwhile are not held up).
  */
-import type { Db, Queryable } from '../../infra/db/db.js';
-import { withTransaction } from '../../infra/db/db.js';
-import { classifyOpen, machineByAgent, TRACKING_POLICY, type HitFacts, type Verdict } from './classify.js';
-import { MAX_IP, insertHits, type NewHit } from './tracking.repository.js';
+import type { Db } from '../../infra/db/db.js';
+import { classifyOpen, machineByAgent, MAX_USER_AGENT, TRACKING_POLICY, type HitFacts, type Verdict } from './classify.js';
+import { MAX_IP } from './tracking.repository.js';
 
 export interface PendingOpen {
   emailId: string;
@@ -14,119 +17,87 @@ export interface PendingOpen {
   facts: HitFacts;
 }
 
-interface MailState {
-  account_id: number;
-  sent_at: Date | null;
-  status: string;
-  /** Some recipients have it while deferred ones are retried (the mail is `queued` again). */
-  partly_delivered: boolean;
-  first_human_open_at: Date | null;
-  now: Date;
-}
-
-interface Delta {
-  opens: number;
-  machine: number;
-  human: number;
-  firstHuman: Date | null;
-}
-
 /**
- * A mail whose pixel can have been fetched by a reader: sent; being sent ('sending': a prefetching
- * provider can fetch before our "sent" update commits); partly delivered while deferred recipients
- * are retried; or `unknown` after a crash (an open is then the proof it arrived).
+ * Writes the batch; answers, per open, whether it fires "opened": its mail's first human open, on
+ * a mail with an active "opened" trigger.
  */
-function openable(mail: MailState): boolean {
-  return mail.status === 'sent' || mail.status === 'sending' || mail.status === 'unknown' || mail.partly_delivered;
-}
-
-/** Writes the batch; answers, per open, whether it was its mail's first human open ("opened" fires). */
 export async function recordOpens(db: Db, opens: PendingOpen[], policy = TRACKING_POLICY): Promise<boolean[]> {
-  const ids = [...new Set(opens.map((o) => o.emailId))].sort();
-  return withTransaction(db, async (tx) => {
-    // Locked in id order, like every batch, so two batches never wait on each other in a cycle
-    // (NO KEY UPDATE: clicks being recorded for these mails meanwhile are not held up).
-    const rows = await tx.query<MailState & { id: string }>(
-      `SELECT id, account_id, sent_at, status, jsonb_array_length(delivered_recipients) > 0 AS partly_delivered, first_human_open_at, now() AS now
-       FROM emails WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
-      [ids],
-    );
-    const mails = new Map(rows.rows.map((r) => [r.id, r]));
-    const deltas = new Map<string, Delta>();
-    const judged: { i: number; open: PendingOpen; mail: MailState & { id: string }; verdict: Verdict; first: boolean }[] = [];
-    for (const [i, open] of opens.entries()) {
-      const mail = mails.get(open.emailId);
-      if (!mail || !openable(mail)) continue;
-      const verdict = judge(open.facts, mail, policy);
-      const d = deltas.get(mail.id) ?? { opens: 0, machine: 0, human: 0, firstHuman: null };
-      d.opens++;
-      let first = false;
-      if (!verdict.human) d.machine++;
-      else {
-        d.human++;
-        if (!mail.first_human_open_at) {
-          first = true;
-          mail.first_human_open_at = open.facts.at ?? new Date();
-          d.firstHuman = mail.first_human_open_at;
-        }
-      }
-      deltas.set(mail.id, d);
-      judged.push({ i, open, mail, verdict, first });
-    }
-    const answer = opens.map(() => false);
-    if (judged.length === 0) return answer;
-    const firsts = judged.filter((j) => j.first).map((j) => j.mail.id);
-    const withTriggers = firsts.length === 0 ? new Set<string>() : await mailsWithOpenedTriggers(tx, firsts);
-
-    const dIds = [...deltas.keys()];
-    const d = dIds.map((id) => deltas.get(id)!);
-    await tx.query(
-      `UPDATE emails e SET opens_count = e.opens_count + d.opens, first_opened_at = coalesce(e.first_opened_at, now()),
+  const verdicts = await judge(db, opens, policy);
+  const col = <V>(f: (o: PendingOpen, v: Verdict) => V): V[] => opens.map((o, i) => f(o, verdicts[i]!));
+  // Prepared once per connection (named): planning this statement cost more than running it.
+  const r = await db.query<{ n: string; fires: boolean }>({
+    name: 'tracking-record-opens',
+    text: `WITH x AS (
+       SELECT * FROM unnest($1::uuid[], $2::boolean[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+         WITH ORDINALITY AS x(email_id, human, reason, detail, ip, ua, at, n)
+     ),
+     -- A mail whose pixel can have been fetched by a reader: sent; being sent (a prefetching
+     -- provider can fetch before our "sent" update commits); partly delivered while deferred
+     -- recipients are retried; or unknown after a crash (an open is then the proof it arrived).
+     m AS (
+       SELECT id, account_id, first_human_open_at IS NULL AS unopened FROM emails
+       WHERE id = ANY($1::uuid[]) AND (status IN ('sent', 'sending', 'unknown') OR jsonb_array_length(delivered_recipients) > 0)
+       ORDER BY id FOR NO KEY UPDATE
+     ),
+     j AS (
+       SELECT x.*, m.account_id, coalesce(x.at, now()) AS hit_at,
+              x.human AND m.unopened AND x.n = min(x.n) FILTER (WHERE x.human) OVER (PARTITION BY x.email_id) AS first
+       FROM x JOIN m ON m.id = x.email_id
+     ),
+     -- Whether "opened" runs anything: the engine ignores inactive triggers.
+     t AS (
+       SELECT DISTINCT et.email_id FROM email_triggers et JOIN triggers tr ON tr.id = et.trigger_id AND tr.active
+       WHERE et.email_id IN (SELECT email_id FROM j WHERE first) AND et.point = 'opened'
+     ),
+     counted AS (
+       UPDATE emails e SET opens_count = e.opens_count + d.opens, first_opened_at = coalesce(e.first_opened_at, now()),
          machine_opens = e.machine_opens + d.machine, human_opens = e.human_opens + d.human,
          first_human_open_at = coalesce(e.first_human_open_at, d.first_human)
-       FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::timestamptz[]) AS d(id, opens, machine, human, first_human) WHERE e.id = d.id`,
-      [dIds, d.map((x) => x.opens), d.map((x) => x.machine), d.map((x) => x.human), d.map((x) => x.firstHuman)],
-    );
-    const hits: NewHit[] = judged.map(({ open, mail, verdict, first }) => ({
-      accountId: mail.account_id,
-      emailId: mail.id,
-      kind: 'open',
-      linkId: null,
-      ip: open.facts.ip?.slice(0, MAX_IP) ?? null,
-      userAgent: open.facts.userAgent,
-      at: open.facts.at,
-      decision: { ...verdict, outcome: !verdict.human ? 'machine' : !first ? 'already_fired' : withTriggers.has(mail.id) ? 'fired' : 'no_triggers' },
-    }));
-    await insertHits(tx, hits);
-    await tx.query(
-      `INSERT INTO email_events (email_id, account_id, type, data)
-       SELECT e, a, 'opened', d FROM unnest($1::uuid[], $2::bigint[], $3::jsonb[]) WITH ORDINALITY AS x(e, a, d, n) ORDER BY n`,
-      [
-        judged.map((j) => j.mail.id),
-        judged.map((j) => j.mail.account_id),
-        judged.map((j) => JSON.stringify({ userAgent: j.open.facts.userAgent, human: j.verdict.human, reason: j.verdict.reason, detail: j.verdict.detail ?? null })),
-      ],
-    );
-    for (const j of judged) answer[j.i] = j.first;
-    return answer;
+       FROM (SELECT email_id, count(*)::int AS opens, count(*) FILTER (WHERE NOT human)::int AS machine, count(*) FILTER (WHERE human)::int AS human,
+                    min(hit_at) FILTER (WHERE first) AS first_human
+             FROM j GROUP BY email_id) d
+       -- Also by the array: the planner would otherwise scan the whole table for a join with unnest.
+       WHERE e.id = d.email_id AND e.id = ANY($1::uuid[]) RETURNING 1
+     ),
+     hits AS (
+       INSERT INTO tracking_hits (account_id, email_id, kind, ip, user_agent, human, reason, detail, outcome, at, decided_at)
+       SELECT j.account_id, j.email_id, 'open', j.ip, j.ua, j.human, j.reason, j.detail,
+              CASE WHEN NOT j.human THEN 'machine' WHEN NOT j.first THEN 'already_fired' WHEN t.email_id IS NOT NULL THEN 'fired' ELSE 'no_triggers' END,
+              j.hit_at, now()
+       FROM j LEFT JOIN t ON t.email_id = j.email_id ORDER BY j.n RETURNING 1
+     ),
+     events AS (
+       INSERT INTO email_events (email_id, account_id, type, data)
+       SELECT email_id, account_id, 'opened', jsonb_build_object('userAgent', ua, 'human', human, 'reason', reason, 'detail', detail) FROM j ORDER BY n RETURNING 1
+     )
+     SELECT j.n, j.first AND t.email_id IS NOT NULL AS fires FROM j LEFT JOIN t ON t.email_id = j.email_id`,
+    values: [
+      col((o) => o.emailId), col((_o, v) => v.human), col((_o, v) => v.reason), col((_o, v) => v.detail ?? null),
+      col((o) => o.facts.ip?.slice(0, MAX_IP) ?? null), col((o) => o.facts.userAgent?.slice(0, MAX_USER_AGENT) ?? null), col((o) => o.facts.at ?? null),
+    ],
   });
+  const answer = opens.map(() => false);
+  for (const row of r.rows) answer[Number(row.n) - 1] = row.fires;
+  return answer;
 }
 
 /**
  * Most opens are judged by agent and address alone; a Gmail-proxy fetch also by how long after
- * the send it came (the mail row read above, the database's clock).
+ * the send it came, so only a batch with one reads its mails' send times first (the database's
+ * clock; a send time does not change once recorded).
  */
-function judge(facts: HitFacts, mail: MailState, policy: typeof TRACKING_POLICY): Verdict {
-  const byAgent = machineByAgent(facts);
-  if (byAgent?.reason !== 'gmail_image_proxy') return byAgent ?? { human: true, reason: 'human' };
-  return classifyOpen({ ...facts, at: facts.at ?? mail.now, sentAt: mail.sent_at }, policy);
-}
-
-/** Whether "opened" would run anything, per mail: the engine ignores inactive triggers. */
-async function mailsWithOpenedTriggers(tx: Queryable, ids: string[]): Promise<Set<string>> {
-  const r = await tx.query<{ email_id: string }>(
-    "SELECT DISTINCT t.email_id FROM email_triggers t JOIN triggers tr ON tr.id = t.trigger_id AND tr.active WHERE t.email_id = ANY($1::uuid[]) AND t.point = 'opened'",
-    [ids],
-  );
-  return new Set(r.rows.map((x) => x.email_id));
+async function judge(db: Db, opens: PendingOpen[], policy: typeof TRACKING_POLICY): Promise<Verdict[]> {
+  const byAgent = opens.map((o) => machineByAgent(o.facts));
+  const proxied = opens.filter((_o, i) => byAgent[i]?.reason === 'gmail_image_proxy');
+  if (proxied.length === 0) return byAgent.map((v) => v ?? { human: true, reason: 'human' });
+  const r = await db.query<{ id: string; sent_at: Date | null; now: Date }>('SELECT id, sent_at, now() AS now FROM emails WHERE id = ANY($1::uuid[])', [
+    [...new Set(proxied.map((o) => o.emailId))],
+  ]);
+  const mails = new Map(r.rows.map((m) => [m.id, m]));
+  return opens.map((o, i) => {
+    const v = byAgent[i];
+    if (v?.reason !== 'gmail_image_proxy') return v ?? { human: true, reason: 'human' };
+    const mail = mails.get(o.emailId);
+    return classifyOpen({ ...o.facts, at: o.facts.at ?? mail?.now ?? new Date(), sentAt: mail?.sent_at ?? null }, policy);
+  });
 }

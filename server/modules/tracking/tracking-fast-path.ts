@@ -3,17 +3,17 @@
  * before Express's router and middleware stack, which alone cost more per request than the
  * whole hit (a mailing's opens arrive by the thousand per second). Everything that decides who
  * the client is and what it gets stays Express's and the routes': the request and response get
- * Express's own prototypes (so `trust proxy`, req.ip, res.redirect behave exactly as in a route),
- * the same per-address budget middleware (public/throttle.ts), the same answers
- * (tracking.routes.ts) and the same error handler. Anything else (HEAD probes, a request with a
+ * Express's own prototypes (so `trust proxy` and req.ip behave exactly as in a route), the same
+ * per-address budget as the routes' middleware but counted without it (public/address-budget.ts),
+ * the same answers (tracking.routes.ts) and the same error handler. Anything else (HEAD probes, a request with a
  * body, an odd path) goes to Express, whose routes also document these endpoints.
  */
 import type http from 'node:http';
 import type { Express, Request, Response } from 'express';
 import { errorHandler } from '../../http/error-handler.js';
 import type { Logger } from '../../infra/log/logger.js';
-import { throttle } from '../../public/throttle.js';
-import { answerClick, answerPixel, factsOf } from './tracking.routes.js';
+import { AddressBudget } from '../../public/address-budget.js';
+import { answerClick, answerPixel } from './tracking.routes.js';
 import type { TrackingService } from './tracking.service.js';
 
 // The routes' own parameter rule (at most 200 characters); only the token alphabet, so nothing to decode.
@@ -23,7 +23,7 @@ export function withTrackingFastPath(app: Express, deps: { tracking: TrackingSer
   const log = deps.log.child({ component: 'tracking' });
   // A budget per address for the pixel and one for links, as on the routes (public-surface.ts),
   // whose own budgets now see only the rest.
-  const limiters = { o: throttle({ what: 'from this address', limit: deps.limitPerAddress, log }), c: throttle({ what: 'from this address', limit: deps.limitPerAddress, log }) };
+  const budgets = { o: new AddressBudget(deps.limitPerAddress, 'from this address'), c: new AddressBudget(deps.limitPerAddress, 'from this address') };
   const onError = errorHandler(log);
   return (rawReq, rawRes) => {
     const m = rawReq.method === 'GET' && !hasBody(rawReq) ? FAST.exec(rawReq.url ?? '') : null;
@@ -35,11 +35,19 @@ export function withTrackingFastPath(app: Express, deps: { tracking: TrackingSer
     Object.assign(res, { req, locals: { log } });
     const fail = (err: unknown) => onError(err, req, res, () => undefined);
     const [, kind, token] = m as unknown as [string, 'o' | 'c', string];
-    void limiters[kind](req, res, (err?: unknown) => {
-      if (err) return fail(err);
-      const work = kind === 'o' ? deps.tracking.open(token, factsOf(req)).then(() => answerPixel(res)) : deps.tracking.click(token, factsOf(req)).then((a) => answerClick(res, a));
-      work.catch(fail);
-    });
+    const ip = req.ip;
+    budgets[kind]
+      .take(ip)
+      .then((over) => {
+        if (over) {
+          res.setHeader('Retry-After', String(over.retryAfterSec));
+          throw over.error;
+        }
+        // What factsOf (tracking.routes.ts) reads, without asking Express again.
+        const facts = { userAgent: rawReq.headers['user-agent'] ?? null, ip: ip ?? null, method: 'GET' };
+        return kind === 'o' ? deps.tracking.open(token, facts).then(() => answerPixel(res)) : deps.tracking.click(token, facts).then((a) => answerClick(res, a));
+      })
+      .catch(fail);
   };
 }
 

@@ -166,6 +166,15 @@ export async function hasOpenedTriggers(db: Queryable, emailId: string): Promise
   return (r.rowCount ?? 0) > 0;
 }
 
+/** Whether "opened" would run anything, per mail: the engine ignores inactive triggers. */
+export async function mailsWithOpenedTriggers(db: Queryable, ids: string[]): Promise<Set<string>> {
+  const r = await db.query<{ email_id: string }>(
+    "SELECT DISTINCT t.email_id FROM email_triggers t JOIN triggers tr ON tr.id = t.trigger_id AND tr.active WHERE t.email_id = ANY($1::uuid[]) AND t.point = 'opened'",
+    [ids],
+  );
+  return new Set(r.rows.map((x) => x.email_id));
+}
+
 /** The link's triggers that still exist and are active, in the link's order. */
 export async function activeTriggerIds(db: Queryable, accountId: number, ids: string[]): Promise<string[]> {
   if (ids.length === 0) return [];

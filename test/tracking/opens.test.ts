@@ -83,7 +83,8 @@ it('a human click counts as the open when the pixel was blocked, and fires "open
   expect((await hit(w, link.path, UA.chrome, '203.0.113.60')).status).toBe(302);
   const t = await settledTracking(w, m.id);
   expect(t).toMatchObject({ humanOpens: 1, machineOpens: 0, humanClicks: 1, machineClicks: 0, firstHumanOpenAt: expect.any(String) });
-  expect(await openedRuns(m.id)).toHaveLength(1);
+  // "opened" fires just after the click's verdict commits: awaited, not read at once.
+  await eventually(async () => expect(await openedRuns(m.id)).toHaveLength(1), { timeoutMs: 10_000 });
   await eventually(() => expect(leadNotes(w, TASK_NOTE)).toBe(2), { timeoutMs: 10_000 });
 
   // The pixel loading later is a second human open, not a second "opened".

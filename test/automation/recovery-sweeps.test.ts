@@ -102,14 +102,14 @@ it('missed "sent" trigger points are fired again oldest first', async () => {
   expect(fired.rows.map((r) => r.email_id)).toEqual([...mails].reverse());
 });
 
-it('the other orphaned-job sweeps (emails, pipeline events) look their job up through an index', async () => {
+it('the lookups of a pending job (a mailbox’s drain, a pipeline event) go through an index', async () => {
   const client = await db().connect();
   try {
     await client.query('BEGIN');
     // Tiny test tables would be scanned anyway; this asks whether the index can serve the lookup.
     await client.query('SET LOCAL enable_seqscan = off');
     for (const [name, key, index] of [
-      ['email.send', 'emailId', 'agenda_jobs_pending_emailid'],
+      ['email.drain', 'mailboxId', 'agenda_jobs_pending_mailboxid'],
       ['dp.event', 'eventId', 'agenda_jobs_pending_eventid'],
     ]) {
       const plan = await client.query(`EXPLAIN SELECT 1 FROM agenda_jobs j WHERE j.name = $1 AND j.data->>'${key}' = $2 AND j.next_run_at IS NOT NULL`, [name, 'x']);

@@ -2,6 +2,7 @@ import { type World } from '../support/world.js';
 import type { SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
 import { createMailbox, sendEmail, emailIdOf, startWorldWithSink, stopWorldWithSink } from '../support/send-helpers.js';
+import { DRAIN_JOB } from '../../server/modules/emails/send-email.job.js';
 
 let w: World;
 let sink: SmtpSink;
@@ -10,8 +11,8 @@ afterAll(() => stopWorldWithSink(w, sink));
 const idOf = emailIdOf;
 
 /**
- * Waits until the queue is quiet for these mails: none queued or sending, and no send job due or
- * running. Only then is "each arrived once" a proof: counting as soon as N arrived misses a
+ * Waits until the queue is quiet for these mails: none queued or sending, and no drain of their
+ * mailboxes due or running. Only then is "each arrived once" a proof: counting as soon as N arrived misses a
  * duplicate that comes later.
  */
 async function settled(ids: string[]): Promise<SmtpSink['messages'][number][]> {
@@ -19,9 +20,11 @@ async function settled(ids: string[]): Promise<SmtpSink['messages'][number][]> {
   await eventually(async () => {
     const open = await db.query("SELECT 1 FROM emails WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'sending')", [ids]);
     expect(open.rowCount).toBe(0);
+    // Their mailboxes' drains (one job per mailbox) neither due nor running.
     const jobs = await db.query(
-      "SELECT 1 FROM agenda_jobs WHERE name = 'email.send' AND data->>'emailId' = ANY($1::text[]) AND (next_run_at IS NOT NULL OR locked_at IS NOT NULL)",
-      [ids],
+      `SELECT 1 FROM agenda_jobs WHERE name = $2 AND (next_run_at IS NOT NULL OR locked_at IS NOT NULL)
+         AND data->>'mailboxId' IN (SELECT mailbox_id::text FROM emails WHERE id = ANY($1::uuid[]))`,
+      [ids, DRAIN_JOB],
     );
     expect(jobs.rowCount).toBe(0);
   }, { timeoutMs: 30_000, intervalMs: 100 });

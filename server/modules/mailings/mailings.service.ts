@@ -43,6 +43,7 @@ export class MailingsService {
       // Selecting the same entity twice in a list is one selection.
       ids: [...new Set(req.ids)],
       recipients: req.recipients,
+      creatorIsAdmin: auth.isAdmin,
       ...(await this.content(auth, req)),
     });
     await scheduleResolve(this.queue, id);
@@ -67,6 +68,7 @@ export class MailingsService {
       ids,
       // Same addresses as the first mailing, so the "who responded" check matches them.
       recipients: parent.recipients,
+      creatorIsAdmin: auth.isAdmin,
       ...content,
       parentMailingId: parent.id,
       reminder: { condition: req.condition, linkId: req.linkId },
@@ -76,7 +78,7 @@ export class MailingsService {
     return { id, status: 'resolving' };
   }
 
-  private async content(auth: AuthContext, req: Content): Promise<Omit<NewMailing, 'id' | 'accountId' | 'userId' | 'entityType' | 'ids' | 'recipients'>> {
+  private async content(auth: AuthContext, req: Content): Promise<Omit<NewMailing, 'id' | 'accountId' | 'userId' | 'entityType' | 'ids' | 'recipients' | 'creatorIsAdmin'>> {
     const template = req.templateId ? await this.templates.getUsable(auth, req.templateId) : null;
     if (req.triggers) await assertTriggersExist(this.db, auth.accountId, req.triggers);
     return {

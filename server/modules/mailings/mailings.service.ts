@@ -31,6 +31,7 @@ export class MailingsService {
     private readonly templates: TemplatesService,
     private readonly delivery: MailingDelivery,
     private readonly reads: MailingReads,
+    private readonly links: { get(auth: AuthContext, id: number): Promise<unknown> },
   ) {}
 
   async create(auth: AuthContext, req: CreateMailingRequest): Promise<{ id: string; status: 'resolving' }> {
@@ -58,6 +59,12 @@ export class MailingsService {
       [parent.id],
     )).rows.map((r) => Number(r.entity_id));
     if (ids.length === 0) throw new AppError(ErrorCode.CONFLICT, 'mailing: it has no recipients to remind yet');
+    if (req.linkId !== undefined) {
+      // A link of another account (or none) would make every recipient look like a non-clicker.
+      await this.links.get(auth, req.linkId).catch((err) => {
+        throw isNotFound(err) ? invalid('linkId', 'is not a trigger link of this account') : err;
+      });
+    }
     const id = crypto.randomUUID();
     const content = await this.content(auth, { ...req, mailboxId: req.mailboxId ?? parent.mailbox_id ?? 'responsible' });
     await repo.insertMailing(this.db, {
@@ -79,7 +86,14 @@ export class MailingsService {
   }
 
   private async content(auth: AuthContext, req: Content): Promise<Omit<NewMailing, 'id' | 'accountId' | 'userId' | 'entityType' | 'ids' | 'recipients' | 'creatorIsAdmin'>> {
-    const template = req.templateId ? await this.templates.getUsable(auth, req.templateId) : null;
+    const template = req.templateId
+      ? await this.templates.getUsable(auth, req.templateId).catch((err) => {
+          // A field of the request, not the addressed resource: 400 naming it.
+          throw isNotFound(err) ? invalid('templateId', 'is not a template you may use') : err;
+        })
+      : null;
+    // Refused now, as a template's would be at save: not after reading Kommo for every id.
+    await this.templates.assertInlineContent(auth.accountId, { subject: req.subject, html: req.html });
     if (req.triggers) await assertTriggersExist(this.db, auth.accountId, req.triggers);
     return {
       templateId: template?.id ?? null,
@@ -241,6 +255,8 @@ function effectiveStatus(m: MailingRow, c: MailingView['counts']): MailingView['
   if (c.queued + c.sending + c.pending === 0) return 'done';
   return c.sent + c.sending + c.failed > 0 ? 'sending' : 'queued';
 }
+
+const isNotFound = (err: unknown) => err instanceof AppError && err.code === ErrorCode.NOT_FOUND;
 
 function csvCell(v: string | number | null): string {
   if (v === null) return '';

@@ -27,6 +27,7 @@ it("a user limited to their own leads mails only those: another user's lead is s
   const mine = [leadOf(olga.id, 'own-1@client.example'), leadOf(olga.id, 'own-2@client.example')];
   const marias = leadOf(w.crm.userId, 'marias-client@client.example');
 
+  w.kommo.sim.clearRequests();
   const res = await w.api(as).post('/api/mailings').send({ entityType: 'leads', mailboxId, subject: 'Hi', html: '<p>x</p>', ids: [mine[0]!.lead, marias.lead, mine[1]!.lead] });
   expect(res.status).toBe(202);
   const id = res.body.id as string;
@@ -40,6 +41,9 @@ it("a user limited to their own leads mails only those: another user's lead is s
   );
   expect(done.counts).toMatchObject({ sent: 2, skipped: 1 });
   expect(done.reasons).toEqual([{ status: 'skipped', reason: 'not visible to you in Kommo', count: 1 }]);
+  // Decided on the batch read: no request for a single entity.
+  expect(w.kommo.sim.requestsFor(SUB, { path: /^\/api\/v4\/leads$/ }).length).toBeGreaterThan(0);
+  expect(w.kommo.sim.requestsFor(SUB, { path: /\/(leads|contacts|companies)\/\d+/ })).toEqual([]);
 
   const to = sink.messages.flatMap((m) => m.envelope.rcptTo);
   expect(to).toEqual(expect.arrayContaining(['own-1@client.example', 'own-2@client.example']));

@@ -240,7 +240,7 @@ export async function buildServices(
     hitsPerHour: (ids) => hitReads.hitsPerHour(db, ids),
     respondedAmong: (ids, response) => hitReads.respondedAmong(db, ids, response),
   };
-  const mailings = new MailingsService(db, queue, mailboxes, templates, delivery, mailingReads);
+  const mailings = new MailingsService(db, queue, mailboxes, templates, delivery, mailingReads, triggerLinks);
   queue.define<{ mailingId: string }>(RESOLVE_JOB, (data) =>
     runResolve({ db, queue, log: log.child({ component: 'mailings' }), crmFor, delivery, reads: mailingReads, suppressions, links: triggerLinks }, data),
   );

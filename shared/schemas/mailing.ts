@@ -19,11 +19,14 @@ export const MailingRecipientsRule = z
 
 const content = {
   templateId: z.uuid({ message: 'must be a template id' }).optional(),
-  /** Overrides the template's subject / body when given. */
+  /** Overrides the template's subject / body when given; checked as a template's at save (400 naming the field). */
   subject: z.string().max(998).optional(),
   html: z.string().max(8 * 1024 * 1024).optional(),
   disableSignature: z.boolean().optional(),
-  /** A mailbox id, or "responsible": each entity's responsible user's mailbox. The account's global mailbox always wins. */
+  /**
+   * A mailbox id, or "responsible": each entity's responsible user's mailbox (an entity whose
+   * responsible user has none is skipped, with the reason). The account's global mailbox always wins.
+   */
   mailboxId: z.union([z.uuid({ message: 'must be a mailbox id or "responsible"' }), z.literal('responsible')]),
   /** No mail leaves before this time (ISO 8601). */
   startAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional(),

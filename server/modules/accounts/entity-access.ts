@@ -42,6 +42,25 @@ export async function assertCanViewEntity(crm: CrmClient, auth: AuthContext, typ
   );
 }
 
+/**
+ * The same decision on an entity already read (a mailing reads 250 at a time with the user list):
+ * no request of its own. False also for a user unknown to the account or deactivated.
+ */
+export function canViewLoaded(
+  users: CrmUser[],
+  userId: number,
+  type: EntityType,
+  entity: { responsible_user_id: number; pipeline_id?: number; status_id?: number },
+): boolean {
+  const me = users.find((u) => u.id === userId);
+  if (!me) return false;
+  const rights = me.rights;
+  if (!rights || rights.isAdmin) return true;
+  if (!rights.isActive) return false;
+  const stage = type === 'leads' ? rights.statusView.find((s) => s.pipelineId === entity.pipeline_id && s.statusId === entity.status_id) : undefined;
+  return canSee(stage?.view ?? rights.view[type], me, entity.responsible_user_id, users);
+}
+
 function canSee(level: CrmRight, me: CrmUser, responsibleId: number, users: CrmUser[]): boolean {
   if (level === 'A') return true;
   if (level === 'D') return false;

@@ -49,12 +49,13 @@ export function automaticRecipients(data: EntityData): { to: string[]; contactId
 /**
  * The account's global mailbox if set; else the caller's choice; else a mailbox of the entity's
  * responsible user (a green check first: it is the one known to work); else one of the
- * template owner's. Null when none exists: the caller records why nothing was sent.
+ * template owner's (automation; a mailing's "responsible" mode passes null: no fallback). Null
+ * when none exists: the caller records why nothing was sent.
  */
 export async function pickSystemMailbox(
   db: Queryable,
   accountId: number,
-  prefs: { chosenId?: string | null; responsibleUserId?: number | null; templateOwnerId: number },
+  prefs: { chosenId?: string | null; responsibleUserId?: number | null; templateOwnerId: number | null },
 ): Promise<MailboxRow | null> {
   const global = await db.query<MailboxRow>(
     `SELECT m.* FROM accounts a JOIN mailboxes m ON m.id = a.global_mailbox_id WHERE a.id = $1 AND m.deleted_at IS NULL`,

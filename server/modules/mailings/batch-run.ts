@@ -12,6 +12,7 @@ import { renderTemplate } from '../templates/render/render.js';
 import { pickSystemMailbox } from '../emails/system-send.js';
 import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
 import type { CrmMetadata, EntityBundle } from '../crm-data/entity-batch.js';
+import { canViewLoaded } from '../accounts/entity-access.js';
 import type { BulkMail } from './delivery.port.js';
 import { candidatesOf, type Candidate } from './recipient-rules.js';
 import * as repo from './mailings.repository.js';
@@ -24,7 +25,6 @@ export interface Content {
   html: string;
   disableSignature: boolean;
   templateId: string | null;
-  templateOwnerId: number;
   linkAttachments: { url: string; filename?: string }[];
   attachmentIds: string[];
   points: TriggerPoints;
@@ -84,6 +84,11 @@ export class BatchRun {
         skip(id, 'not found in Kommo');
         continue;
       }
+      if (!this.visible(b)) {
+        // Nothing of it is stored (no contact, no address): the creator may not know it exists.
+        skip(id, 'not visible to you in Kommo');
+        continue;
+      }
       const cands = candidatesOf(b, this.m.recipients);
       if (cands.length === 0) skip(id, 'no email address');
       for (const c of cands) found.push({ b, c });
@@ -110,6 +115,13 @@ export class BatchRun {
       planned.push(await this.compose(b, c));
     }
     await this.persist(planned, cursor);
+  }
+
+  /** The creator's Kommo view rights, decided on the batch already read (no request per entity). */
+  private visible(b: EntityBundle): boolean {
+    if (this.m.creator_is_admin) return true;
+    const entity = b.lead ?? (b.entityType === 'contacts' ? b.contacts[0] : b.company);
+    return !!entity && canViewLoaded(this.meta.users, this.m.user_id, b.entityType, entity);
   }
 
   private async compose(b: EntityBundle, c: Candidate): Promise<Planned> {
@@ -197,7 +209,9 @@ export class BatchRun {
       p = pickSystemMailbox(this.deps.db, this.m.account_id, {
         chosenId: this.m.mailbox_id,
         responsibleUserId: this.m.mailbox_id ? null : responsibleUserId,
-        templateOwnerId: this.m.mailbox_id ? 0 : this.content.templateOwnerId,
+        // "Each lead's responsible user's mailbox" means that one: a lead whose responsible user
+        // has none is skipped, not sent from the template owner's (automation's fallback).
+        templateOwnerId: null,
       });
       this.mailboxes.set(key, p);
     }

@@ -37,6 +37,8 @@ export interface MailingRow {
   status_reason: string | null;
   parent_mailing_id: string | null;
   reminder: ReminderRule | null;
+  /** Whether the creator is an admin (widget token): others get only what Kommo shows them. */
+  creator_is_admin: boolean;
   created_at: Date;
 }
 
@@ -57,20 +59,21 @@ export interface NewMailing {
   triggers: TriggerPoints | null;
   parentMailingId?: string | null;
   reminder?: ReminderRule | null;
+  creatorIsAdmin: boolean;
 }
 
 const COLUMNS = `id, account_id, user_id, entity_type, cardinality(entity_ids) AS selected, resolved_count, template_id, subject, body_html,
-  disable_signature, mailbox_id, recipients, start_at, triggers, status, status_reason, parent_mailing_id, reminder, created_at`;
+  disable_signature, mailbox_id, recipients, start_at, triggers, status, status_reason, parent_mailing_id, reminder, creator_is_admin, created_at`;
 
 export async function insertMailing(db: Queryable, m: NewMailing): Promise<void> {
   await db.query(
     `INSERT INTO mailings (id, account_id, user_id, entity_type, entity_ids, template_id, subject, body_html, disable_signature,
-       mailbox_id, recipients, start_at, triggers, status, parent_mailing_id, reminder)
-     VALUES ($1,$2,$3,$4,$5::bigint[],$6,$7,$8,$9,$10,$11,$12,$13,'resolving',$14,$15)`,
+       mailbox_id, recipients, start_at, triggers, status, parent_mailing_id, reminder, creator_is_admin)
+     VALUES ($1,$2,$3,$4,$5::bigint[],$6,$7,$8,$9,$10,$11,$12,$13,'resolving',$14,$15,$16)`,
     [
       m.id, m.accountId, m.userId, m.entityType, m.ids, m.templateId, m.subject, m.html, m.disableSignature, m.mailboxId,
       JSON.stringify(m.recipients), m.startAt, m.triggers ? JSON.stringify(m.triggers) : null, m.parentMailingId ?? null,
-      m.reminder ? JSON.stringify(m.reminder) : null,
+      m.reminder ? JSON.stringify(m.reminder) : null, m.creatorIsAdmin,
     ],
   );
 }

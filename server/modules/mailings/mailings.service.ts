@@ -31,6 +31,7 @@ export class MailingsService {
     private readonly templates: TemplatesService,
     private readonly delivery: MailingDelivery,
     private readonly reads: MailingReads,
+    private readonly links: { get(auth: AuthContext, id: number): Promise<unknown> },
   ) {}
 
   async create(auth: AuthContext, req: CreateMailingRequest): Promise<{ id: string; status: 'resolving' }> {
@@ -43,6 +44,7 @@ export class MailingsService {
       // Selecting the same entity twice in a list is one selection.
       ids: [...new Set(req.ids)],
       recipients: req.recipients,
+      creatorIsAdmin: auth.isAdmin,
       ...(await this.content(auth, req)),
     });
     await scheduleResolve(this.queue, id);
@@ -57,6 +59,12 @@ export class MailingsService {
       [parent.id],
     )).rows.map((r) => Number(r.entity_id));
     if (ids.length === 0) throw new AppError(ErrorCode.CONFLICT, 'mailing: it has no recipients to remind yet');
+    if (req.linkId !== undefined) {
+      // A link of another account (or none) would make every recipient look like a non-clicker.
+      await this.links.get(auth, req.linkId).catch((err) => {
+        throw isNotFound(err) ? invalid('linkId', 'is not a trigger link of this account') : err;
+      });
+    }
     const id = crypto.randomUUID();
     const content = await this.content(auth, { ...req, mailboxId: req.mailboxId ?? parent.mailbox_id ?? 'responsible' });
     await repo.insertMailing(this.db, {
@@ -67,6 +75,7 @@ export class MailingsService {
       ids,
       // Same addresses as the first mailing, so the "who responded" check matches them.
       recipients: parent.recipients,
+      creatorIsAdmin: auth.isAdmin,
       ...content,
       parentMailingId: parent.id,
       reminder: { condition: req.condition, linkId: req.linkId },
@@ -76,8 +85,15 @@ export class MailingsService {
     return { id, status: 'resolving' };
   }
 
-  private async content(auth: AuthContext, req: Content): Promise<Omit<NewMailing, 'id' | 'accountId' | 'userId' | 'entityType' | 'ids' | 'recipients'>> {
-    const template = req.templateId ? await this.templates.getUsable(auth, req.templateId) : null;
+  private async content(auth: AuthContext, req: Content): Promise<Omit<NewMailing, 'id' | 'accountId' | 'userId' | 'entityType' | 'ids' | 'recipients' | 'creatorIsAdmin'>> {
+    const template = req.templateId
+      ? await this.templates.getUsable(auth, req.templateId).catch((err) => {
+          // A field of the request, not the addressed resource: 400 naming it.
+          throw isNotFound(err) ? invalid('templateId', 'is not a template you may use') : err;
+        })
+      : null;
+    // Refused now, as a template's would be at save: not after reading Kommo for every id.
+    await this.templates.assertInlineContent(auth.accountId, { subject: req.subject, html: req.html });
     if (req.triggers) await assertTriggersExist(this.db, auth.accountId, req.triggers);
     return {
       templateId: template?.id ?? null,
@@ -239,6 +255,8 @@ function effectiveStatus(m: MailingRow, c: MailingView['counts']): MailingView['
   if (c.queued + c.sending + c.pending === 0) return 'done';
   return c.sent + c.sending + c.failed > 0 ? 'sending' : 'queued';
 }
+
+const isNotFound = (err: unknown) => err instanceof AppError && err.code === ErrorCode.NOT_FOUND;
 
 function csvCell(v: string | number | null): string {
   if (v === null) return '';

@@ -150,7 +150,6 @@ async function loadContent(db: Db, m: MailingRow): Promise<Content | null> {
     html: m.body_html ?? t?.body_html ?? '',
     disableSignature: m.disable_signature || (t?.disable_signature ?? false),
     templateId: t?.id ?? null,
-    templateOwnerId: t?.owner_user_id ?? m.user_id,
     linkAttachments: t?.link_attachments ?? [],
     attachmentIds: t ? (await listAttachmentMeta(db, { templateId: t.id })).map((a) => a.id) : [],
     points: m.triggers ?? (t ? await loadTriggerPoints(db, { templateId: t.id }) : NO_TRIGGERS),

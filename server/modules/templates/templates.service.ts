@@ -138,6 +138,12 @@ export class TemplatesService {
     return listVariables({ fieldDefs: { leads, contacts, companies }, pipelines });
   }
 
+  /** Inline content (a mailing's subject and body) refused as a template's would be at save. */
+  async assertInlineContent(accountId: number, content: { subject?: string; html?: string }): Promise<void> {
+    validateTemplate(content);
+    await assertTriggerLinksExist(this.db, accountId, content);
+  }
+
   async getSignature(auth: AuthContext): Promise<{ html: string }> {
     return { html: await repo.getSignature(this.db, auth.accountId, auth.userId) };
   }
@@ -204,9 +210,9 @@ export class TemplatesService {
 const TRIGGER_LINK_REF = /\{\{\s*triggerlink\s+(\d+)\s*\}\}|(?:\{|%7B)triggerlink:(\d+)(?:\}|%7D)/gi;
 
 /** A template may only name trigger links of its own account: refused at save, not at send. */
-async function assertTriggerLinksExist(db: Queryable, accountId: number, input: TemplateInput): Promise<void> {
+async function assertTriggerLinksExist(db: Queryable, accountId: number, input: { subject?: string; html?: string }): Promise<void> {
   for (const field of ['subject', 'html'] as const) {
-    const refs = [...input[field].matchAll(TRIGGER_LINK_REF)].map((m) => Number(m[1] ?? m[2]));
+    const refs = [...(input[field] ?? '').matchAll(TRIGGER_LINK_REF)].map((m) => Number(m[1] ?? m[2]));
     if (refs.length === 0) continue;
     const known = await linkIds(db, accountId);
     const missing = refs.find((id) => !known.has(id));

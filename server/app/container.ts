@@ -49,6 +49,11 @@ import { MailingsService } from '../modules/mailings/mailings.service.js';
 import { RESOLVE_JOB, resumeResolving, runResolve } from '../modules/mailings/resolve.job.js';
 import { RECHECK_JOB } from '../modules/mailings/reminder-recheck.js';
 import type { MailingDelivery, MailingReads } from '../modules/mailings/delivery.port.js';
+import type { MailingSources } from '../modules/mailings/sources.port.js';
+import { pickSystemMailbox } from '../modules/emails/system-send.js';
+import { findTemplate, getSignature } from '../modules/templates/templates.repository.js';
+import { assertTriggersExist, loadTriggerPoints } from '../modules/templates/trigger-points.repository.js';
+import { listAttachmentMeta } from '../modules/attachments.repository.js';
 import * as mailReads from '../modules/emails/mail-reads.js';
 import * as hitReads from '../modules/tracking/hit-reads.js';
 
@@ -224,6 +229,16 @@ export async function buildServices(
     enqueueBatch: (batch, onInserted) => enqueueBatch(db, queue, messageIdDomain, batch, onInserted),
     hold: (accountId, ids, code) => holdEmails(db, accountId, ids, code, (id) => afterOutcome(sendDeps, id, 'sent')),
     release: (accountId, ids) => releaseEmails(db, queue, accountId, ids),
+    pickMailbox: (accountId, prefs) => pickSystemMailbox(db, accountId, prefs),
+  };
+  // What a mailing reads of templates and the account: through their owners' functions.
+  const mailingSources: MailingSources = {
+    findTemplate: (accountId, id) => findTemplate(db, accountId, id),
+    templateAttachmentIds: async (templateId) => (await listAttachmentMeta(db, { templateId })).map((a) => a.id),
+    templateTriggerPoints: (templateId) => loadTriggerPoints(db, { templateId }),
+    signatureOf: (accountId, userId) => getSignature(db, accountId, userId),
+    assertTriggersExist: (accountId, points) => assertTriggersExist(db, accountId, points),
+    globalMailboxId: async (accountId) => (await getAccount(db, accountId))?.global_mailbox_id ?? null,
   };
   // What a mailing reads of its mails: through the emails and tracking modules' read functions.
   const mailingReads: MailingReads = {
@@ -240,9 +255,9 @@ export async function buildServices(
     hitsPerHour: (ids) => hitReads.hitsPerHour(db, ids),
     respondedAmong: (ids, response) => hitReads.respondedAmong(db, ids, response),
   };
-  const mailings = new MailingsService(db, queue, mailboxes, templates, delivery, mailingReads, triggerLinks);
+  const mailings = new MailingsService(db, queue, mailboxes, templates, delivery, mailingReads, triggerLinks, mailingSources);
   queue.define<{ mailingId: string }>(RESOLVE_JOB, (data) =>
-    runResolve({ db, queue, log: log.child({ component: 'mailings' }), crmFor, delivery, reads: mailingReads, suppressions, links: triggerLinks }, data),
+    runResolve({ db, queue, log: log.child({ component: 'mailings' }), crmFor, delivery, reads: mailingReads, sources: mailingSources, suppressions, links: triggerLinks }, data),
   );
   queue.define(RECHECK_JOB, async () => {
     await mailings.recheckReminders();

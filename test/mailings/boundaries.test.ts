@@ -1,6 +1,8 @@
 /**
  * The mailings module owns mailings and mailing_recipients; the emails, tracking and mailbox
- * tables are read through the MailingReads port (docs/architecture.md, "The rule").
+ * tables are read through the MailingReads port, templates and the account through
+ * MailingSources (docs/architecture.md, "The rule"): no SQL on them, and no import of another
+ * module's repository (not even a type of it).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,6 +17,12 @@ function tablesIn(source: string): string[] {
   return sql.flatMap((s) => [...s.matchAll(/\b(?:FROM|JOIN|UPDATE|INSERT INTO|DELETE FROM)\s+([a-z_]+)\b/gi)].map((m) => m[1]!.toLowerCase()));
 }
 
+/** Modules imported (statically, as types, re-exported or dynamically) that are repositories outside mailings. */
+function foreignRepositoriesIn(source: string): string[] {
+  const specs = [...source.matchAll(/\b(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)].map((m) => m[1]!);
+  return specs.filter((s) => /(^|\/)[^/]*\.repository(\.js)?$/.test(s) && !/^\.\/[^/]+$/.test(s));
+}
+
 describe('the mailings module', () => {
   it('queries only its own tables', () => {
     const foreign = fs
@@ -22,6 +30,34 @@ describe('the mailings module', () => {
       .filter((f) => f.endsWith('.ts'))
       .flatMap((f) => tablesIn(fs.readFileSync(path.join(DIR, f), 'utf8')).filter((t) => !OWN.has(t) && t !== 'unnest').map((t) => `${f}: ${t}`));
     expect(foreign).toEqual([]);
+  });
+
+  it("imports no other module's repository", () => {
+    const foreign = fs
+      .readdirSync(DIR)
+      .filter((f) => f.endsWith('.ts'))
+      .flatMap((f) => foreignRepositoriesIn(fs.readFileSync(path.join(DIR, f), 'utf8')).map((s) => `${f}: ${s}`));
+    expect(foreign).toEqual([]);
+  });
+
+  it('would see an import of another repository, and not its own', () => {
+    const source = [
+      "import { getSignature } from '../templates/templates.repository.js';",
+      "import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';",
+      "import { listAttachmentMeta } from '../attachments.repository.js';",
+      "export type { X } from '../emails/emails.repository.js';",
+      "const m = await import('../accounts/accounts.repository.js');",
+      "import * as repo from './mailings.repository.js';",
+      "import type { MailingRow } from './mailings.repository.js';",
+      "import { getAccount } from '../accounts/accounts.service.js';",
+    ].join('\n');
+    expect(foreignRepositoriesIn(source)).toEqual([
+      '../templates/templates.repository.js',
+      '../mailboxes/mailboxes.repository.js',
+      '../attachments.repository.js',
+      '../emails/emails.repository.js',
+      '../accounts/accounts.repository.js',
+    ]);
   });
 
   it('would see a query on another table', () => {

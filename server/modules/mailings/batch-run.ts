@@ -6,14 +6,11 @@
 import crypto from 'node:crypto';
 import type { Queryable } from '../../infra/db/db.js';
 import type { TriggerPoints } from '../../../shared/schemas/template.js';
-import { getSignature } from '../templates/templates.repository.js';
 import { buildTemplateContext } from '../templates/render/template-context.js';
 import { renderTemplate } from '../templates/render/render.js';
-import { pickSystemMailbox } from '../emails/system-send.js';
-import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
 import type { CrmMetadata, EntityBundle } from '../crm-data/entity-batch.js';
 import { canViewLoaded } from '../accounts/entity-access.js';
-import type { BulkMail } from './delivery.port.js';
+import type { BulkMail, SendingMailbox } from './delivery.port.js';
 import { candidatesOf, type Candidate } from './recipient-rules.js';
 import * as repo from './mailings.repository.js';
 import type { MailingRow, NewRecipient } from './mailings.repository.js';
@@ -41,7 +38,7 @@ async function assertResolving(tx: Queryable, mailingId: string): Promise<void> 
 
 interface Planned {
   row: NewRecipient;
-  mail?: { mailbox: MailboxRow; mail: BulkMail };
+  mail?: { mailbox: SendingMailbox; mail: BulkMail };
 }
 
 /** State of one job run: addresses taken so far, mailboxes and signatures looked up once. */
@@ -49,7 +46,7 @@ export class BatchRun {
   private readonly taken = new Set<string>();
   /** (entity, contact, address) of recipients already queued by an earlier, interrupted run. */
   private readonly done = new Set<string>();
-  private readonly mailboxes = new Map<number, Promise<MailboxRow | null>>();
+  private readonly mailboxes = new Map<number, Promise<SendingMailbox | null>>();
   private readonly signatures = new Map<number, Promise<string>>();
   private readonly usesLinks: boolean;
 
@@ -202,11 +199,11 @@ export class BatchRun {
     };
   }
 
-  private mailboxFor(responsibleUserId: number): Promise<MailboxRow | null> {
+  private mailboxFor(responsibleUserId: number): Promise<SendingMailbox | null> {
     const key = this.m.mailbox_id ? 0 : responsibleUserId;
     let p = this.mailboxes.get(key);
     if (!p) {
-      p = pickSystemMailbox(this.deps.db, this.m.account_id, {
+      p = this.deps.delivery.pickMailbox(this.m.account_id, {
         chosenId: this.m.mailbox_id,
         responsibleUserId: this.m.mailbox_id ? null : responsibleUserId,
         // "Each lead's responsible user's mailbox" means that one: a lead whose responsible user
@@ -221,7 +218,7 @@ export class BatchRun {
   private signatureOf(userId: number): Promise<string> {
     let p = this.signatures.get(userId);
     if (!p) {
-      p = getSignature(this.deps.db, this.m.account_id, userId);
+      p = this.deps.sources.signatureOf(this.m.account_id, userId);
       this.signatures.set(userId, p);
     }
     return p;

@@ -1,7 +1,8 @@
 /**
  * What the mailings module needs from delivery and tracking, wired in container.ts:
  * - MailingDelivery (emails/bulk-enqueue.ts): hand over a batch of rendered mails of one
- *   mailbox, take queued ones off the queue, put paused ones back;
+ *   mailbox, take queued ones off the queue, put paused ones back, and choose the mailbox a
+ *   recipient's mail goes from (emails/system-send.ts, the same choice automation makes);
  * - MailingReads (emails/mail-reads.ts, tracking/hit-reads.ts): the state, pace and engagement
  *   of the mails a mailing created, asked by their ids (kept in mailing_recipients).
  * Nothing else of the queue or the tracking tables is visible here.
@@ -14,10 +15,18 @@ import type { Engagement, HitSeries, Response } from '../tracking/hit-reads.js';
 export type { BulkBatch, BulkMail } from '../emails/bulk-enqueue.js';
 export type { MailState, MailStateRow, Engagement, HitSeries, Response };
 
+/** The mailbox fields a mailing uses (a structural subset of the mailboxes module's row). */
+export interface SendingMailbox {
+  id: string;
+  owner_user_id: number;
+}
+
 export interface MailingDelivery {
   enqueueBatch(batch: BulkBatch, onInserted?: (tx: Queryable) => Promise<void>): Promise<void>;
   hold(accountId: number, emailIds: string[], code: HoldCode): Promise<number>;
   release(accountId: number, emailIds: string[]): Promise<number>;
+  /** The global mailbox if set; else the chosen one; else one of the responsible user's, else of the template owner's; null when none. */
+  pickMailbox(accountId: number, prefs: { chosenId?: string | null; responsibleUserId?: number | null; templateOwnerId: number | null }): Promise<SendingMailbox | null>;
 }
 
 export interface MailingReads {

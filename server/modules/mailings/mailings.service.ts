@@ -9,11 +9,10 @@ import { AppError, ErrorCode, invalid, notFound } from '../../errors.js';
 import type { AuthContext } from '../../http/auth.js';
 import type { CreateMailingRequest, CreateReminderRequest, MailingListItem, MailingListView, MailingsQuery, MailingStats, MailingView, RecipientsPage } from '../../../shared/schemas/mailing.js';
 import type { z } from 'zod';
-import { getAccount } from '../accounts/accounts.repository.js';
 import type { MailboxesService } from '../mailboxes/mailboxes.service.js';
 import type { TemplatesService } from '../templates/templates.service.js';
-import { assertTriggersExist } from '../templates/trigger-points.repository.js';
 import type { MailingDelivery, MailingReads } from './delivery.port.js';
+import type { MailingSources } from './sources.port.js';
 import * as repo from './mailings.repository.js';
 import type { MailingRow, NewMailing } from './mailings.repository.js';
 import { countsOf, mailIdsOf, paceOf, reasonsOf, recipientsPage } from './progress.js';
@@ -32,6 +31,7 @@ export class MailingsService {
     private readonly delivery: MailingDelivery,
     private readonly reads: MailingReads,
     private readonly links: { get(auth: AuthContext, id: number): Promise<unknown> },
+    private readonly sources: MailingSources,
   ) {}
 
   async create(auth: AuthContext, req: CreateMailingRequest): Promise<{ id: string; status: 'resolving' }> {
@@ -94,7 +94,7 @@ export class MailingsService {
       : null;
     // Refused now, as a template's would be at save: not after reading Kommo for every id.
     await this.templates.assertInlineContent(auth.accountId, { subject: req.subject, html: req.html });
-    if (req.triggers) await assertTriggersExist(this.db, auth.accountId, req.triggers);
+    if (req.triggers) await this.sources.assertTriggersExist(auth.accountId, req.triggers);
     return {
       templateId: template?.id ?? null,
       subject: req.subject ?? null,
@@ -108,8 +108,8 @@ export class MailingsService {
 
   /** null = each entity's responsible user's mailbox; the account's global mailbox always wins. */
   private async mailboxOf(auth: AuthContext, requested: string): Promise<string | null> {
-    const account = await getAccount(this.db, auth.accountId);
-    if (account?.global_mailbox_id) return account.global_mailbox_id;
+    const global = await this.sources.globalMailboxId(auth.accountId);
+    if (global) return global;
     if (requested === 'responsible') return null;
     const mb = await this.mailboxes.getVisibleRow(auth, requested).catch(() => null);
     if (!mb || (mb.owner_user_id !== auth.userId && !auth.isAdmin)) throw invalid('mailboxId', 'is not a mailbox you may send from');

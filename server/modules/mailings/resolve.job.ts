@@ -18,14 +18,12 @@ import type { Logger } from '../../infra/log/logger.js';
 import type { CrmClient } from '../../infra/crm/crm-client.js';
 import { NO_TRIGGERS } from '../../../shared/schemas/template.js';
 import type { TriggerLinkResolvers } from '../templates/compose.js';
-import { findTemplate } from '../templates/templates.repository.js';
-import { loadTriggerPoints } from '../templates/trigger-points.repository.js';
-import { listAttachmentMeta } from '../attachments.repository.js';
 import { loadEntityBundles, loadMetadata } from '../crm-data/entity-batch.js';
 import type { SuppressionsService } from '../suppressions/suppressions.service.js';
 import * as repo from './mailings.repository.js';
 import type { MailingRow } from './mailings.repository.js';
 import type { MailingDelivery, MailingReads } from './delivery.port.js';
+import type { MailingSources } from './sources.port.js';
 import { BatchRun, MailingStopped, type Content } from './batch-run.js';
 
 export const RESOLVE_JOB = 'mailing.resolve';
@@ -41,6 +39,7 @@ export interface ResolveDeps {
   crmFor(accountId: number): Promise<CrmClient>;
   delivery: MailingDelivery;
   reads: MailingReads;
+  sources: MailingSources;
   suppressions: SuppressionsService;
   links?: TriggerLinkResolvers;
 }
@@ -87,7 +86,7 @@ async function resolveAll(
   lease: () => { until: Date } | { busy: Date | null },
   setLease: (l: { until: Date } | { busy: Date | null }) => void,
 ): Promise<void> {
-  const content = await loadContent(deps.db, m);
+  const content = await loadContent(deps.sources, m);
   if (!content) {
     await repo.setStatus(deps.db, m.id, 'failed', 'the template no longer exists');
     return;
@@ -142,8 +141,8 @@ async function resolveAll(
   deps.log.info({ mailingId: m.id, selected: m.selected }, 'mailing resolved');
 }
 
-async function loadContent(db: Db, m: MailingRow): Promise<Content | null> {
-  const t = m.template_id ? await findTemplate(db, m.account_id, m.template_id) : null;
+async function loadContent(sources: MailingSources, m: MailingRow): Promise<Content | null> {
+  const t = m.template_id ? await sources.findTemplate(m.account_id, m.template_id) : null;
   if (m.template_id && !t) return null;
   return {
     subject: m.subject ?? t?.subject ?? '',
@@ -151,8 +150,8 @@ async function loadContent(db: Db, m: MailingRow): Promise<Content | null> {
     disableSignature: m.disable_signature || (t?.disable_signature ?? false),
     templateId: t?.id ?? null,
     linkAttachments: t?.link_attachments ?? [],
-    attachmentIds: t ? (await listAttachmentMeta(db, { templateId: t.id })).map((a) => a.id) : [],
-    points: m.triggers ?? (t ? await loadTriggerPoints(db, { templateId: t.id }) : NO_TRIGGERS),
+    attachmentIds: t ? await sources.templateAttachmentIds(t.id) : [],
+    points: m.triggers ?? (t ? await sources.templateTriggerPoints(t.id) : NO_TRIGGERS),
   };
 }
 

@@ -121,7 +121,7 @@ async function benchQueue(): Promise<void> {
   const mailbox = await call('/api/mailboxes', { displayName: 'Bench', fromAddress: 'bench@acme.example', smtp: { host: '127.0.0.1', port: smtpPort, security: 'none', auth: false }, pacing: { messages: 10_000, seconds: 1 }, dailyCap: null });
 
   if (ONLY === 'drain') {
-    await benchDrainVersusRawPool(server.services.db, server.services.queue, call);
+    await benchDrainVersusRawPool(server.services.db, server.services.queue, call, config.sending.unpacedParallel);
     await server.stop();
     await kommo.close();
     smtp.close();
@@ -197,7 +197,7 @@ async function benchQueue(): Promise<void> {
 
   await benchMailings(server.url, token, kommo, pipeline!.id, mailbox.id);
   await benchTracking(server);
-  await benchDrainVersusRawPool(server.services.db, server.services.queue, call);
+  await benchDrainVersusRawPool(server.services.db, server.services.queue, call, config.sending.unpacedParallel);
 
   // 5. crash recovery: child processes on the same database, the in-process one only watches.
   await server.services.queue.stop();
@@ -262,7 +262,7 @@ async function benchMailings(url: string, token: string, kommo: Awaited<ReturnTy
  * drained: heartbeat and scheduler polls included); then one more, profiled round of the product
  * alone for where the time per mail goes.
  */
-async function benchDrainVersusRawPool(db: Db, queue: JobQueue, call: (p: string, body: unknown) => Promise<{ id: string }>): Promise<void> {
+async function benchDrainVersusRawPool(db: Db, queue: JobQueue, call: (p: string, body: unknown) => Promise<{ id: string }>, inFlight: number): Promise<void> {
   const n = Number(process.env.BENCH_DRAIN_MAILS ?? 5_000);
   let received = 0;
   const sink = new SMTPServer({
@@ -304,6 +304,7 @@ async function benchDrainVersusRawPool(db: Db, queue: JobQueue, call: (p: string
     const mailbox = await call('/api/mailboxes', { displayName: 'Drain bench', fromAddress: 'bench@acme.example', smtp: { host: '127.0.0.1', port, security: 'none', auth: false }, pacing: { messages: 10_000, seconds: 1 }, dailyCap: null });
     received = 0;
     let statements = 0;
+    let counted: number;
     const pgQuery = pg.Client.prototype.query;
     pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
       statements++;
@@ -322,6 +323,7 @@ async function benchDrainVersusRawPool(db: Db, queue: JobQueue, call: (p: string
         enqueueMs += Date.now() - e0;
       }
       await until(n);
+      counted = statements;
       // Delivered is not done: the last outcomes are still being recorded.
       while ((await db.query<{ n: number }>("SELECT count(*)::int AS n FROM emails WHERE mailbox_id = $1 AND status = 'sent'", [mailbox.id])).rows[0]!.n < n) {
         await new Promise((r) => setTimeout(r, 2));
@@ -329,7 +331,7 @@ async function benchDrainVersusRawPool(db: Db, queue: JobQueue, call: (p: string
     } finally {
       pg.Client.prototype.query = pgQuery;
     }
-    return { rate: n / ((Date.now() - t) / 1000), statements: statements / n, enqueueMs };
+    return { rate: n / ((Date.now() - t) / 1000), statements: counted / n, enqueueMs };
   };
 
   const ratios: number[] = [];
@@ -339,7 +341,7 @@ async function benchDrainVersusRawPool(db: Db, queue: JobQueue, call: (p: string
     ratios.push(p.rate / rawRate);
     console.log(
       `drain round ${round}: mailing of ${n} from an unpaced mailbox into one local smtp-server: raw nodemailer pool ${rawRate.toFixed(0)} msg/s, ` +
-        `the product ${p.rate.toFixed(0)} msg/s (${(p.rate / rawRate).toFixed(2)} ×; enqueue ${p.enqueueMs} ms of it), ` +
+        `the product ${p.rate.toFixed(0)} msg/s with ${inFlight} in flight (SMTP_UNPACED_PARALLEL) (${(p.rate / rawRate).toFixed(2)} ×; enqueue ${p.enqueueMs} ms of it), ` +
         `${p.statements.toFixed(2)} SQL statements per mail`,
     );
   }

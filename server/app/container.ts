@@ -28,7 +28,7 @@ import { TemplatesService } from '../modules/templates/templates.service.js';
 import { EmailsService } from '../modules/emails/emails.service.js';
 import { RECOVER_JOB, recoverQueue, rescheduleMailbox } from '../modules/emails/email-queue.js';
 import { NOT_OPENED_JOB, refireMissedPoints, runNotOpenedJob } from '../modules/emails/email-automation.js';
-import { runDrainJob, DRAIN_JOB, UNPACED_PARALLEL, type SendDeps, type DrainJobData } from '../modules/emails/send-email.job.js';
+import { runDrainJob, DRAIN_JOB, type SendDeps, type DrainJobData } from '../modules/emails/send-email.job.js';
 import { settleInterruptedSendsOnHeartbeat } from '../modules/emails/interrupted-sends.js';
 import { afterOutcome } from '../modules/emails/send-outcome.js';
 import { openPixelUrl } from '../modules/tracking/open-pixel.js';
@@ -142,14 +142,14 @@ export async function buildServices(
   const triggers: TriggerRunner = triggerEngine;
 
   // Pooled connections per mailbox, opened on demand: a paced mailbox sends one message at a
-  // time and so uses one; a mailbox without a pace limit keeps up to UNPACED_PARALLEL in flight.
+  // time and so uses one; a mailbox without a pace limit keeps up to SMTP_UNPACED_PARALLEL in flight, one per connection.
   // Servers may take up to 10 minutes to answer the final dot (RFC 5321 §4.5.3.2.6); giving up
   // sooner and retrying could deliver the mail twice. The send deadline (SMTP_SEND_DEADLINE_MS)
   // bounds the whole transaction on top, for servers that trickle bytes to stay under that.
   const transports = new TransportCache((s) =>
     mailHosts.smtp(s, (pinned) =>
       createSmtpTransport(pinned, {
-        pool: { maxConnections: UNPACED_PARALLEL, maxMessages: 100 },
+        pool: { maxConnections: config.sending.unpacedParallel, maxMessages: 100 },
         socketTimeoutMs: SMTP_DATA_TIMEOUT_MS,
         sendDeadlineMs: config.deadlines.smtpSendMs,
       }),
@@ -163,6 +163,7 @@ export async function buildServices(
     deadAfterMs: config.instance.deadAfterMs,
     inFlight: new Set(),
     retry: { baseMs: config.sending.retryBaseMs, maxAttempts: config.sending.maxAttempts },
+    unpacedParallel: config.sending.unpacedParallel,
     transportFor: (mb) => transports.get(mb.id, smtpSettingsOf(mb, box)),
     releaseTransport: (id, broken) => {
       if (broken) transports.evict(id);

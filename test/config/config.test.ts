@@ -39,4 +39,11 @@ describe('configuration', () => {
     expect(loadConfig({ ENCRYPTION_KEY: 'ab'.repeat(32) }).encryptionKey).toHaveLength(32);
     expect(loadConfig({ ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }).encryptionKey).toEqual(Buffer.alloc(32, 7));
   });
+
+  it('reads the messages in flight of a mailbox without a pace limit, and refuses a bad count by name', () => {
+    expect(loadConfig({}).sending.unpacedParallel).toBe(20);
+    expect(loadConfig({ SMTP_UNPACED_PARALLEL: '8' }).sending.unpacedParallel).toBe(8);
+    expect(() => loadConfig({ SMTP_UNPACED_PARALLEL: '0' })).toThrow(/SMTP_UNPACED_PARALLEL: /);
+    expect(() => loadConfig({ SMTP_UNPACED_PARALLEL: 'many' })).toThrow(/SMTP_UNPACED_PARALLEL: /);
+  });
 });

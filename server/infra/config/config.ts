@@ -6,6 +6,9 @@ import net from 'node:net';
 import { z } from 'zod';
 import { parseAddressList } from '../http/address-policy.js';
 
+/** SMTP_UNPACED_PARALLEL's default, chosen by `BENCH_ONLY=drain npm run bench` (send-email.job.ts). */
+export const DEFAULT_SMTP_UNPACED_PARALLEL = 20;
+
 const optionalUrl = z.url({ protocol: /^https?$/ }).optional();
 
 const EnvSchema = z.object({
@@ -30,6 +33,8 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEND_RETRY_BASE_MS: z.coerce.number().int().min(1).default(60_000),
   SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(8),
+  // Messages in flight at once (= pooled SMTP connections) for a mailbox without a pace limit.
+  SMTP_UNPACED_PARALLEL: z.coerce.number().int().min(1).max(50).default(DEFAULT_SMTP_UNPACED_PARALLEL),
   QUEUE_POLL_MS: z.coerce.number().int().min(50).default(1000),
   CRM_METADATA_TTL_MS: z.coerce.number().int().min(0).default(60_000),
   QUEUE_LOCK_LIFETIME_MS: z.coerce.number().int().min(1000).default(5 * 60_000),
@@ -108,7 +113,7 @@ export interface AppConfig {
   };
   corsExtraOrigins: string[];
   logLevel: string;
-  sending: { retryBaseMs: number; maxAttempts: number };
+  sending: { retryBaseMs: number; maxAttempts: number; unpacedParallel: number };
   queuePollMs: number;
   /** How long a running job stays locked to its process; our own row leases guard the sends. */
   queueLockLifetimeMs: number;
@@ -181,7 +186,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     corsExtraOrigins: e.CORS_EXTRA_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
     logLevel: e.LOG_LEVEL,
-    sending: { retryBaseMs: e.SEND_RETRY_BASE_MS, maxAttempts: e.SEND_MAX_ATTEMPTS },
+    sending: { retryBaseMs: e.SEND_RETRY_BASE_MS, maxAttempts: e.SEND_MAX_ATTEMPTS, unpacedParallel: e.SMTP_UNPACED_PARALLEL },
     queuePollMs: e.QUEUE_POLL_MS,
     queueLockLifetimeMs: e.QUEUE_LOCK_LIFETIME_MS,
     queueConcurrency: e.QUEUE_CONCURRENCY,

@@ -139,19 +139,25 @@ export type SendDecision =
   /** When the mailbox may send again (database clock), and how far ahead of now that is. */
   | { ok: false; reason: 'paced' | 'cap'; notBefore: Slot };
 
+/** What canSendNow reads first; the drain reads it together with its own first look (send-email.job.ts). */
+export const CLOCK_SQL = "now() AS now, (SELECT count(*)::int FROM emails WHERE mailbox_id = $1 AND status = 'sending') AS in_flight";
+
 /**
  * Caller holds the mailbox row lock. `maxInFlight`: 1 for a paced mailbox; more for one without
- * a pace limit, whose claims may overlap its own sends in flight.
+ * a pace limit, whose claims may overlap its own sends in flight. `clock`: CLOCK_SQL's row, read
+ * under that lock, when the caller has it already.
  */
-export async function canSendNow(tx: Queryable, mailbox: MailboxRow, maxInFlight = 1): Promise<SendDecision> {
+export async function canSendNow(
+  tx: Queryable,
+  mailbox: MailboxRow,
+  maxInFlight = 1,
+  known?: { now: Date; in_flight: number },
+): Promise<SendDecision> {
   if (mailbox.paused) return { ok: false, reason: 'paused' };
   // Any send in flight, also one whose process died, counts: it is resolved by the heartbeat
   // sweep within seconds (interrupted-sends.ts), which then wakes the mailbox. Until then nobody
   // knows when it reached the server, so the spacing cannot be honoured around it. (emails_sending.)
-  const clock = await tx.query<{ now: Date; in_flight: number }>(
-    "SELECT now() AS now, (SELECT count(*)::int FROM emails WHERE mailbox_id = $1 AND status = 'sending') AS in_flight",
-    [mailbox.id],
-  );
+  const clock = known ? { rows: [known] } : await tx.query<{ now: Date; in_flight: number }>(`SELECT ${CLOCK_SQL}`, [mailbox.id]);
   const inFlight = clock.rows[0]!.in_flight;
   if (inFlight >= maxInFlight) return { ok: false, reason: 'busy' };
   const now = clock.rows[0]!.now.getTime();

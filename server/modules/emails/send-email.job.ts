@@ -14,6 +14,14 @@
  * the "nothing in flight" check let only one of them claim at a time, and the spacing is
  * measured from the previous send's end in the database clock (pacing.ts).
  *
+ * A mailbox without a pace limit keeps up to SMTP_UNPACED_PARALLEL messages in flight, counted
+ * in the database (`sending` rows of every process) under the mailbox lock, so a claim is never
+ * more than there are free places — and never more than the daily cap's room — and a claimed
+ * mail is handed to its own pooled connection at once. Its `sent` outcome is group-committed
+ * with the others of the drain (sent-log.ts); the place it held is free again only once that
+ * write has committed. A crash therefore leaves `unknown` only mails that were on a connection
+ * or delivered and waiting for their commit — what was in flight — never a claimed batch.
+ *
  * Why a burst of sends once froze a mailbox (issue 6 §3; test/emails/burst.test.ts): a send's
  * "sent" transaction locked the email and then the mailbox while a claim held the mailbox and
  * waited for that email; PostgreSQL aborted one side and a delivered mail stayed `sending`. Now
@@ -32,7 +40,7 @@ import type { AttachmentFile } from '../attachments.repository.js';
 import { loadAttachmentFiles } from '../attachments.repository.js';
 import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
 import type { EmailRow } from './emails.repository.js';
-import { canSendNow, isUnpaced } from './pacing.js';
+import { canSendNow, CLOCK_SQL, isUnpaced } from './pacing.js';
 import { MAX_EMAIL_ATTACHMENTS_BYTES } from '../../../shared/schemas/template.js';
 import { insertOpenPixel } from '../tracking/open-pixel.js';
 import { insertHoneypot } from '../tracking/honeypot.js';
@@ -42,6 +50,8 @@ import { envelopeFor, recordPartialDelivery, settleFailure } from './recipient-o
 import { maskEmail } from '../../infra/log/logger.js';
 import { afterOutcome, fileInSent, lockMailbox, pauseForAuth, recordFailed, recordSent, retryLater, type Claimed } from './send-outcome.js';
 import { scheduleDrain, type DrainJobData } from './send-schedule.js';
+import { createSentLog, type SentLog } from './sent-log.js';
+import { DEFAULT_SMTP_UNPACED_PARALLEL } from '../../infra/config/config.js';
 import { settleLostReply, wakeMailbox } from './interrupted-sends.js';
 
 export { DRAIN_JOB, scheduleDrain, type DrainJobData } from './send-schedule.js';
@@ -60,6 +70,8 @@ export interface SendDeps {
    */
   inFlight: Set<string>;
   retry: { baseMs: number; maxAttempts: number };
+  /** Messages in flight at once for a mailbox without a pace limit (SMTP_UNPACED_PARALLEL). */
+  unpacedParallel: number;
   /** A (possibly reused) transport for the mailbox; `releaseTransport(id, true)` after an error. */
   transportFor(mailbox: MailboxRow): MailTransport;
   releaseTransport(mailboxId: string, broken: boolean): void;
@@ -74,11 +86,15 @@ export interface SendDeps {
 }
 
 /**
- * Messages in flight at once for a mailbox without a pace limit (its SMTP pool's size,
- * container.ts). A claim takes only as many mails as there are free places, so what a crash
- * leaves `unknown` is what was really in flight, never a claimed batch that had not started.
+ * The default number of messages in flight at once for a mailbox without a pace limit
+ * (SMTP_UNPACED_PARALLEL; its SMTP pool has as many connections). A claim takes only as many
+ * mails as there are free places, and a place is free again only once the outcome of its send is
+ * recorded, so what a crash leaves `unknown` is what was really in flight (on a connection, or
+ * delivered and waiting for its outcome's commit), never a claimed batch that had not started.
  */
-export const UNPACED_PARALLEL = 5;
+export const UNPACED_PARALLEL = DEFAULT_SMTP_UNPACED_PARALLEL;
+
+type DrainDeps = SendDeps & { sentLog: SentLog };
 
 /** A claimed email and what its send needs to know without reading again. */
 export type DrainRow = EmailRow & { has_triggers: boolean; has_files: boolean };
@@ -123,17 +139,18 @@ async function claimIn(deps: SendDeps, tx: Queryable, mailboxId: string, added: 
       }
       return { kind: 'nothing' };
     }
-    const decision = await canSendNow(tx, mailbox, isUnpaced(mailbox) ? UNPACED_PARALLEL : 1);
-    // Paused: the mail stays queued with no drain; resuming wakes the mailbox. Busy: the holder
-    // of the in-flight send claims on after it.
-    if (!decision.ok && !('notBefore' in decision)) return { kind: 'nothing' };
-    // The earliest queued mail, and whether this process's own heartbeat is fresh, in one read.
-    const next = await tx.query<{ due: boolean | null; in_ms: number | null; alive: boolean }>(
-      `SELECT n.due, n.in_ms, ${ServerInstance.aliveSql('$2::uuid', '$3')} AS alive FROM (SELECT 1) one
+    // The mail in flight, the earliest queued mail, and whether this process's own heartbeat is
+    // fresh, in one read under the mailbox lock.
+    const next = await tx.query<{ now: Date; in_flight: number; due: boolean | null; in_ms: number | null; alive: boolean }>(
+      `SELECT ${CLOCK_SQL}, n.due, n.in_ms, ${ServerInstance.aliveSql('$2::uuid', '$3')} AS alive FROM (SELECT 1) one
        LEFT JOIN LATERAL (SELECT not_before <= now() AS due, greatest(0, extract(epoch FROM (not_before - now())) * 1000)::float8 AS in_ms
                           FROM emails WHERE mailbox_id = $1 AND status = 'queued' ORDER BY not_before LIMIT 1) n ON true`,
       [mailboxId, deps.instanceId, deps.deadAfterMs / 2],
     );
+    const decision = await canSendNow(tx, mailbox, isUnpaced(mailbox) ? deps.unpacedParallel : 1, next.rows[0]!);
+    // Paused: the mail stays queued with no drain; resuming wakes the mailbox. Busy: the holder
+    // of the in-flight send claims on after it.
+    if (!decision.ok && !('notBefore' in decision)) return { kind: 'nothing' };
     const first = next.rows[0]!;
     if (first.due === null) return { kind: 'nothing' };
     if (!decision.ok) return { kind: 'later', inMs: Math.max(first.in_ms!, decision.notBefore.inMs) };
@@ -178,12 +195,15 @@ async function claimIn(deps: SendDeps, tx: Queryable, mailboxId: string, added: 
 }
 
 /**
- * The `email.drain` job of one mailbox: claim what is due, send it (up to UNPACED_PARALLEL at once
- * over the pooled connections of a mailbox without a pace limit — a place freed is claimed again
- * at once — one at a time otherwise), record every outcome, and go on until nothing is due; then
- * schedule itself for the next due mail or pacing slot.
+ * The `email.drain` job of one mailbox: claim what is due, send it (up to SMTP_UNPACED_PARALLEL
+ * at once over the pooled connections of a mailbox without a pace limit — the places freed while
+ * a claim runs are claimed together by the next — one at a time otherwise), record every
+ * outcome (group-committed for a mailbox without a pace limit), and go on until nothing is due;
+ * then schedule itself for the next due mail or pacing slot.
  */
-export async function runDrainJob(deps: SendDeps, data: DrainJobData): Promise<void> {
+export async function runDrainJob(base: SendDeps, data: DrainJobData): Promise<void> {
+  // The drain's `sent` outcomes of a mailbox without a pace limit share their writes (sent-log.ts).
+  const deps: DrainDeps = { ...base, sentLog: createSentLog(base.db, base.instanceId) };
   const running = new Set<Promise<void>>();
   try {
     for (;;) {
@@ -201,7 +221,7 @@ export async function runDrainJob(deps: SendDeps, data: DrainJobData): Promise<v
           running.add(p);
         }
         if (!isUnpaced(c.mailbox)) await Promise.all(running);
-        else if (running.size >= UNPACED_PARALLEL) await Promise.race(running);
+        else if (running.size >= deps.unpacedParallel) await Promise.race(running);
         continue;
       }
       // Own sends still in flight: claim again when one of them ends.
@@ -217,7 +237,7 @@ export async function runDrainJob(deps: SendDeps, data: DrainJobData): Promise<v
   }
 }
 
-async function sendOne(deps: SendDeps, email: DrainRow, mailbox: MailboxRow): Promise<void> {
+async function sendOne(deps: DrainDeps, email: DrainRow, mailbox: MailboxRow): Promise<void> {
   try {
     await sendClaimed(deps, { email, mailbox });
   } catch (err) {
@@ -229,7 +249,7 @@ async function sendOne(deps: SendDeps, email: DrainRow, mailbox: MailboxRow): Pr
   }
 }
 
-async function sendClaimed(deps: SendDeps, c: Claimed): Promise<void> {
+async function sendClaimed(deps: DrainDeps, c: Claimed): Promise<void> {
   const { email, mailbox } = c;
   const log = deps.log.child({ emailId: email.id, mailboxId: mailbox.id });
 

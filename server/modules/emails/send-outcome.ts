@@ -11,6 +11,9 @@
  *    the mailbox second, as the "sent" update once did, deadlocks against a claim that holds the
  *    mailbox and waits for that email; PostgreSQL then aborts one of them — see send-email.job.ts.)
  *  - Times are the database's (`now()`), so pacing compares like with like across processes.
+ *  - A `sent` of a mailbox without a pace limit is group-committed with the others of its drain
+ *    (sent-log.ts) under the same per-row rule; the send counts as done (its place in flight is
+ *    free again) only once that write has committed.
  */
 import { withTransaction } from '../../infra/db/db.js';
 import type { SendResult } from '../../infra/smtp/mail-transport.js';
@@ -22,6 +25,7 @@ import type { SendDeps } from './send-email.job.js';
 import { scheduleDrain } from './send-schedule.js';
 import { deliveryDetails, finishPartlyDelivered } from './recipient-outcome.js';
 import { isUnpaced } from './pacing.js';
+import type { SentLog } from './sent-log.js';
 
 /** The claim being finished: which email, which attempt, which process. */
 export interface Claimed {
@@ -45,7 +49,7 @@ import { lockMailbox } from './mailbox-lock.js';
 
 export { lockMailbox };
 
-export async function recordSent(deps: SendDeps, c: Claimed, result: SendResult): Promise<boolean | KnownAfterOutcome> {
+export async function recordSent(deps: SendDeps & { sentLog?: SentLog }, c: Claimed, result: SendResult): Promise<boolean | KnownAfterOutcome> {
   if (isUnpaced(c.mailbox)) return recordSentUnpaced(deps, c, result);
   const won = await withTransaction(deps.db, async (tx) => {
     await lockMailbox(tx, c.mailbox.id);
@@ -67,27 +71,38 @@ export async function recordSent(deps: SendDeps, c: Claimed, result: SendResult)
 /**
  * A mailbox without a pace limit has no spacing to measure from its last send, so its row is
  * not written (nor locked) per mail — the claim stamps `last_send_at` (send-email.job.ts). With
- * no mailbox write there is no lock-order question; the email and its history line are one
- * statement, and the sent time comes back for the not-opened timer.
+ * no mailbox write there is no lock-order question. Within a drain the outcome goes to the
+ * drain's group commit (sent-log.ts: the 250s of a few ms share one statement, and this resolves
+ * only once it committed); otherwise the email and its history line are one statement. The sent
+ * time comes back for the not-opened timer.
  */
-async function recordSentUnpaced(deps: SendDeps, c: Claimed, result: SendResult): Promise<boolean | KnownAfterOutcome> {
-  const r = await deps.db.query<{ sent_at: Date; now: Date }>(
-    `WITH u AS (
-       UPDATE emails SET status = 'sent', sent_at = now(), owner_instance = NULL, lease_until = NULL, smtp_response = $4,
-         error_code = NULL, error_text = NULL, updated_at = now() WHERE ${STILL_OURS}
-       RETURNING id, account_id, sent_at),
-     ev AS (INSERT INTO email_events (email_id, account_id, type, data) SELECT id, account_id, 'sent', $5::jsonb FROM u)
-     SELECT sent_at, now() AS now FROM u`,
-    [...ours(deps, c), result.response, JSON.stringify({ response: result.response, ...deliveryDetails(result) })],
-  );
-  const row = r.rows[0];
+async function recordSentUnpaced(deps: SendDeps & { sentLog?: SentLog }, c: Claimed, result: SendResult): Promise<boolean | KnownAfterOutcome> {
+  const data = JSON.stringify({ response: result.response, ...deliveryDetails(result) });
+  let row: { sentAt: Date; now: Date } | undefined;
+  if (deps.sentLog) {
+    const r = await deps.sentLog.add({ id: c.email.id, attempt: c.email.attempts, response: result.response, data });
+    // Left `sending`: the heartbeat sweep settles it as for any send in flight.
+    if (r instanceof Error) throw r;
+    row = r ?? undefined;
+  } else {
+    const r = await deps.db.query<{ sent_at: Date; now: Date }>(
+      `WITH u AS (
+         UPDATE emails SET status = 'sent', sent_at = now(), owner_instance = NULL, lease_until = NULL, smtp_response = $4,
+           error_code = NULL, error_text = NULL, updated_at = now() WHERE ${STILL_OURS}
+         RETURNING id, account_id, sent_at),
+       ev AS (INSERT INTO email_events (email_id, account_id, type, data) SELECT id, account_id, 'sent', $5::jsonb FROM u)
+       SELECT sent_at, now() AS now FROM u`,
+      [...ours(deps, c), result.response, data],
+    );
+    row = r.rows[0] && { sentAt: r.rows[0].sent_at, now: r.rows[0].now };
+  }
   if (!row) {
     await lostClaim(deps, c, 'sent', { response: result.response });
     return false;
   }
   return {
     hasTriggers: c.email.has_triggers,
-    notOpened: c.email.not_opened_after_seconds === undefined ? undefined : { afterSeconds: c.email.not_opened_after_seconds, sentAt: row.sent_at, now: row.now },
+    notOpened: c.email.not_opened_after_seconds === undefined ? undefined : { afterSeconds: c.email.not_opened_after_seconds, sentAt: row.sentAt, now: row.now },
   };
 }
 

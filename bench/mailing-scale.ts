@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import jwt from 'jsonwebtoken';
-import { SMTPServer } from 'smtp-server';
+import { startBenchSink } from './sink.js';
 import { startKommoSimulator } from '../server/sandbox/kommo-sim/index.js';
 
 const mainJs = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../server/main.js');
@@ -61,22 +61,12 @@ export async function benchMailingScale(): Promise<void> {
   let received = 0;
   let firstAt = 0;
   let lastAt = 0;
-  const sink = new SMTPServer({
-    authOptional: true,
-    disableReverseLookup: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, _s, cb) {
-      stream.resume();
-      stream.on('end', () => {
-        received++;
-        lastAt = Date.now();
-        firstAt ||= lastAt;
-        cb();
-      });
-    },
+  const sink = await startBenchSink(() => {
+    received++;
+    lastAt = Date.now();
+    firstAt ||= lastAt;
   });
-  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
-  const smtpPort = (sink.server.address() as net.AddressInfo).port;
+  const smtpPort = sink.port;
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadmail-scale-'));
   fs.chmodSync(dataDir, 0o755);
@@ -180,7 +170,7 @@ export async function benchMailingScale(): Promise<void> {
 
   proc.kill('SIGTERM');
   await exited;
-  await new Promise<void>((r) => sink.close(() => r()));
+  await sink.close();
   await kommo.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }

@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { SMTPServer } from 'smtp-server';
+import { startBenchSink } from './sink.js';
 import { loadConfig } from '../server/infra/config/config.js';
 import { createLogger } from '../server/infra/log/logger.js';
 import { startEmbeddedPostgres } from '../server/infra/db/embedded-postgres.js';
@@ -96,19 +96,8 @@ async function benchQueue(): Promise<void> {
   const contact = kommo.sim.addContact('bench', { name: 'John', email: 'john@client.example' });
   const lead = kommo.sim.addLead('bench', { name: 'Lead', pipeline_id: pipeline!.id, contacts: [{ id: contact.id, is_main: true }] });
   const received: number[] = [];
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disableReverseLookup: true,
-    onData(stream, _s, cb) {
-      stream.resume();
-      stream.on('end', () => {
-        received.push(Date.now());
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
-  const smtpPort = (smtp.server.address() as { port: number }).port;
+  const smtp = await startBenchSink(() => received.push(Date.now()));
+  const smtpPort = smtp.port;
   const secret = 'bench-secret';
   const config = loadConfig({ PORT: '0', DATABASE_URL: pg.url, ENCRYPTION_KEY: 'b'.repeat(64), KOMMO_CLIENT_SECRET: secret, KOMMO_REDIRECT_URI: 'http://localhost/cb', KOMMO_API_URL: `${kommo.url}/{subdomain}`, LOG_LEVEL: 'silent', QUEUE_POLL_MS: '200', MAILBOX_PRIVATE_HOSTS: '127.0.0.1', RATE_LIMIT_TRACKING_PER_ADDRESS: '100000000', ...(process.env.SMTP_UNPACED_PARALLEL ? { SMTP_UNPACED_PARALLEL: process.env.SMTP_UNPACED_PARALLEL } : {}) });
   const server = await startServer(config, createLogger('silent'));
@@ -209,7 +198,7 @@ async function benchQueue(): Promise<void> {
 
   await server.stop();
   await kommo.close();
-  smtp.close();
+  await smtp.close();
   await pg.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 }
@@ -282,21 +271,8 @@ async function benchMailings(url: string, token: string, kommo: Awaited<ReturnTy
 async function benchDrainVersusRawPool(db: Db, queue: JobQueue, call: (p: string, body: unknown) => Promise<{ id: string }>, inFlight: number): Promise<void> {
   const n = Number(process.env.BENCH_DRAIN_MAILS ?? 5_000);
   let received = 0;
-  const sink = new SMTPServer({
-    authOptional: true,
-    disableReverseLookup: true,
-    // Plain text for both sides: TLS would measure the cipher, not the queue.
-    disabledCommands: ['STARTTLS'],
-    onData(stream, _s, cb) {
-      stream.resume();
-      stream.on('end', () => {
-        received++;
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
-  const port = (sink.server.address() as { port: number }).port;
+  const sink = await startBenchSink(() => received++);
+  const port = sink.port;
   const html = (i: number) => `<p>Hello Person ${i}, about Deal ${i}. ${'Personalised text. '.repeat(150)}</p>`;
   const until = async (count: number) => {
     while (received < count) await new Promise((r) => setTimeout(r, 2));
@@ -387,7 +363,7 @@ async function benchDrainVersusRawPool(db: Db, queue: JobQueue, call: (p: string
       split.map(([k, ms]) => `  ${k.padEnd(46)} ${perMail(ms).padStart(7)}  ${((ms / wallMs) * 100).toFixed(0).padStart(3)} %`).join('\n'),
   );
   // Not awaited: the product's pooled connections stay open until the server stops.
-  sink.close();
+  await sink.close();
 }
 
 /** CPU time by what it was spent on: each sample goes to the nearest frame that names a category. */

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import jwt from 'jsonwebtoken';
-import { SMTPServer } from 'smtp-server';
+import { startBenchSink } from './sink.js';
 import { chromium } from 'playwright-core';
 import { loadConfig } from '../server/infra/config/config.js';
 import { createLogger } from '../server/infra/log/logger.js';
@@ -43,9 +43,8 @@ export async function benchWidget(): Promise<void> {
   const { adminUserId, pipeline } = kommo.sim.addAccount({ subdomain: sub, id: 7 });
   const contact = kommo.sim.addContact(sub, { name: 'John Smith', first_name: 'John', email: 'john@client.example' });
   const lead = kommo.sim.addLead(sub, { name: 'Website redesign', pipeline_id: pipeline!.id, contacts: [{ id: contact.id, is_main: true }] });
-  const smtp = new SMTPServer({ authOptional: true, disableReverseLookup: true, logger: false, disabledCommands: ['STARTTLS'], onData: (s, _x, cb) => s.resume().on('end', () => cb()) });
-  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
-  const smtpPort = (smtp.server.address() as { port: number }).port;
+  const smtp = await startBenchSink(() => {});
+  const smtpPort = smtp.port;
   const host = await startWidgetHost();
   const secret = 'bench-widget-secret';
   const audience = 'http://localhost';
@@ -115,7 +114,7 @@ export async function benchWidget(): Promise<void> {
     await host.close();
     await server.stop();
     await kommo.close();
-    smtp.close();
+    await smtp.close();
     await pg.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -21,6 +21,7 @@ import { rewriteLegacyPlaceholders, type RewrittenSource } from './legacy-syntax
 import { LruCache } from './lru-cache.js';
 import { DEFAULT_RENDER_LIMITS, RenderBudget, RenderBudgetExceeded } from './render-budget.js';
 import { applySignature } from './signature.js';
+import { maskDataUris, unmaskDataUris } from './data-uris.js';
 import { assertWithinStaticLimits } from './template-limits.js';
 import { fromHandlebarsError, templateSyntaxError, type TemplatePart } from './template-errors.js';
 
@@ -169,7 +170,7 @@ function compile(source: string, part: TemplatePart): TemplateDelegate {
 export function validateTemplate(template: Partial<TemplateSource>): void {
   if (template.html !== undefined) {
     assertBodySize('html', [template.html], 'template');
-    compile(template.html, 'html');
+    compile(maskDataUris(template.html).source, 'html');
   }
   if (template.subject !== undefined) compile(template.subject, 'subject');
 }
@@ -233,10 +234,11 @@ export function renderTemplate(template: TemplateSource, context: object, option
   const runtime: RenderRuntime = { links: options.links, timeZone, now: options.now ?? new Date() };
 
   const subjectFn = compile(template.subject, 'subject');
-  const htmlFn = compile(template.html, 'html');
+  const images = maskDataUris(template.html);
+  const htmlFn = compile(images.source, 'html');
   // A subject is one header line: CR/LF from a CRM value must not end up in it.
   const subject = run(subjectFn, template.subject, context, 'subject', runtime).replace(/\s*[\r\n]+\s*/g, ' ').trim();
-  const body = run(htmlFn, template.html, context, 'html', runtime);
+  const body = unmaskDataUris(run(htmlFn, images.source, context, 'html', runtime), images.uris);
   const html = applySignature(body, options.signature?.html ?? null, options.signature?.disabled ?? false);
   assertBodySize('html', [html], 'rendered');
   const text = htmlToText(html);

@@ -25,6 +25,8 @@ export async function startBenchSink(onMessage: () => void): Promise<BenchSink> 
       });
     },
   });
+  // A client that drops its pooled connection at the end (ECONNRESET) is no failure of the bench.
+  server.on('error', () => {});
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     port: (server.server.address() as { port: number }).port,

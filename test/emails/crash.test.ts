@@ -39,6 +39,7 @@ async function startHoldingSink(): Promise<HoldingSink> {
   let hold: { arrived: (id: string) => void; reply?: () => void } | null = null;
   const received: string[] = [];
   const heldToo: (() => void)[] = [];
+  let filing: Promise<void> = Promise.resolve();
   const sink: HoldingSink = {
     port: 0,
     received,
@@ -64,7 +65,16 @@ async function startHoldingSink(): Promise<HoldingSink> {
           const id = parsed.headers.get('x-leadmail-email-id') as string;
           // The server has the whole message: it is delivered, whatever the client hears next.
           received.push(id);
-          if (sink.fileInSentOf) await appendRaw(sink.fileInSentOf, 'Sent', raw);
+          if (sink.fileInSentOf) {
+            // One APPEND at a time, as a provider files its copies: with many messages in flight,
+            // a connection each would run into Dovecot's connections-per-user limit.
+            const user = sink.fileInSentOf;
+            const filed = filing.then(async () => {
+              await appendRaw(user, 'Sent', raw);
+            });
+            filing = filed.catch(() => {});
+            await filed;
+          }
           const h = hold;
           if (h && !h.reply) {
             await new Promise<void>((r) => {

@@ -5,6 +5,7 @@
  * header out unless told to keep it (RFC 5322 §3.6.3 lets the sender drop it).
  */
 import crypto from 'node:crypto';
+import { replaceDataUris } from '../text/data-uri-scan.js';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { invalid } from '../../errors.js';
 import type { AddressInput, OutgoingMessage } from './mail-transport.js';
@@ -27,21 +28,30 @@ const PRINTABLE_ASCII = /^[\x20-\x7e\t]*$/;
 // RFC 5322 §2.1.1: a line must not exceed 998 characters.
 const MAX_LINE = 998;
 
-// <img src="data:image/png;base64,…">: images pasted in the mail editor.
-const DATA_IMAGE = /(<img\b[^>]*?\ssrc\s*=\s*["']?)data:(image\/[a-z0-9.+-]+);base64,([a-z0-9+/=\s]+)/gi;
-
 /**
  * Gmail and Outlook do not show data: URI images, so each one goes as an inline MIME part
  * referenced by cid: (what nodemailer's `attachDataUrls` does); the same image twice is one part.
+ * Only image URIs in an `<img src=…>` are taken (data-uri-scan.ts: no regex over the payload).
  */
+const IMG_SRC_BEFORE = /<img\b[^>]*?\ssrc\s*=\s*["']?$/i;
+
 function inlineDataImages(html: string): { html: string; parts: { cid: string; content: Buffer; contentType: string }[] } {
   const parts = new Map<string, { cid: string; content: Buffer; contentType: string }>();
-  const out = html.replace(DATA_IMAGE, (_m, prefix: string, contentType: string, data: string) => {
-    const content = Buffer.from(data.replace(/\s+/g, ''), 'base64');
-    const cid = `${crypto.createHash('sha256').update(content).digest('hex').slice(0, 24)}@leadmail`;
-    if (!parts.has(cid)) parts.set(cid, { cid, content, contentType: contentType.toLowerCase() });
-    return `${prefix}cid:${cid}`;
-  });
+  const out = replaceDataUris(
+    html,
+    (uri) => {
+      if (!/^image\//i.test(uri.contentType)) return null;
+      // The tag before the URI, within a bounded window: `<img … src="`.
+      const tagStart = html.lastIndexOf('<', uri.start);
+      if (tagStart < 0 || uri.start - tagStart > 4096 || !IMG_SRC_BEFORE.test(html.slice(tagStart, uri.start))) return null;
+      // Node's base64 decoder skips the line breaks an editor may have put in.
+      const content = Buffer.from(uri.payload, 'base64');
+      const cid = `${crypto.createHash('sha256').update(content).digest('hex').slice(0, 24)}@leadmail`;
+      if (!parts.has(cid)) parts.set(cid, { cid, content, contentType: uri.contentType.toLowerCase() });
+      return `cid:${cid}`;
+    },
+    true,
+  );
   return { html: out, parts: [...parts.values()] };
 }
 

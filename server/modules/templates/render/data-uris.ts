@@ -9,9 +9,10 @@
  * messages count a swapped image as its placeholder; line numbers are exact: base64 has no breaks.)
  */
 import { randomBytes } from 'node:crypto';
+import { replaceDataUris } from '../../../infra/text/data-uri-scan.js';
 
 const TAG = randomBytes(6).toString('hex');
-const LONG_DATA_URI = /data:[\w.+-]+\/[\w.+-]+;base64,[A-Za-z0-9+/=]{1024,}/g;
+const LONG = 1024;
 const PLACEHOLDER = new RegExp(`leadmail-data-uri-${TAG}-(\\d+)`, 'g');
 
 export interface MaskedSource {
@@ -21,7 +22,9 @@ export interface MaskedSource {
 
 export function maskDataUris(source: string): MaskedSource {
   const uris: string[] = [];
-  const masked = source.replace(LONG_DATA_URI, (uri) => `leadmail-data-uri-${TAG}-${uris.push(uri) - 1}`);
+  const masked = replaceDataUris(source, (uri) =>
+    uri.payload.length < LONG ? null : `leadmail-data-uri-${TAG}-${uris.push(source.slice(uri.start, uri.end)) - 1}`,
+  );
   return { source: masked, uris };
 }
 

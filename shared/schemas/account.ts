@@ -18,5 +18,9 @@ export const KommoStatus = z.object({
 });
 export type KommoStatus = z.infer<typeof KommoStatus>;
 
-export const AccountView = z.object({ id: z.number().int(), subdomain: z.string(), kommo: KommoStatus });
+/** Who is asking: the widget hides admin-only screens by it (the server refuses them anyway). */
+export const MeView = z.object({ userId: z.number().int(), isAdmin: z.boolean() });
+export type MeView = z.infer<typeof MeView>;
+
+export const AccountView = z.object({ id: z.number().int(), subdomain: z.string(), kommo: KommoStatus, me: MeView });
 export type AccountView = z.infer<typeof AccountView>;

@@ -70,6 +70,11 @@ function api(who: TokenClaims) {
   };
 }
 
+const logTail = (n: number): string => {
+  const file = path.join(dataDir, 'server.log');
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n') : '(no server log)';
+};
+
 const emailIdOf = (m: SmtpSink['messages'][number]): string => String(m.parsed.headers.get('x-leadmail-email-id'));
 
 describe('a mailing through three power cuts of the server and its embedded database', () => {
@@ -116,7 +121,10 @@ describe('a mailing through three power cuts of the server and its embedded data
           return m!;
         },
         { timeoutMs: 30_000, intervalMs: 10 },
-      );
+      ).catch((err: Error) => {
+        // CI shows only the test's output: the server's last words say why it did not resume.
+        throw new Error(`${err.message}\nlast lines of the server log:\n${logTail(40)}`);
+      });
       kills.push({ at, delivered, resumeMs: first.receivedAt - killedAt, startMs: booted.startMs });
       startTimes.push(booted.startMs);
     }

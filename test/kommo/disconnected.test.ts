@@ -37,4 +37,7 @@ it('a refresh token Kommo revoked: GET /api/account shows the account disconnect
   expect(account.status).toBe(200);
   expect(account.body).toMatchObject({ id: ACCOUNT_ID, subdomain: SUB, kommo: { connected: false, disconnectedAt: expect.any(String), disconnectedReason: expect.stringMatching(/refresh token/) } });
   expect((await w.api(w.user).get('/api/kommo/status')).body).toMatchObject({ connected: false });
+  // Who asks: the widget hides the admin screens from users by it.
+  expect(account.body.me).toEqual({ userId: w.user.userId, isAdmin: false });
+  expect((await w.api(w.admin).get('/api/account')).body.me).toEqual({ userId: w.admin.userId, isAdmin: true });
 });

@@ -1,4 +1,5 @@
 /** Mailings: pause, resume, cancel, a red mailbox, and resolving that survives a restart or a pause. */
+import crypto from 'node:crypto';
 import type { World } from '../support/world.js';
 import type { SmtpSink } from '../support/smtp-sink.js';
 import { createMailbox } from '../support/send-helpers.js';
@@ -108,6 +109,20 @@ describe('crash safety of resolving', () => {
     await waitFor(id, (m) => expect(m).toMatchObject({ status: 'done', counts: { sent: 20 } }));
     const recipients = await allRecipients(id);
     expect(recipients).toHaveLength(20);
+  }, 60_000);
+
+  it('a resolve lease dies with its process: a dead holder does not hold the mailing until its lease runs out', async () => {
+    const ids = seedLeads('dead-holder', 20);
+    await w.server.services.queue.stop();
+    const id = await createMailing({ subject: 'Hi', html: '<p>{{lead.name}}</p>', ids });
+    await w.server.services.db.query("DELETE FROM agenda_jobs WHERE name = 'mailing.resolve'");
+    // A process took the lease for an hour and died: its heartbeat stopped long ago.
+    const dead = crypto.randomUUID();
+    await w.server.services.db.query("INSERT INTO server_instances (id, heartbeat_at) VALUES ($1, now() - interval '1 hour')", [dead]);
+    await w.server.services.db.query("UPDATE mailings SET resolve_lease_owner = $2, resolve_lease_until = now() + interval '1 hour' WHERE id = $1", [id, dead]);
+    await w.restart();
+    await waitFor(id, (m) => expect(m).toMatchObject({ status: 'done', counts: { sent: 20 } }));
+    expect(await allRecipients(id)).toHaveLength(20);
   }, 60_000);
 });
 

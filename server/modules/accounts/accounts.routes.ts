@@ -72,7 +72,12 @@ export function registerAccountRoutes(api: Api, deps: { db: Db; config: AppConfi
     { method: 'get', path: '/api/account', summary: 'This account and the state of its Kommo connection (disconnected: reinstall needed)', tag, auth: 'widget', response: AccountView },
     async ({ auth }) => {
       const account = await getAccount(deps.db, auth.accountId);
-      return { id: auth.accountId, subdomain: account?.subdomain ?? auth.subdomain, kommo: await deps.tokens.status(auth.accountId) };
+      return {
+        id: auth.accountId,
+        subdomain: account?.subdomain ?? auth.subdomain,
+        kommo: await deps.tokens.status(auth.accountId),
+        me: { userId: auth.userId, isAdmin: auth.isAdmin },
+      };
     },
   );
   route(api, { method: 'get', path: '/api/kommo/status', summary: 'Whether this account’s Kommo API access is connected', tag, auth: 'widget', response: KommoStatus }, ({ auth }) =>

@@ -14,6 +14,7 @@
  */
 import type { Db } from '../../infra/db/db.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
+import { ServerInstance } from '../../infra/queue/instance.js';
 import type { Logger } from '../../infra/log/logger.js';
 import type { CrmClient } from '../../infra/crm/crm-client.js';
 import { NO_TRIGGERS } from '../../../shared/schemas/template.js';
@@ -60,7 +61,7 @@ export async function runResolve(deps: ResolveDeps, data: { mailingId: string })
   const head = (await deps.db.query<{ account_id: number }>('SELECT account_id FROM mailings WHERE id = $1', [data.mailingId])).rows[0];
   const m = head && (await repo.findMailing(deps.db, head.account_id, data.mailingId));
   if (!m || m.status !== 'resolving') return;
-  let lease = await claimLease(deps.db, m.id, null);
+  let lease = await claimLease(deps, m.id, null);
   if ('busy' in lease) {
     // Another process resolves it; if that one dies, this job comes back when its lease ends.
     if (lease.busy) await scheduleResolve(deps.queue, m.id, new Date(lease.busy.getTime() + 100));
@@ -121,7 +122,7 @@ async function resolveAll(
     // Paused or cancelled meanwhile: resume gives the job again and it continues from the cursor.
     if (now !== 'resolving') return;
     const current = lease();
-    const renewed = await claimLease(deps.db, m.id, 'until' in current ? current.until : null);
+    const renewed = await claimLease(deps, m.id, 'until' in current ? current.until : null);
     setLease(renewed);
     if ('busy' in renewed) return;
     const next = ahead.shift();
@@ -162,14 +163,18 @@ const RETRY_MS = 30_000;
 /**
  * Takes the resolve lease (`held` = the lease this run holds, to renew it). Answers the new
  * lease's end, or `{ busy }` with when the other holder's lease ends (null: nothing to resolve).
+ * A lease whose holder's heartbeat is stale is free at once: it dies with its process.
  */
-async function claimLease(db: Db, mailingId: string, held: Date | null): Promise<{ until: Date } | { busy: Date | null }> {
+async function claimLease(deps: Pick<ResolveDeps, 'db' | 'queue'>, mailingId: string, held: Date | null): Promise<{ until: Date } | { busy: Date | null }> {
+  const { db, queue } = deps;
   const r = await db.query<{ until: Date }>(
-    `UPDATE mailings SET resolve_lease_until = date_trunc('milliseconds', clock_timestamp() + make_interval(secs => $2::double precision / 1000))
+    `UPDATE mailings SET resolve_lease_until = date_trunc('milliseconds', clock_timestamp() + make_interval(secs => $2::double precision / 1000)),
+            resolve_lease_owner = $4
      WHERE id = $1 AND status = 'resolving'
-       AND (resolve_lease_until IS NULL OR resolve_lease_until < now() OR resolve_lease_until = $3::timestamptz)
+       AND (resolve_lease_until IS NULL OR resolve_lease_until < now() OR resolve_lease_until = $3::timestamptz
+            OR resolve_lease_owner IS NULL OR NOT ${ServerInstance.aliveSql('resolve_lease_owner', '$5')})
      RETURNING resolve_lease_until AS until`,
-    [mailingId, LEASE_MS, held],
+    [mailingId, LEASE_MS, held, queue.instance.id, queue.instance.opts.deadAfterMs],
   );
   if (r.rows[0]) return { until: r.rows[0].until };
   const other = await db.query<{ until: Date | null }>("SELECT resolve_lease_until AS until FROM mailings WHERE id = $1 AND status = 'resolving'", [mailingId]);

@@ -17,6 +17,7 @@ import * as m20261129203000 from './20261129203000-tracking-sweep.js';
 import * as m20261129204000 from './20261129204000-drain-priority.js';
 import * as m20261130000500 from './20261130000500-attachment-refs-account.js';
 import * as m20261130001000 from './20261130001000-mailings-account-keys.js';
+import * as m20261130020000 from './20261130020000-resolve-lease-owner.js';
 
 export const migrations: { name: string; up: string }[] = [
   { name: '20261122190000-initial', up: m20261122190000.up },
@@ -37,4 +38,5 @@ export const migrations: { name: string; up: string }[] = [
   { name: '20261129204000-drain-priority', up: m20261129204000.up },
   { name: '20261130000500-attachment-refs-account', up: m20261130000500.up },
   { name: '20261130001000-mailings-account-keys', up: m20261130001000.up },
+  { name: '20261130020000-resolve-lease-owner', up: m20261130020000.up },
 ];

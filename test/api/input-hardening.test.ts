@@ -1,20 +1,14 @@
 import http from 'node:http';
-import { startWorld, type World } from '../support/world.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import type { World } from '../support/world.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { mailboxPayload } from '../support/mailbox-payload.js';
 import { widgetToken } from '../support/widget-token.js';
 import type { TokenClaims } from '../support/widget-token.js';
+import { useWorldAndSink } from '../support/use-world.js';
 
 let w: World;
 let sink: SmtpSink;
-beforeAll(async () => {
-  w = await startWorld();
-  sink = await startSmtpSink();
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
-});
+useWorldAndSink({}, (x) => ({ w, sink } = x));
 
 /** A raw request, so a body can be exactly as broken as a hostile client makes it. */
 function rawPost(who: TokenClaims, path: string, contentType: string, body: Buffer): Promise<{ status: number; body: { error: { code: string; message: string } } }> {

@@ -7,21 +7,15 @@ import crypto from 'node:crypto';
 import { refireMissedPoints } from '../../server/modules/emails/email-automation.js';
 import { orphanedExecutions, SWITCHED_OFF } from '../../server/modules/triggers/executions.repository.js';
 import { eventually } from '../support/eventually.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { createMailbox } from '../support/send-helpers.js';
-import { ACCOUNT_ID, startWorld, SUB, type World } from '../support/world.js';
+import { ACCOUNT_ID, SUB, type World } from '../support/world.js';
 import { createTrigger, entityEvent, executions } from '../triggers/trigger-helpers.js';
+import { useWorldAndSink, MARIA_SMTP } from '../support/use-world.js';
 
 let w: World;
 let sink: SmtpSink;
-beforeAll(async () => {
-  w = await startWorld();
-  sink = await startSmtpSink({ auth: { user: 'maria', pass: 'smtp-secret' } });
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
-});
+useWorldAndSink({ sink: { auth: MARIA_SMTP } }, (x) => ({ w, sink } = x));
 
 const db = () => w.server.services.db;
 const engine = () => w.server.services.triggerEngine;

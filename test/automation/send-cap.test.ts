@@ -4,11 +4,12 @@
  * note in Kommo saying why and is recorded where the send came from.
  */
 import supertest from 'supertest';
-import { startWorld, SUB, ACCOUNT_ID, type World } from '../support/world.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { SUB, ACCOUNT_ID, type World } from '../support/world.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
 import { createMailbox, createTemplate, sendEmail, waitForStatus } from '../support/send-helpers.js';
 import { createPipelineAction } from '../support/pipeline-action.js';
+import { useWorldAndSink } from '../support/use-world.js';
 
 let w: World;
 let sink: SmtpSink;
@@ -17,15 +18,10 @@ let offerId: string;
 let eventTime = 1_700_100_000;
 let actionCount = 0;
 
+useWorldAndSink({}, (x) => ({ w, sink } = x));
 beforeAll(async () => {
-  w = await startWorld();
-  sink = await startSmtpSink();
   mailboxId = await createMailbox(w, w.user, sink, { pacing: { messages: 100, seconds: 1 } });
   offerId = await createTemplate(w, w.user, { name: 'Offer', subject: 'Offer', html: '<p>Our offer</p>' });
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
 });
 
 const db = () => w.server.services.db;

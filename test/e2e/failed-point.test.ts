@@ -1,18 +1,12 @@
-import { startWorld, SUB, type World } from '../support/world.js';
-import { startSmtpSink, SINK_FAILURES, type SmtpSink } from '../support/smtp-sink.js';
+import { SUB, type World } from '../support/world.js';
+import { SINK_FAILURES, type SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
 import { createMailbox, createTemplate, sendEmail, waitForStatus } from '../support/send-helpers.js';
+import { useWorldAndSink } from '../support/use-world.js';
 
 let w: World;
 let sink: SmtpSink;
-beforeAll(async () => {
-  w = await startWorld();
-  sink = await startSmtpSink();
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
-});
+useWorldAndSink({}, (x) => ({ w, sink } = x));
 
 describe('the "failed" trigger point', () => {
   it('adds the seed-004 FAQ note with {subject}, {sended_at} and {id} when a mail fails', async () => {

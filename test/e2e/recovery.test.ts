@@ -1,20 +1,14 @@
-import { startWorld, type World } from '../support/world.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import type { World } from '../support/world.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
 import { createMailbox, createTemplate, sendEmail, waitForStatus } from '../support/send-helpers.js';
 import { recoverQueue } from '../../server/modules/emails/email-queue.js';
 import { refireMissedPoints } from '../../server/modules/emails/email-automation.js';
+import { useWorldAndSink } from '../support/use-world.js';
 
 let w: World;
 let sink: SmtpSink;
-beforeAll(async () => {
-  w = await startWorld();
-  sink = await startSmtpSink();
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
-});
+useWorldAndSink({}, (x) => ({ w, sink } = x));
 
 describe('recovery sweep', () => {
   it('fires a not-opened timer whose job was lost (a crash right after sending)', async () => {

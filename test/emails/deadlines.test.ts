@@ -14,6 +14,7 @@ import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
 import { startWorld, type World } from '../support/world.js';
 import { createMailbox, sendEmail, waitForStatus } from '../support/send-helpers.js';
+import { rejectionOf } from '../support/rejection.js';
 
 const message = (n: number) => ({
   from: { address: 'ana@sender.test' },
@@ -23,14 +24,6 @@ const message = (n: number) => ({
   messageId: `<deadline-${n}-${Date.now()}@leadmail.test>`,
 });
 
-async function failure(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('deadline settings', () => {
   it('default to 12 min for a send (the 10 min RFC 5321 grants the final dot, and the rest) and 5 min for an append', () => {
@@ -63,7 +56,7 @@ describe('SMTP send deadline', () => {
     });
     try {
       sink.stallNext(1);
-      const err = await failure(transport.send(message(1)));
+      const err = await rejectionOf(transport.send(message(1)));
       const k = classifySmtpError(err);
       expect(k.kind).toBe('unknown');
       expect(k.serverText).toMatch(/did not complete the delivery within 1 s/);
@@ -87,7 +80,7 @@ describe('SMTP send deadline', () => {
       // Larger than the loopback socket buffers, so the transfer itself stops before the final
       // dot: the server cannot have the message.
       const big = { ...message(3), attachments: [{ filename: 'big.bin', content: Buffer.alloc(24 * 1024 * 1024, 7) }] };
-      const k = classifySmtpError(await failure(transport.send(big)));
+      const k = classifySmtpError(await rejectionOf(transport.send(big)));
       expect(k.kind).toBe('transient');
       expect(k.serverText).toMatch(/did not complete the delivery within 1 s/);
       expect(sink.stalls.started).toBe(1);
@@ -189,7 +182,7 @@ describe('IMAP append deadline', () => {
     );
     try {
       const raw = Buffer.from('From: a@b.test\r\nTo: c@d.test\r\nSubject: x\r\nMessage-ID: <stall@x>\r\n\r\nhi\r\n');
-      const err = (await failure(store.appendToSent(raw, '<stall@x>'))) as Error;
+      const err = (await rejectionOf(store.appendToSent(raw, '<stall@x>'))) as Error;
       expect(err.message).toMatch(/did not complete saving to the Sent folder within 1 s/);
       await eventually(() => expect(imap.open()).toBe(0));
     } finally {
@@ -205,7 +198,7 @@ describe('IMAP append deadline', () => {
       { socketTimeoutMs: 60_000, appendDeadlineMs: 1000 },
     );
     try {
-      const err = (await failure(store.findInSent('<stall@x>'))) as Error;
+      const err = (await rejectionOf(store.findInSent('<stall@x>'))) as Error;
       expect(err.message).toMatch(/did not complete searching the Sent folder within 1 s/);
       await eventually(() => expect(imap.open()).toBe(0));
     } finally {

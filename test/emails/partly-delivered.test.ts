@@ -6,29 +6,25 @@
  * (never "failed"). Real PostgreSQL, a real SMTP server that defers one recipient, the API.
  */
 import os from 'node:os';
-import { startWorld, ACCOUNT_ID, type World } from '../support/world.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { ACCOUNT_ID, type World } from '../support/world.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
 import { createMailbox, emailIdOf, sendEmail, waitForStatus } from '../support/send-helpers.js';
 import { executions, noteTrigger } from '../tracking/tracking-helpers.js';
 import { holdEmails } from '../../server/modules/emails/bulk-enqueue.js';
 import type { EmailView } from '../../shared/schemas/email.js';
+import { useWorldAndSink, MARIA_SMTP } from '../support/use-world.js';
 
 let w: World;
 let sink: SmtpSink;
 let mailboxId: string;
 
+// The retry of a deferred recipient is minutes away (backoff from 10 min), so each test
+// decides what ends the mail; a fast heartbeat settles and wakes within a second.
+useWorldAndSink({ env: { SEND_RETRY_BASE_MS: '600000', INSTANCE_HEARTBEAT_MS: '200', INSTANCE_DEAD_AFTER_MS: '1000', SMTP_SEND_DEADLINE_MS: '1500' }, sink: { auth: MARIA_SMTP } }, (x) => ({ w, sink } = x));
 beforeAll(async () => {
-  // The retry of a deferred recipient is minutes away (backoff from 10 min), so each test
-  // decides what ends the mail; a fast heartbeat settles and wakes within a second.
-  w = await startWorld({ SEND_RETRY_BASE_MS: '600000', INSTANCE_HEARTBEAT_MS: '200', INSTANCE_DEAD_AFTER_MS: '1000', SMTP_SEND_DEADLINE_MS: '1500' });
-  sink = await startSmtpSink({ auth: { user: 'maria', pass: 'smtp-secret' } });
   // IMAP off: the crash sweep has no Sent folder to look in.
   mailboxId = await createMailbox(w, w.user, sink, { pacing: { messages: 100, seconds: 1 } });
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
 });
 
 const db = () => w.server.services.db;

@@ -12,6 +12,7 @@ import { startWorld, type World } from '../support/world.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { appendRaw, imapUser } from '../support/imap-client.js';
 import { createMailbox, emailIdOf, sendEmail, waitForStatus } from '../support/send-helpers.js';
+import { rejectionOf } from '../support/rejection.js';
 
 /**
  * Speaks just enough SMTP for nodemailer, then drops the connection: when the DATA command
@@ -67,14 +68,6 @@ function startDroppingSmtp(dropOn: 'data-command' | 'after-dot'): Promise<{ port
   );
 }
 
-async function failure(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 const message = (n: number) => ({
   from: { address: 'ana@sender.test' },
@@ -89,7 +82,7 @@ describe('a connection dropped by the server', () => {
     const server = await startDroppingSmtp(dropOn);
     const transport = createSmtpTransport({ host: '127.0.0.1', port: server.port, security: 'none', auth: null, connectionTimeoutMs: 5000 });
     try {
-      return { k: classifySmtpError(await failure(transport.send(message(1)))), received: server.received() };
+      return { k: classifySmtpError(await rejectionOf(transport.send(message(1)))), received: server.received() };
     } finally {
       transport.close();
       await server.close();

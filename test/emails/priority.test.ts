@@ -70,11 +70,7 @@ describe('the mailbox drain', () => {
   }, 90_000);
 
   it('two server processes drain one mailing together: every mail delivered once, the paced mailbox one second apart', async () => {
-    const { startServer } = await import('../../server/app/server.js');
-    const { loadConfig } = await import('../../server/infra/config/config.js');
-    const { createLogger } = await import('../../server/infra/log/logger.js');
-    const { testEnv } = await import('../support/world.js');
-    const second = await startServer(loadConfig(testEnv(w.db, w.kommo.url)), createLogger('silent'));
+    const second = await w.startPeer();
     try {
       const fast = await createMailbox(w, w.user, sink, { pacing: { messages: 1000, seconds: 1 } });
       const paced = await createMailbox(w, w.user, sink, { pacing: { messages: 1, seconds: 1 } });

@@ -75,11 +75,7 @@ describe('the queue', () => {
   });
 
   it('two server processes on one database share a mailbox queue without double sends or pacing breaks', async () => {
-    const { startServer } = await import('../../server/app/server.js');
-    const { loadConfig } = await import('../../server/infra/config/config.js');
-    const { createLogger } = await import('../../server/infra/log/logger.js');
-    const { testEnv } = await import('../support/world.js');
-    const second = await startServer(loadConfig(testEnv(w.db, w.kommo.url)), createLogger('silent'));
+    const second = await w.startPeer();
     try {
       const mb = await createMailbox(w, w.user, sink, { pacing: { messages: 1, seconds: 1 } });
       const ids = await queueMany(mb, 5, 'two-procs');

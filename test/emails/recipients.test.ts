@@ -3,26 +3,22 @@
  * that refuses chosen recipients: a 4xx recipient is retried alone until it takes the mail, the
  * others get it exactly once; a 5xx recipient is named in full in the owner's history.
  */
-import { startWorld, type World } from '../support/world.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import type { World } from '../support/world.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { countByMessageId, imapUser } from '../support/imap-client.js';
 import { eventually } from '../support/eventually.js';
 import { createMailbox, sendEmail, waitForStatus } from '../support/send-helpers.js';
 import type { EmailView } from '../../shared/schemas/email.js';
+import { useWorldAndSink, MARIA_SMTP } from '../support/use-world.js';
 
 let w: World;
 let sink: SmtpSink;
 let mailboxId: string;
 const IMAP_USER = imapUser(2);
 
+useWorldAndSink({ sink: { auth: MARIA_SMTP } }, (x) => ({ w, sink } = x));
 beforeAll(async () => {
-  w = await startWorld();
-  sink = await startSmtpSink({ auth: { user: 'maria', pass: 'smtp-secret' } });
   mailboxId = await createMailbox(w, w.user, sink, { imapUser: IMAP_USER, pacing: { messages: 100, seconds: 1 } });
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
 });
 
 const deliveriesOf = (emailId: string) => sink.messages.filter((m) => m.parsed.headers.get('x-leadmail-email-id') === emailId);

@@ -1,25 +1,21 @@
 import supertest from 'supertest';
-import { startWorld, type World } from '../support/world.js';
+import type { World } from '../support/world.js';
 import { startSmtpSink, SINK_FAILURES, type SmtpSink } from '../support/smtp-sink.js';
 import { countByMessageId, imapUser } from '../support/imap-client.js';
 import { eventually } from '../support/eventually.js';
 import { createMailbox, createTemplate, sendEmail, waitForStatus } from '../support/send-helpers.js';
+import { useWorldAndSink, MARIA_SMTP } from '../support/use-world.js';
 
 let w: World;
 let sink: SmtpSink;
 let mailboxId: string;
 const IMAP_USER = imapUser(1);
 
+useWorldAndSink({ sink: { auth: MARIA_SMTP } }, (x) => ({ w, sink } = x));
 beforeAll(async () => {
-  w = await startWorld();
-  sink = await startSmtpSink({ auth: { user: 'maria', pass: 'smtp-secret' } });
   // Pacing is not under test here: a fast mailbox keeps the file quick.
   mailboxId = await createMailbox(w, w.user, sink, { imapUser: IMAP_USER, pacing: { messages: 100, seconds: 1 } });
   await w.api(w.user).put('/api/me/signature').send({ html: '<p>-- <br>Maria Sales, Acme</p>' });
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
 });
 
 const OFFER = {

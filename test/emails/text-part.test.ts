@@ -3,23 +3,19 @@
  * preview shows next to the HTML.
  */
 import supertest from 'supertest';
-import { startWorld, type World } from '../support/world.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import type { World } from '../support/world.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
 import { createMailbox, createTemplate, sendEmail, waitForStatus } from '../support/send-helpers.js';
+import { useWorldAndSink } from '../support/use-world.js';
 
 let w: World;
 let sink: SmtpSink;
 let mailboxId: string;
 
+useWorldAndSink({}, (x) => ({ w, sink } = x));
 beforeAll(async () => {
-  w = await startWorld();
-  sink = await startSmtpSink();
   mailboxId = await createMailbox(w, w.user, sink, { pacing: { messages: 100, seconds: 1 } });
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
 });
 
 const TEMPLATE = {

@@ -3,26 +3,22 @@
  * their own leads (M), their group's (G), none (D), or not a given stage cannot preview, send
  * to, dry-run or read the history of an entity Kommo would not show them (403 saying why).
  */
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { createMailbox } from '../support/send-helpers.js';
-import { ACCOUNT_ID, startWorld, SUB, type World } from '../support/world.js';
+import { ACCOUNT_ID, SUB, type World } from '../support/world.js';
 import type { TokenClaims } from '../support/widget-token.js';
+import { useWorldAndSink, MARIA_SMTP } from '../support/use-world.js';
 
 let w: World;
 let sink: SmtpSink;
 let templateId: string;
 const as = (userId: number): TokenClaims => ({ accountId: ACCOUNT_ID, subdomain: SUB, userId });
 
+useWorldAndSink({ sink: { auth: MARIA_SMTP } }, (x) => ({ w, sink } = x));
 beforeAll(async () => {
-  w = await startWorld();
-  sink = await startSmtpSink({ auth: { user: 'maria', pass: 'smtp-secret' } });
   const res = await w.api(w.admin).post('/api/templates').send({ name: 'Hi', subject: 'Hi {{contact.first_name}}', html: '<p>Hello</p>', isPublic: true });
   expect(res.status).toBe(201);
   templateId = res.body.id;
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
 });
 
 const preview = (who: TokenClaims, entityType: string, entityId: number) => w.api(who).post(`/api/templates/${templateId}/preview`).send({ entityType, entityId });

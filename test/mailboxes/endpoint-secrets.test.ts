@@ -2,21 +2,15 @@
  * A stored password follows the exact endpoint it was typed for: an edit that omits it may not
  * send it to another server or over weaker TLS. And IMAP without TLS can require STARTTLS.
  */
-import { startWorld, type World } from '../support/world.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import type { World } from '../support/world.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { IMAP_PASSWORD, imapPort, imapUser } from '../support/imap-client.js';
 import { mailboxPayload } from '../support/mailbox-payload.js';
+import { useWorldAndSink, MARIA_SMTP } from '../support/use-world.js';
 
 let w: World;
 let sink: SmtpSink;
-beforeAll(async () => {
-  w = await startWorld();
-  sink = await startSmtpSink({ auth: { user: 'maria', pass: 'smtp-secret' } });
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
-});
+useWorldAndSink({ sink: { auth: MARIA_SMTP } }, (x) => ({ w, sink } = x));
 
 type Payload = Record<string, unknown> & { smtp: Record<string, unknown>; imap: Record<string, unknown> };
 

@@ -1,19 +1,13 @@
 import net from 'node:net';
-import { startWorld, type World } from '../support/world.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import type { World } from '../support/world.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { imapUser } from '../support/imap-client.js';
 import { mailboxPayload } from '../support/mailbox-payload.js';
+import { useWorldAndSink, MARIA_SMTP } from '../support/use-world.js';
 
 let w: World;
 let sink: SmtpSink;
-beforeAll(async () => {
-  w = await startWorld();
-  sink = await startSmtpSink({ auth: { user: 'maria', pass: 'smtp-secret' } });
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
-});
+useWorldAndSink({ sink: { auth: MARIA_SMTP } }, (x) => ({ w, sink } = x));
 
 /** Secrets that must never appear in any API response. */
 const SECRETS = ['smtp-secret', 'secret', 'wrong-password'];

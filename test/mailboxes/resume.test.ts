@@ -2,21 +2,15 @@
  * A paused mailbox whose check passes again resumes its queue: mail that was due leaves now, and
  * mail planned for later (a mailing's start time, a reminder, a retry's backoff) keeps its time.
  */
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { createMailbox, sendEmail } from '../support/send-helpers.js';
 import { eventually } from '../support/eventually.js';
-import { startWorld, type World } from '../support/world.js';
+import type { World } from '../support/world.js';
+import { useWorldAndSink, MARIA_SMTP } from '../support/use-world.js';
 
 let w: World;
 let sink: SmtpSink;
-beforeAll(async () => {
-  w = await startWorld();
-  sink = await startSmtpSink({ auth: { user: 'maria', pass: 'smtp-secret' } });
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
-});
+useWorldAndSink({ sink: { auth: MARIA_SMTP } }, (x) => ({ w, sink } = x));
 
 it('resuming sends what was due and keeps the time of mail planned for later', async () => {
   const db = w.server.services.db;

@@ -3,11 +3,12 @@
  * through the API, Kommo's widget-action POST (JSON and form-encoded) carries its token →
  * dp_events row → queue job → lead re-read from the Kommo simulator → mail through real SMTP.
  */
-import { startWorld, SUB, ACCOUNT_ID, type World } from '../support/world.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { SUB, ACCOUNT_ID, type World } from '../support/world.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
 import { createMailbox, createTemplate } from '../support/send-helpers.js';
 import { createPipelineAction, dpPayload, postDpHook, type ActionOptions } from '../support/pipeline-action.js';
+import { useWorldAndSink } from '../support/use-world.js';
 
 let w: World;
 let sink: SmtpSink;
@@ -15,16 +16,11 @@ let templateId: string;
 let offer: { id: string; token: string };
 let eventTime = 1_700_000_000;
 
+useWorldAndSink({}, (x) => ({ w, sink } = x));
 beforeAll(async () => {
-  w = await startWorld();
-  sink = await startSmtpSink();
   await createMailbox(w, w.user, sink, { pacing: { messages: 100, seconds: 1 } });
   templateId = await createTemplate(w, w.user, { name: 'Offer', subject: 'Offer for {{contact.first_name}}', html: '<p>Hello {{contact.name}}, about {{lead.name}}</p>', isPublic: true });
   offer = await createPipelineAction(w, { name: 'Offer on entry', templateId });
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
 });
 
 const sim = () => w.kommo.sim;

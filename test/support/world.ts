@@ -32,6 +32,8 @@ export interface World {
   api(who: TokenClaims): ApiClient;
   /** Stop this server process and start another on the same database (a restart). */
   restart(env?: Record<string, string>): Promise<void>;
+  /** Another server process on the same database, beside this one (the caller stops it). */
+  startPeer(env?: Record<string, string>): Promise<RunningServer>;
   stop(): Promise<void>;
 }
 
@@ -134,6 +136,9 @@ export async function startWorld(extraEnv: Record<string, string> = {}): Promise
     async restart(env = {}) {
       await server.stop();
       server = await boot(env);
+    },
+    startPeer(env = {}) {
+      return startServer(loadConfig(testEnv(db, kommo.url, { ...extraEnv, ...env })), log);
     },
     async stop() {
       await server.stop();

@@ -5,25 +5,21 @@
  * notes in the Kommo simulator. Timing is stated with explicit hit times (clickAt), never slept.
  */
 import supertest from 'supertest';
-import { startWorld, type World } from '../support/world.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import type { World } from '../support/world.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
 import { createMailbox, createTemplate } from '../support/send-helpers.js';
 import { clickAt, clickPaths, createLink, deliver, deliveredMinuteAgo, executions, hit, leadNotes, noteTrigger, plus, sentAgo, settledTracking, UA } from './tracking-helpers.js';
+import { useWorldAndSink } from '../support/use-world.js';
 
 let w: World;
 let sink: SmtpSink;
 let mailboxId: string;
 
+// The tests stand for readers at several addresses behind our own reverse proxy.
+useWorldAndSink({ env: { TRUST_PROXY: 'loopback' } }, (x) => ({ w, sink } = x));
 beforeAll(async () => {
-  // The tests stand for readers at several addresses behind our own reverse proxy.
-  w = await startWorld({ TRUST_PROXY: 'loopback' });
-  sink = await startSmtpSink();
   mailboxId = await createMailbox(w, w.user, sink, { pacing: { messages: 100, seconds: 1 } });
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
 });
 
 /** A mail with the given links, delivered to one contact of the lead. */
@@ -223,12 +219,13 @@ describe('the hourly cap on every-time links', () => {
     expect(hits.slice(0, 6).map((h) => h.outcome)).toEqual(Array(6).fill('fired'));
     expect(hits.map((h) => h.outcome).sort()).toEqual([...Array(2).fill('capped'), ...Array(10).fill('fired')]);
     expect(hits.filter((h) => h.outcome === 'capped').map((h) => h.detail)).toEqual(Array(2).fill('link fired 10 times for this lead within the hour'));
-    expect(await executions(w, trigger)).toHaveLength(10);
+    // A decision is recorded before its trigger runs: the runs follow it.
+    await eventually(async () => expect(await executions(w, trigger)).toHaveLength(10), { timeoutMs: 15_000 });
 
     // An hour after the window opened (with the first of these clicks at the latest), the link fires again.
     await clickAt(w, a.paths.get(link.id)!, plus(start, 3600_000 + 12 * 60_000));
     expect((await settledTracking(w, a.id)).hits[0]).toMatchObject({ human: true, outcome: 'fired' });
-    expect(await executions(w, trigger)).toHaveLength(11);
+    await eventually(async () => expect(await executions(w, trigger)).toHaveLength(11), { timeoutMs: 15_000 });
     await eventually(() => expect(leadNotes(w, 'capped link')).toBe(11), { timeoutMs: 15_000 });
   }, 90_000);
 });

@@ -4,11 +4,12 @@
  * proxy fetching well after delivery is a reader. Counts appear in the mail's history and in the
  * statistics.
  */
-import { startWorld, type World } from '../support/world.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import type { World } from '../support/world.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
 import { createMailbox, createTemplate } from '../support/send-helpers.js';
 import { clickPaths, createLink, deliver, deliveredMinuteAgo, executions, hit, leadNotes, noteTrigger, pixelPath, sentAgo, settledTracking, UA } from './tracking-helpers.js';
+import { useWorldAndSink } from '../support/use-world.js';
 
 const TASK_NOTE = 'Call the client that has opened the offer';
 let w: World;
@@ -17,10 +18,9 @@ let mailboxId: string;
 let callTask: string;
 let templateId: string;
 
+// Readers at several addresses behind our own reverse proxy (X-Forwarded-For from loopback).
+useWorldAndSink({ env: { TRUST_PROXY: 'loopback' } }, (x) => ({ w, sink } = x));
 beforeAll(async () => {
-  // Readers at several addresses behind our own reverse proxy (X-Forwarded-For from loopback).
-  w = await startWorld({ TRUST_PROXY: 'loopback' });
-  sink = await startSmtpSink();
   mailboxId = await createMailbox(w, w.user, sink, { pacing: { messages: 100, seconds: 1 } });
   callTask = await noteTrigger(w, TASK_NOTE);
   const link = await createLink(w, { name: 'Offer', redirectUrl: 'https://acme.example/offer' });
@@ -29,10 +29,6 @@ beforeAll(async () => {
     html: `<html><body><p><a href="{triggerlink:${link.id}}">Read the offer</a></p></body></html>`,
     triggers: { opened: [callTask] },
   });
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
 });
 
 /** What the engine recorded for this mail's "opened" point (recorded by fire() before it returns). */

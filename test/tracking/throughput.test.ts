@@ -4,27 +4,21 @@
  * are decided by a sweep any process runs (SKIP LOCKED), not by one scheduler job per click.
  */
 import pg from 'pg';
-import { startServer, type RunningServer } from '../../server/app/server.js';
-import { loadConfig } from '../../server/infra/config/config.js';
-import { createLogger } from '../../server/infra/log/logger.js';
-import { startWorld, testEnv, type World } from '../support/world.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import type { RunningServer } from '../../server/app/server.js';
+import type { World } from '../support/world.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
 import { createMailbox, createTemplate } from '../support/send-helpers.js';
 import { clickPaths, createLink, deliver, deliveredMinuteAgo, hit, pixelPath, settledTracking, UA } from './tracking-helpers.js';
+import { useWorldAndSink } from '../support/use-world.js';
 
 let w: World;
 let sink: SmtpSink;
 let mailboxId: string;
 
+useWorldAndSink({ env: { TRUST_PROXY: 'loopback' } }, (x) => ({ w, sink } = x));
 beforeAll(async () => {
-  w = await startWorld({ TRUST_PROXY: 'loopback' });
-  sink = await startSmtpSink();
   mailboxId = await createMailbox(w, w.user, sink, { pacing: { messages: 100, seconds: 1 } });
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
 });
 
 async function mailWithLink(): Promise<{ id: string; pixel: string; click: string; linkId: number }> {
@@ -36,9 +30,7 @@ async function mailWithLink(): Promise<{ id: string; pixel: string; click: strin
 }
 
 /** Another server process on the same database. */
-function second(env: Record<string, string>): Promise<RunningServer> {
-  return startServer(loadConfig(testEnv(w.db, w.kommo.url, { TRUST_PROXY: 'loopback', ...env })), createLogger('silent'));
-}
+const second = (env: Record<string, string>): Promise<RunningServer> => w.startPeer({ TRUST_PROXY: 'loopback', ...env });
 
 async function hitRows(emailId: string): Promise<{ kind: string; tx: string; decided: boolean }[]> {
   const r = await w.server.services.db.query("SELECT kind, xmin::text AS tx, decided_at IS NOT NULL AS decided FROM tracking_hits WHERE email_id = $1", [emailId]);

@@ -1,24 +1,20 @@
 /** Trigger links as account objects, and `{{triggerlink N}}` rendered into mail and previews. */
 import supertest from 'supertest';
-import { startWorld, type World } from '../support/world.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import type { World } from '../support/world.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { createMailbox, createTemplate } from '../support/send-helpers.js';
 import { clickPaths, createLink, deliver, foreignTrigger, noteTrigger, UA } from './tracking-helpers.js';
+import { useWorldAndSink } from '../support/use-world.js';
 
 let w: World;
 let sink: SmtpSink;
 let mailboxId: string;
 let triggerId: string;
 
+useWorldAndSink({}, (x) => ({ w, sink } = x));
 beforeAll(async () => {
-  w = await startWorld();
-  sink = await startSmtpSink();
   mailboxId = await createMailbox(w, w.user, sink, { pacing: { messages: 100, seconds: 1 } });
   triggerId = await noteTrigger(w, 'Familiar with the offer');
-});
-afterAll(async () => {
-  await sink.close();
-  await w.stop();
 });
 
 const hitCount = async (): Promise<number> => (await w.server.services.db.query<{ n: number }>('SELECT count(*)::int AS n FROM tracking_hits')).rows[0]!.n;

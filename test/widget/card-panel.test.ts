@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
 import { repoRoot } from '../../widget/build/build.js';
-import { ARTIFACTS, checkAndCloseAfterTests, startWidgetWorld, type WidgetWorld } from './harness.js';
+import { checkAndCloseAfterTests, startWidgetWorld, type WidgetWorld } from './harness.js';
 
 const SUBJECT = 'Offer <b>for</b> John';
 const NOTE = 'Offer sent: call John';
@@ -55,23 +55,9 @@ it('shows the lead’s mails with status, human and machine opens, and the failu
   expect(hint).toEqual(expect.any(String));
 
   const page = ww.page;
-  // Not an assertion (speed belongs to the bench): boot to the list on screen, token and API round trip included.
-  const bootMs = await page.evaluate(
-    async ({ cfg, sel }) => {
-      const t0 = performance.now();
-      await (window as unknown as { KommoHost: { boot(c: unknown): Promise<unknown> } }).KommoHost.boot(cfg);
-      await new Promise<void>((resolve) => {
-        const check = () => (document.querySelector(sel) ? resolve() : requestAnimationFrame(check));
-        check();
-      });
-      const shown = performance.now();
-      // The panel's own share: from the history's response to the list on screen.
-      const history = performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/emails?')).pop() as PerformanceResourceTiming;
-      return { bootToList: shown - t0, responseToList: shown - history.responseEnd };
-    },
-    { cfg: { area: 'lcard', entityId: ww.w.crm.leadId, userId: ww.w.crm.userId }, sel: `${item(sentId)} .leadmail-status--sent` },
-  );
-  fs.writeFileSync(path.join(ARTIFACTS, 'metrics.json'), JSON.stringify({ cardPanelBootToListMs: Math.round(bootMs.bootToList), cardPanelResponseToListMs: Math.round(bootMs.responseToList) }) + '\n');
+  // The panel's speed is measured by `npm run bench` (bench/widget.ts), not here.
+  await ww.boot({ area: 'lcard', entityId: ww.w.crm.leadId, userId: ww.w.crm.userId });
+  await page.waitForSelector(`${item(sentId)} .leadmail-status--sent`);
   expect(await page.textContent(`${item(sentId)} .leadmail-status`)).toBe('Sent');
   expect(await page.textContent(`${item(sentId)} .leadmail-email__opens`)).toBe(`Opens: ${view.tracking.humanOpens} by people, ${view.tracking.machineOpens} by machines`);
   expect(await page.textContent(`${item(sentId)} .leadmail-email__clicks`)).toBe('Clicks: 0 by people, 0 by machines');

@@ -6,7 +6,7 @@
  * words and the hint; green or grey closes it. On an edit an empty password keeps the stored one.
  * A field the server names shows its error at that input; anything else above the buttons.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { checkMailbox, createMailbox, updateMailbox, type CheckResult, type MailboxView, type PresetWithLimits } from '../../../api/admin-mailboxes.js';
 import { ApiError } from '../../../host/transport.js';
 import { useCtx } from '../../../ui/context.js';
@@ -45,6 +45,9 @@ export function Editor({ editing, presets, owners, me, onSaved, onDone, onCancel
   const [fieldError, setFieldError] = useState<{ input: FormKey; text: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [result, setResult] = useState<CheckResult | null>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  // "Edit" on a row far down the list opens the form above it: bring it into view.
+  useEffect(() => formRef.current?.scrollIntoView?.({ block: 'nearest' }), []);
 
   const patch = (p: Partial<MailboxForm>) => {
     setForm((x) => ({ ...x, ...p }));
@@ -83,7 +86,7 @@ export function Editor({ editing, presets, owners, me, onSaved, onDone, onCancel
   const note = NOTES[form.preset];
   const keepsPassword = !!mailbox?.smtp.hasPassword;
   return (
-    <form class="leadmail-setup leadmail-mb-editor" onSubmit={(e) => void submit(e)} noValidate data-mailbox-id={mailbox?.id ?? ''}>
+    <form ref={formRef} class="leadmail-setup leadmail-mb-editor" onSubmit={(e) => void submit(e)} noValidate data-mailbox-id={mailbox?.id ?? ''}>
       <div class="leadmail-mb-editor__title">{mailbox ? t('admin_mailboxes.editor.edit_title', { name: mailbox.displayName }) : t('admin_mailboxes.editor.new_title')}</div>
       <div class="leadmail-mb-editor__cols">
         <div class="leadmail-mb-editor__col">

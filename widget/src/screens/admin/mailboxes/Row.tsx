@@ -1,6 +1,6 @@
 /**
  * One mailbox in the list: its light with the server's words and the hint (the quick set-up's
- * CheckView), address, owner, servers, pace and daily limit, and what may be done with it: check,
+ * CheckView), address, servers, pace and daily limit, and what may be done with it: check,
  * edit, remove (asks first: its queued emails are cancelled) and, for administrators, make it the
  * mailbox for all mail. Server texts are rendered as text (Preact escapes).
  */
@@ -12,15 +12,13 @@ import { CheckView } from '../../setup/CheckView.js';
 
 interface Props {
   mailbox: MailboxView;
-  /** The owner's name; null hides the column (a user's own list). */
-  owner: string | null;
   isAdmin: boolean;
   onEdit(): void;
   /** After a check, removal or global change: the list loads again. */
   onChanged(): Promise<void>;
 }
 
-export function Row({ mailbox: m, owner, isAdmin, onEdit, onChanged }: Props) {
+export function Row({ mailbox: m, isAdmin, onEdit, onChanged }: Props) {
   const { t, api } = useCtx();
   const [busy, setBusy] = useState<'checking' | 'removing' | 'global' | null>(null);
   const [asking, setAsking] = useState(false);
@@ -61,7 +59,6 @@ export function Row({ mailbox: m, owner, isAdmin, onEdit, onChanged }: Props) {
         <div class="leadmail-mb-row__from leadmail-muted">{m.fromName ? `${m.fromName} <${m.fromAddress}>` : m.fromAddress}</div>
         {m.paused && <div class="leadmail-mb-row__paused">{t('admin_mailboxes.paused', { reason: m.pausedReason ?? '' })}</div>}
       </td>
-      {owner !== null && <td class="leadmail-mb-row__owner">{owner}</td>}
       <td class="leadmail-mb-row__server">
         <div>SMTP {`${m.smtp.host}:${m.smtp.port}`}</div>
         <div class="leadmail-muted">{m.imap.enabled ? `IMAP ${m.imap.host ?? ''}:${m.imap.port ?? ''}` : t('admin_mailboxes.imap_off')}</div>

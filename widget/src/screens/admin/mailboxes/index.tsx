@@ -71,7 +71,6 @@ export function MailboxesPage() {
             <tr>
               <th>{t('admin_mailboxes.col.status')}</th>
               <th>{t('admin_mailboxes.col.mailbox')}</th>
-              {me.isAdmin && <th>{t('admin_mailboxes.col.owner')}</th>}
               <th>{t('admin_mailboxes.col.servers')}</th>
               <th>{t('admin_mailboxes.col.pace')}</th>
               <th />
@@ -81,11 +80,11 @@ export function MailboxesPage() {
             <tbody key={g.owner} class="leadmail-mb-group" data-owner={g.owner}>
               {me.isAdmin && (
                 <tr class="leadmail-mb-group__head">
-                  <th colSpan={6}>{g.name}</th>
+                  <th colSpan={5}>{g.name}</th>
                 </tr>
               )}
               {g.mailboxes.map((m) => (
-                <Row key={m.id} mailbox={m} owner={me.isAdmin ? g.name : null} isAdmin={me.isAdmin} onEdit={() => setEditing({ mailbox: m })} onChanged={list.reload} />
+                <Row key={m.id} mailbox={m} isAdmin={me.isAdmin} onEdit={() => setEditing({ mailbox: m })} onChanged={list.reload} />
               ))}
             </tbody>
           ))}

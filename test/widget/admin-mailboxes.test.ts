@@ -7,7 +7,9 @@
  * and daily limit; the administrator sets and stops the global mailbox and a user sees it; a user
  * sees only their own mailboxes and no administrator control; es and pt render with every key.
  */
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { startSmtpSink, SINK_FAILURES, type SmtpSink } from '../support/smtp-sink.js';
+import { eventually } from '../support/eventually.js';
+import { emailIdOf, sendEmail } from '../support/send-helpers.js';
 import { IMAP_PASSWORD, imapPort, imapUser } from '../support/imap-client.js';
 import { mailboxPayload } from '../support/mailbox-payload.js';
 import { checkAndCloseAfterTests, startWidgetWorld, type WidgetWorld } from './harness.js';
@@ -172,7 +174,7 @@ it('adds a mailbox for a user and sees it green; an empty password on edit keeps
   await page.waitForSelector(`${r}[data-status="green"]`);
 });
 
-it('is grey with SMTP alone, and the row’s Check runs the check again', async () => {
+it('is grey with SMTP alone; the row’s Check runs the check again and resumes a paused mailbox', async () => {
   const page = ww.page;
   await removeAll();
   await openPage(ww.w.crm.adminUserId);
@@ -197,6 +199,25 @@ it('is grey with SMTP alone, and the row’s Check runs the check again', async 
   await page.click(`${r} .leadmail-mb-row__check`);
   await page.waitForSelector(`${r}[data-status="grey"]`);
   await fullShot('admin-mailboxes-grey');
+
+  // Sending hits a refused login: the queue pauses, and the row says why.
+  const w = ww.w;
+  sink.failNext(1, SINK_FAILURES.authFailed);
+  const emailId = await sendEmail(w, w.admin, { mailboxId: m!.id, subject: 'Held back', html: '<p>Hello</p>', contactIds: [w.crm.contactId] });
+  const paused = await eventually(async () => {
+    const [x] = (await allMailboxes()) as (StoredMailbox & { paused: boolean; pausedReason: string })[];
+    expect(x!.paused).toBe(true);
+    return x!;
+  });
+  await openPage(w.crm.adminUserId);
+  expect(await (await page.waitForSelector(`${r} .leadmail-mb-row__paused`)).textContent()).toBe(`Sending paused: ${paused.pausedReason}`);
+  await fullShot('admin-mailboxes-paused');
+  // A passing check resumes it: the held mail leaves.
+  const before = sink.messages.length;
+  await page.click(`${r} .leadmail-mb-row__check`);
+  await page.waitForSelector(`${r}[data-status="grey"]:not(:has(.leadmail-mb-row__paused))`);
+  const [msg] = (await sink.waitForMessages(before + 1)).slice(before).filter((x) => emailIdOf(x) === emailId);
+  expect(msg!.parsed.subject).toBe('Held back');
 });
 
 it('shows the server’s error at the input it names', async () => {

@@ -3,6 +3,7 @@
  * sink and Dovecot: an administrator adds a mailbox for a user through the page and sees it turn
  * green (SMTP + Dovecot IMAP with the same login); an edit with the password left empty keeps it;
  * an edit with a wrong password is red with the server's words and the hint; SMTP alone is grey;
+ * a mailbox paused by a refused login says so, and its row's Check resumes it (the held mail leaves);
  * a bad field shows the server's error at that input; the provider's limits stand beside the pace
  * and daily limit; the administrator sets and stops the global mailbox and a user sees it; a user
  * sees only their own mailboxes and no administrator control; es and pt render with every key.

@@ -32,6 +32,7 @@ export function createRuntime(self: KommoSelf): Runtime {
       openCompose: (entity: Entity, onSent: () => void) => {
         host.openModal('leadmail-modal--compose', (el, close) => runtime.mount(el, <Compose entity={entity} onSent={onSent} close={close} />));
       },
+      users: host.users,
     },
     mount(el, node) {
       render(<Ctx.Provider value={runtime.ctx}>{node}</Ctx.Provider>, el);

@@ -53,6 +53,13 @@ export interface Host {
   /** The widget settings modal's space under the description (Kommo's `settings($modal)`). */
   settingsSpace($modal?: JQueryLike): HTMLElement | null;
   loadStyles(): void;
+  /** The account's Kommo users (APP.constant('managers')), to name the owner of a mailbox. */
+  users(): KommoUser[];
+}
+
+export interface KommoUser {
+  id: number;
+  name: string;
 }
 
 const AREAS: Record<string, Area> = {
@@ -151,6 +158,14 @@ export function createHost(self: KommoSelf, backendUrl: string): Host {
       link.rel = 'stylesheet';
       link.href = `${self.params.path}/style.css?v=${encodeURIComponent(self.get_version?.() ?? self.params.version ?? '')}`;
       document.head.appendChild(link);
+    },
+    users() {
+      const managers = app().constant?.('managers');
+      if (!managers || typeof managers !== 'object') return [];
+      // Kommo keys them by id and names them in `title`; the dev page's fake carries `name`.
+      return Object.values(managers as Record<string, { id?: unknown; title?: unknown; name?: unknown }>)
+        .map((m) => ({ id: Number(m.id), name: String(m.title ?? m.name ?? '') }))
+        .filter((u) => Number.isInteger(u.id) && u.id > 0 && u.name !== '');
     },
   };
 }

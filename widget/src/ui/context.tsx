@@ -2,6 +2,7 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { Api } from '../api/client.js';
+import type { KommoUser } from '../host/host.js';
 import type { T } from '../host/i18n.js';
 import type { EntityType } from '../../../shared/schemas/common.js';
 
@@ -18,6 +19,8 @@ export interface WidgetCtx {
   notifyError(text: string): void;
   /** Opens compose for an entity; `onSent` runs after a mail is accepted. */
   openCompose(entity: Entity, onSent: () => void): void;
+  /** The account's Kommo users with their names (Kommo gives them to the widget). */
+  users(): KommoUser[];
 }
 
 export const Ctx = createContext<WidgetCtx | null>(null);

@@ -16,7 +16,7 @@ import { CheckView } from './CheckView.js';
 import { applyPreset, emptyForm, inputOf, problemOf, SERVER_FIELDS, toRequest, type FieldKey, type SetupForm } from './form.js';
 import { Field } from './Field.js';
 
-const NOTES: Record<string, I18nKey> = {
+export const NOTES: Record<string, I18nKey> = {
   gmail: key('setup.note.gmail'),
   google_workspace: key('setup.note.google_workspace'),
   microsoft365: key('setup.note.microsoft365'),
@@ -140,10 +140,10 @@ export function QuickSetup({ onReady }: { onReady: (result: CheckResult) => void
   );
 }
 
-type SetFn = <K extends FieldKey>(k: K, v: SetupForm[K]) => void;
+export type SetFn = <K extends FieldKey>(k: K, v: SetupForm[K]) => void;
 
-/** SMTP (and IMAP) servers: filled by the preset, typed for a hosting mailbox. */
-function Servers({ form, set, f }: { form: SetupForm; set: SetFn; f: (k: FieldKey) => { name: string; error: string | null } }) {
+/** SMTP (and IMAP) servers: filled by the preset, typed for a hosting mailbox (the admin mailboxes page reuses it). */
+export function Servers({ form, set, f }: { form: SetupForm; set: SetFn; f: (k: FieldKey) => { name: string; error: string | null } }) {
   const { t } = useCtx();
   return (
     <div class="leadmail-setup__servers">

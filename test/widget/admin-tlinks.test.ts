@@ -142,16 +142,20 @@ it('creates a link by clicking, copies its variable into a mail, and a click on 
 }, 60_000);
 
 it('shows the server’s words at the redirect URL, then edits the link to the thank-you page and deletes it', async () => {
-  const [link] = await storedLinks();
+  const created = await ww.w.api(ww.w.admin).post('/api/trigger-links').send({ name: 'Offer to edit', executeOnce: true, redirectUrl: OFFER_URL, triggerIds: [familiar, clicked] });
+  expect(created.status).toBe(201);
+  const link = created.body as StoredLink;
+  const row = `.leadmail-tlinks-row[data-link-id="${link.id}"]`;
+  const stored = async () => (await storedLinks()).find((l) => l.id === link.id);
   await openPage();
-  await page().click(`.leadmail-tlinks-row[data-link-id="${link!.id}"] .leadmail-tlinks-row__edit`);
+  await page().click(`${row} .leadmail-tlinks-row__edit`);
   await page().fill(`${editor} .leadmail-tlinks-editor__url`, 'ftp://files.acme.example/offer.pdf');
   await page().click(`${editor} .leadmail-tlinks-editor__save`);
   await page().waitForSelector(`${editor} .leadmail-field[data-field="redirectUrl"] .leadmail-field__error`);
   expect(await fieldError('redirectUrl')).toBe('must be an http or https URL');
   expect(await page().getAttribute(`${editor} .leadmail-tlinks-editor__url`, 'class')).toContain('leadmail-input--invalid');
   await ww.shot('admin-tlinks-error');
-  expect((await storedLinks())[0]!.redirectUrl).toBe(OFFER_URL);
+  expect((await stored())!.redirectUrl).toBe(OFFER_URL);
   await expectRefused(1);
 
   // An unnamed link is refused at its name.
@@ -167,38 +171,49 @@ it('shows the server’s words at the redirect URL, then edits the link to the t
   await page().uncheck(`${editor} .leadmail-tlinks-editor__once`);
   await page().click(`${editor} .leadmail-tlinks-triggers__chip[data-trigger-id="${familiar}"] .leadmail-chip__remove`);
   await page().click(`${editor} .leadmail-tlinks-editor__save`);
-  await page().waitForSelector('.leadmail-tlinks-row__name >> text=Call me back');
-  expect(await storedLinks()).toEqual([expect.objectContaining({ id: link!.id, name: 'Call me back', executeOnce: false, redirectUrl: null, triggerIds: [clicked] })]);
-  expect(await page().textContent('.leadmail-tlinks-row__target')).toBe('“Thank you!” page');
-  expect(await page().textContent('.leadmail-tlinks-row__once')).toBe('On every click');
+  await page().waitForSelector(`${row} .leadmail-tlinks-row__name >> text=Call me back`);
+  expect(await stored()).toMatchObject({ name: 'Call me back', executeOnce: false, redirectUrl: null, triggerIds: [clicked] });
+  expect(await page().textContent(`${row} .leadmail-tlinks-row__target`)).toBe('“Thank you!” page');
+  expect(await page().textContent(`${row} .leadmail-tlinks-row__once`)).toBe('On every click');
 
   await page().click(`${editor} .leadmail-tlinks-editor__delete`);
   expect(await page().textContent(`${editor} .leadmail-tlinks-editor__confirm`)).toContain('Delete this link?');
   await page().click(`${editor} .leadmail-tlinks-editor__delete-yes`);
-  await page().waitForSelector('.leadmail-tlinks__empty');
+  await page().waitForSelector(row, { state: 'detached' });
   expect(await page().$(editor)).toBeNull();
-  expect(await storedLinks()).toEqual([]);
+  expect((await ww.w.api(ww.w.admin).get(`/api/trigger-links/${link.id}`)).status).toBe(404);
 });
 
-it('copies through the selected field when the clipboard API refuses', async () => {
+it('copies through the selected field when the clipboard API refuses, and asks for Ctrl+C when that fails too', async () => {
   const res = await ww.w.api(ww.w.admin).post('/api/trigger-links').send({ name: 'Fallback', triggerIds: [clicked] });
   expect(res.status).toBe(201);
   await openPage();
   await page().evaluate(() => {
     navigator.clipboard.writeText = () => Promise.reject(new DOMException('Write permission denied.', 'NotAllowedError'));
   });
-  await page().click('.leadmail-tlinks-row .leadmail-tlinks-copy__btn');
-  await page().waitForSelector('.leadmail-tlinks-row .leadmail-tlinks-copy__notice--copied');
+  const row = `.leadmail-tlinks-row[data-link-id="${res.body.id}"]`;
+  await page().click(`${row} .leadmail-tlinks-copy__btn`);
+  await page().waitForSelector(`${row} .leadmail-tlinks-copy__notice--copied`);
   await ww.shot('admin-tlinks-list');
   // The field holding the variable is selected, and what it copied is on the clipboard.
-  expect(await page().evaluate(() => [document.activeElement?.className, window.getSelection()?.toString() || (document.activeElement as HTMLInputElement).value])).toEqual([
-    expect.stringContaining('leadmail-tlinks-copy__field'),
-    res.body.variable,
-  ]);
+  const selected = await page().evaluate(() => {
+    const el = document.activeElement as HTMLInputElement;
+    return { cls: el.className, text: el.value.slice(el.selectionStart ?? 0, el.selectionEnd ?? 0) };
+  });
+  expect(selected).toEqual({ cls: expect.stringContaining('leadmail-tlinks-copy__field'), text: res.body.variable });
   expect(await page().evaluate(() => navigator.clipboard.readText())).toBe(res.body.variable);
+
+  // Where even that is refused, the text stays selected and the user is told to press Ctrl+C.
+  await page().evaluate(() => {
+    document.execCommand = () => false;
+  });
+  await page().click(`${row} .leadmail-tlinks-copy__btn`);
+  expect(await page().textContent(`${row} .leadmail-tlinks-copy__notice--manual`)).toBe('Press Ctrl+C (⌘C on a Mac) to copy the selected text');
+  expect(await page().evaluate(() => (document.activeElement as HTMLInputElement).selectionEnd)).toBe(res.body.variable.length);
 });
 
 it.each(['es', 'pt'] as const)('renders the page and the editor in %s with every key', async (lang) => {
+  expect((await ww.w.api(ww.w.admin).post('/api/trigger-links').send({ name: `Oferta (${lang})`, executeOnce: true, redirectUrl: OFFER_URL, triggerIds: [familiar] })).status).toBe(201);
   await openPage(lang);
   expect(await page().textContent('.leadmail-tlinks .leadmail-h2')).toBe(lang === 'es' ? 'Enlaces disparadores' : 'Links de gatilho');
   await page().click('.leadmail-tlinks-row .leadmail-tlinks-row__edit');

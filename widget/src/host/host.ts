@@ -169,3 +169,29 @@ export function createHost(self: KommoSelf, backendUrl: string): Host {
     },
   };
 }
+
+/**
+ * Puts `text` on the clipboard; true when it got there. Kommo pages are https, so
+ * navigator.clipboard is there; where it is missing or refuses (an http sandbox page, a browser
+ * policy), `field` — a read-only input holding the text — is selected and copied the old way,
+ * and stays selected so the user can press Ctrl+C themselves when even that fails.
+ */
+export async function copyToClipboard(text: string, field?: HTMLInputElement | null): Promise<boolean> {
+  try {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    // Refused (no permission, page not focused): the selected field below still works.
+  }
+  if (!field) return false;
+  field.focus();
+  field.select();
+  try {
+    // Deprecated but still the only synchronous copy outside secure contexts.
+    return document.execCommand('copy');
+  } catch {
+    return false;
+  }
+}

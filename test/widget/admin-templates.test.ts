@@ -276,6 +276,22 @@ it('a user creates a template with a file through the page, sees the owner but c
   await openTemplate('Maria follow-up');
   await page().waitForSelector(`${ed} .leadmail-tpl-file[data-name="brochure.txt"]`);
   expect(await page().$$eval(`${ed} .leadmail-points__row--notOpened .leadmail-chip`, (els) => els.length)).toBe(2);
+  // A saved template's files are uploaded and removed at once (POST/DELETE …/attachments).
+  await page().setInputFiles(`${ed} .leadmail-tpl-files__input`, { name: 'prices.csv', mimeType: 'text/csv', buffer: Buffer.from('item,price\n') });
+  await page().waitForSelector(`${ed} .leadmail-tpl-file[data-name="prices.csv"]`);
+  expect((await w.api(w.user).get(`/api/templates/${id}`)).body.attachments.map((a: { filename: string }) => a.filename).sort()).toEqual(['brochure.txt', 'prices.csv']);
+  await page().click(`${ed} .leadmail-tpl-file[data-name="brochure.txt"] .leadmail-chip__remove`);
+  await page().waitForSelector(`${ed} .leadmail-tpl-file[data-name="brochure.txt"]`, { state: 'detached' });
+  expect((await w.api(w.user).get(`/api/templates/${id}`)).body.attachments.map((a: { filename: string }) => a.filename)).toEqual(['prices.csv']);
+  expect(await page().textContent(`${ed} .leadmail-tpl-files__total`)).toBe('11 B of 50 MB');
+  // A file dropped on the body goes to the files; one that would pass 50 MB is refused before upload.
+  await page().evaluate(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(50 * 1024 * 1024)], 'video.mp4', { type: 'video/mp4' }));
+    document.querySelector<HTMLIFrameElement>('.leadmail-tpl-editor .leadmail-editor__frame')!.contentDocument!.body.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: dt }));
+  });
+  expect(await page().textContent(`${ed} [data-error-for="files"]`)).toBe("Not attached: video.mp4. A template's files may total at most 50 MB.");
+  expect((await w.api(w.user).get(`/api/templates/${id}`)).body.attachments).toHaveLength(1);
   await shotAt('admin-templates-user', ed);
   // The server refuses the owner change the page does not offer.
   const refused = await w.api(w.user).put(`/api/templates/${id}`).send({ name: 'Maria follow-up', subject: 's', html: '<p>x</p>', ownerUserId: w.crm.adminUserId });

@@ -304,11 +304,17 @@ it('a user creates a template with a file through the page, sees the owner but c
   expect(await page().isDisabled(`${ed} .leadmail-tpl__name`)).toBe(true);
 });
 
-it('deletes a template only after confirmation', async () => {
+it('asks before leaving unsaved edits, and deletes a template only after confirmation', async () => {
   const w = ww.w;
   await page().click(`${ed} .leadmail-tpl-editor__back`);
   await openTemplate('Maria follow-up');
   const id = (await page().getAttribute(ed, 'data-id'))!;
+  // Edits not saved: leaving asks first.
+  await page().fill(`${ed} .leadmail-tpl__name`, 'Maria follow-up, edited');
+  await page().click(`${ed} .leadmail-tpl-editor__back`);
+  expect(await page().textContent(`${ed} .leadmail-tpl-leave`)).toContain('Leave without saving your changes?');
+  await page().click(`${ed} .leadmail-tpl-leave__no`);
+  expect(await page().inputValue(`${ed} .leadmail-tpl__name`)).toBe('Maria follow-up, edited');
   await page().click(`${ed} .leadmail-tpl-editor__delete`);
   expect(await page().textContent(`${ed} .leadmail-tpl-confirm`)).toContain('Delete “Maria follow-up” for good?');
   await shotAt('admin-templates-delete', ed);

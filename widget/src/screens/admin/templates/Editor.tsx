@@ -35,6 +35,7 @@ export function TemplateEditor({ id, onSaved, onClose }: { id: string | null; on
   const [progress, setProgress] = useState<number | null>(null);
   const [saving, setSaving] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [confirmLeave, setConfirmLeave] = useState(false);
   const editor = useRef<EditorHandle | null>(null);
   const subjectInput = useRef<HTMLInputElement>(null);
   const lastFocus = useRef<'subject' | 'body'>('body');
@@ -62,6 +63,8 @@ export function TemplateEditor({ id, onSaved, onClose }: { id: string | null; on
   const data = loaded.value;
   const canEdit = saved ? saved.canEdit : true;
   const set = (p: Partial<Draft>) => setDraft({ ...draft, ...p });
+  // Leaving with edits not saved asks first (they would be lost without a word).
+  const dirty = canEdit && (pending.length > 0 || JSON.stringify(bodyOf(draft, true)) !== JSON.stringify(bodyOf(draftOf(saved, me.userId), true)));
   const mine = (field: string) => (error?.field === field ? error.text : null);
 
   const files: ShownFile[] = saved
@@ -143,9 +146,20 @@ export function TemplateEditor({ id, onSaved, onClose }: { id: string | null; on
   return (
     <div class="leadmail-tpl-editor" data-id={saved?.id ?? 'new'}>
       <div class="leadmail-tpl-editor__head">
-        <Back onClose={onClose} />
+        <Back onClose={() => (dirty ? setConfirmLeave(true) : onClose())} />
         <h2 class="leadmail-h2 leadmail-tpl-editor__title">{saved ? saved.name : t('admin_templates.new_title')}</h2>
         <span class="leadmail-editor__spacer" />
+        {confirmLeave && (
+          <span class="leadmail-tpl-confirm leadmail-tpl-leave" role="alertdialog">
+            {t('admin_templates.leave_confirm')}{' '}
+            <button type="button" class="leadmail-btn leadmail-btn--danger leadmail-tpl-leave__yes" onClick={onClose}>
+              {t('admin_templates.leave_yes')}
+            </button>{' '}
+            <button type="button" class="leadmail-btn leadmail-tpl-leave__no" onClick={() => setConfirmLeave(false)}>
+              {t('admin_templates.leave_no')}
+            </button>
+          </span>
+        )}
         {saved && canEdit && !confirmDelete && (
           <button type="button" class="leadmail-btn leadmail-tpl-editor__delete" onClick={() => setConfirmDelete(true)}>
             {t('admin_templates.delete')}

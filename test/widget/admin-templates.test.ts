@@ -7,7 +7,7 @@
  * order; save-time errors sit at the field the server named; search filters on the server; a
  * user cannot change the owner; delete asks first; es and pt have every key.
  */
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { createTemplate } from '../support/send-helpers.js';
 import { checkAndCloseAfterTests, startWidgetWorld, type WidgetWorld } from './harness.js';
 
@@ -196,6 +196,22 @@ it('draws the dry run as a timeline: the sent note at once, then the not-opened 
     { kind: 'trigger', point: 'not_opened', time: '+2 h', title: 'Trigger “Call back”: creates a task', calls: ['POST /tasks'] },
     { kind: 'trigger', point: 'not_opened', time: '+2 h 30 min', title: 'Trigger “Tag cold”: changes tags', calls: ['PATCH /leads'] },
   ]);
+  // Opened after 30 minutes: the not-opened timer stops at the open.
+  await page().selectOption(`${ed} .leadmail-tpl-check__kind`, 'opened');
+  await page().fill(`${ed} .leadmail-tpl-check__minutes`, '30');
+  await page().click(`${ed} .leadmail-tpl-check__run`);
+  await page().waitForSelector(`${ed} .leadmail-tpl-step[data-kind="timer_cancelled"]`);
+  const opened = await page().$$eval(`${ed} .leadmail-tpl-step`, (els) => els.map((e) => `${e.querySelector('.leadmail-tpl-step__time')!.textContent} ${e.querySelector('.leadmail-tpl-step__title')!.textContent}`));
+  expect(opened).toEqual([
+    '+0 Mail 1: “Annual offer” is sent',
+    '+0 Mail 1 sent',
+    '+0 Trigger “Note: offer mailed”: adds a note',
+    '+30 min Mail 1: the not-opened timer stops (it was opened)',
+    '+30 min Mail 1 opened',
+  ]);
+  await page().selectOption(`${ed} .leadmail-tpl-check__kind`, 'never_opened');
+  await page().click(`${ed} .leadmail-tpl-check__run`);
+  await page().waitForSelector(`${ed} .leadmail-tpl-step[data-point="not_opened"]`);
   await page().click(`${ed} .leadmail-tpl-step[data-kind="trigger"] summary`);
   await page().waitForSelector(`${ed} .leadmail-tpl-call__body`);
   await shotAt('admin-templates-dry-run', `${ed} .leadmail-tpl-check__dry`);
@@ -241,10 +257,12 @@ it('searches the list on the server by name or subject', async () => {
   await page().waitForSelector('.leadmail-tpl-list__table');
   expect(await listNames()).toEqual(['Annual offer', 'Invoice reminder', 'Price list', 'Welcome aboard']);
   const asked: string[] = [];
-  page().on('request', (r) => r.url().includes('/api/template-list') && asked.push(new URL(r.url()).searchParams.get('q') ?? ''));
+  const listen = (r: Request) => void (r.url().includes('/api/template-list') && asked.push(new URL(r.url()).searchParams.get('q') ?? ''));
+  page().on('request', listen);
   await page().fill('.leadmail-tpl-list__search', 'PRICE');
   await page().waitForFunction(() => document.querySelectorAll('.leadmail-tpl-list__open').length === 1);
   expect(await listNames()).toEqual(['Price list']);
+  page().off('request', listen);
   expect(asked).toEqual(['PRICE']);
   await ww.shot('admin-templates-search');
   await page().fill('.leadmail-tpl-list__search', 'for renewal-nothing');

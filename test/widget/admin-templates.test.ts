@@ -264,7 +264,7 @@ it('searches the list on the server by name or subject', async () => {
   expect(await listNames()).toEqual(['Price list']);
   page().off('request', listen);
   expect(asked).toEqual(['PRICE']);
-  await ww.shot('admin-templates-search');
+  await shotAt('admin-templates-search', '.leadmail-admin');
   await page().fill('.leadmail-tpl-list__search', 'for renewal-nothing');
   await page().waitForSelector('.leadmail-tpl-list__empty');
   expect(await page().textContent('.leadmail-tpl-list__empty')).toBe('No template matches “for renewal-nothing”.');

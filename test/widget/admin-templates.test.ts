@@ -211,7 +211,7 @@ it('draws the dry run as a timeline: the sent note at once, then the not-opened 
   ]);
   await page().selectOption(`${ed} .leadmail-tpl-check__kind`, 'never_opened');
   await page().click(`${ed} .leadmail-tpl-check__run`);
-  await page().waitForSelector(`${ed} .leadmail-tpl-step[data-point="not_opened"]`);
+  await page().waitForSelector(`${ed} .leadmail-tpl-step[data-kind="point"][data-point="not_opened"]`);
   await page().click(`${ed} .leadmail-tpl-step[data-kind="trigger"] summary`);
   await page().waitForSelector(`${ed} .leadmail-tpl-call__body`);
   await shotAt('admin-templates-dry-run', `${ed} .leadmail-tpl-check__dry`);

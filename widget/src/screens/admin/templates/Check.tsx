@@ -62,7 +62,7 @@ export function Check({ saved, draft, links }: { saved: TemplateView | null; dra
     const e = entity();
     const scenario = scenarioOf(kind, minutes, linkId);
     if (!e || !saved || !scenario) return;
-    setDry({ result: dry?.result ?? null, error: null, running: true });
+    setDry({ result: null, error: null, running: true });
     try {
       setDry({ result: await tapi.dryRun(saved.id, { ...e, scenario }), error: null, running: false });
     } catch (err) {

@@ -78,3 +78,16 @@ export const PreviewRequest = z
 export const PreviewResult = z.object({ subject: z.string(), html: z.string(), text: z.string() });
 
 export const SignatureInput = z.object({ html: body });
+
+/** The templates page's list: one page of names, owners and flags (no bodies), filtered by a search. */
+export const TemplateListQuery = z.object({
+  /** Part of the name or the subject, any case. */
+  q: z.string().trim().max(200).optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+export type TemplateListQuery = z.infer<typeof TemplateListQuery>;
+export const TemplateListItem = TemplateView.pick({ id: true, name: true, subject: true, isPublic: true, ownerUserId: true, canEdit: true, updatedAt: true });
+export type TemplateListItem = z.infer<typeof TemplateListItem>;
+export const TemplateListView = z.object({ page: z.number(), limit: z.number(), total: z.number(), items: z.array(TemplateListItem) });
+export type TemplateListView = z.infer<typeof TemplateListView>;

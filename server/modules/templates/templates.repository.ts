@@ -47,6 +47,35 @@ export async function listTemplates(db: Queryable, accountId: number, userId: nu
   return r.rows;
 }
 
+/** One page of the templates a caller may see, by name; `q` matches part of the name or the subject. */
+export async function pageTemplates(
+  db: Queryable,
+  accountId: number,
+  userId: number,
+  isAdmin: boolean,
+  q: { search: string | null; limit: number; offset: number },
+): Promise<{ rows: Omit<TemplateRow, 'body_html' | 'link_attachments'>[]; total: number }> {
+  // LIKE's own wildcards in the search are literal characters.
+  const like = q.search ? `%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const r = await db.query<Omit<TemplateRow, 'body_html' | 'link_attachments'> & { total: string }>(
+    `SELECT id, account_id, owner_user_id, name, subject, is_public, disable_signature, repeat_limit, updated_at, count(*) OVER () AS total
+       FROM templates
+      WHERE account_id = $1 AND ($3 OR owner_user_id = $2 OR is_public)
+        AND ($4::text IS NULL OR name ILIKE $4 OR subject ILIKE $4)
+      ORDER BY lower(name), created_at, id
+      LIMIT $5 OFFSET $6`,
+    [accountId, userId, isAdmin, like, q.limit, q.offset],
+  );
+  if (r.rows.length === 0 && q.offset > 0) {
+    const c = await db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM templates WHERE account_id = $1 AND ($3 OR owner_user_id = $2 OR is_public) AND ($4::text IS NULL OR name ILIKE $4 OR subject ILIKE $4)`,
+      [accountId, userId, isAdmin, like],
+    );
+    return { rows: [], total: Number(c.rows[0]!.n) };
+  }
+  return { rows: r.rows.map(({ total: _total, ...row }) => row), total: Number(r.rows[0]?.total ?? 0) };
+}
+
 export async function deleteTemplate(db: Queryable, accountId: number, id: string): Promise<void> {
   await db.query('DELETE FROM templates WHERE account_id = $1 AND id = $2', [accountId, id]);
 }

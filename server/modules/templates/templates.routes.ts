@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IdParams } from '../../../shared/schemas/common.js';
-import { MAX_TEMPLATE_ATTACHMENTS_BYTES, PreviewRequest, PreviewResult, SignatureInput, TemplateInput, TemplateView } from '../../../shared/schemas/template.js';
+import { MAX_TEMPLATE_ATTACHMENTS_BYTES, PreviewRequest, PreviewResult, SignatureInput, TemplateInput, TemplateListQuery, TemplateListView, TemplateView } from '../../../shared/schemas/template.js';
 import type { Api } from '../../http/route.js';
 import { route } from '../../http/route.js';
 import { filesOf, uploadFiles } from '../../http/uploads.js';
@@ -11,6 +11,11 @@ export function registerTemplateRoutes(api: Api, svc: TemplatesService): void {
   const upload = uploadFiles(MAX_TEMPLATE_ATTACHMENTS_BYTES);
   route(api, { method: 'get', path: '/api/templates', summary: 'My templates and public ones (all for admins)', tag, auth: 'widget', response: z.array(TemplateView) }, ({ auth }) =>
     svc.list(auth),
+  );
+  route(
+    api,
+    { method: 'get', path: '/api/template-list', summary: 'A page of the templates list (no bodies), searched by name or subject', tag, auth: 'widget', query: TemplateListQuery, response: TemplateListView },
+    ({ auth, query }) => svc.page(auth, query),
   );
   route(
     api,

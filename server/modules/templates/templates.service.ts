@@ -3,7 +3,7 @@
  * data and the signature through the same `composeMessage` the sender uses.
  */
 import crypto from 'node:crypto';
-import type { TemplateInput, TemplateView } from '../../../shared/schemas/template.js';
+import type { TemplateInput, TemplateListQuery, TemplateListView, TemplateView } from '../../../shared/schemas/template.js';
 import { MAX_TEMPLATE_ATTACHMENTS_BYTES } from '../../../shared/schemas/template.js';
 import type { EntityType } from '../../../shared/schemas/common.js';
 import { withTransaction, type Db, type Queryable } from '../../infra/db/db.js';
@@ -35,6 +35,25 @@ export class TemplatesService {
   async list(auth: AuthContext): Promise<TemplateView[]> {
     const rows = await repo.listTemplates(this.db, auth.accountId, auth.userId, auth.isAdmin);
     return Promise.all(rows.map((r) => this.view(auth, r)));
+  }
+
+  /** The templates page: a page of the list without bodies, attachments or trigger points. */
+  async page(auth: AuthContext, q: TemplateListQuery): Promise<TemplateListView> {
+    const { rows, total } = await repo.pageTemplates(this.db, auth.accountId, auth.userId, auth.isAdmin, {
+      search: q.q ? q.q : null,
+      limit: q.limit,
+      offset: (q.page - 1) * q.limit,
+    });
+    const items = rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      subject: r.subject,
+      isPublic: r.is_public,
+      ownerUserId: r.owner_user_id,
+      canEdit: auth.isAdmin || r.owner_user_id === auth.userId,
+      updatedAt: r.updated_at.toISOString(),
+    }));
+    return { page: q.page, limit: q.limit, total, items };
   }
 
   async get(auth: AuthContext, id: string): Promise<TemplateView> {

@@ -165,7 +165,8 @@ export function createHost(self: KommoSelf, backendUrl: string): Host {
       // Kommo keys them by id and names them in `title`; the dev page's fake carries `name`.
       return Object.values(managers as Record<string, { id?: unknown; title?: unknown; name?: unknown }>)
         .map((m) => ({ id: Number(m.id), name: String(m.title ?? m.name ?? '') }))
-        .filter((u) => Number.isInteger(u.id) && u.id > 0 && u.name !== '');
+        .filter((u) => Number.isInteger(u.id) && u.id > 0 && u.name !== '')
+        .sort((a, b) => a.name.localeCompare(b.name));
     },
   };
 }

@@ -1,7 +1,6 @@
 /** The templates a user may see (own and public; all for an admin), a page at a time, searched on the server. */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { templatesApi } from '../../../api/admin-templates.js';
-import { kommoUsers } from '../../../host/users.js';
 import { useCtx } from '../../../ui/context.js';
 import { formatTime } from '../../../ui/format.js';
 import { Pager } from '../../../ui/pager.js';
@@ -12,7 +11,7 @@ const LIMIT = 20;
 const SEARCH_DELAY_MS = 300;
 
 export function TemplateList({ state, onState, onOpen }: { state: { q: string; page: number }; onState(s: { q: string; page: number }): void; onOpen(id: string | null): void }) {
-  const { t, api, lang } = useCtx();
+  const { t, api, lang, users: kommoUsers } = useCtx();
   const tapi = useMemo(() => templatesApi(api.request), [api]);
   const users = useMemo(() => new Map(kommoUsers().map((u) => [u.id, u.name])), []);
   const [typed, setTyped] = useState(state.q);

@@ -3,14 +3,13 @@
  * administrator gives a template to another user or sets the repeat limit (issue 3): a user sees
  * them as text (the server refuses the change anyway).
  */
-import { kommoUsers } from '../../../host/users.js';
 import { useCtx } from '../../../ui/context.js';
 import type { FormError } from '../../../ui/labelled-field.js';
 import { Field } from '../../../ui/labelled-field.js';
 import type { Draft } from './draft.js';
 
 export function SettingsFields({ draft, set, isAdmin, canEdit, error }: { draft: Draft; set(p: Partial<Draft>): void; isAdmin: boolean; canEdit: boolean; error: FormError | null }) {
-  const { t } = useCtx();
+  const { t, users: kommoUsers } = useCtx();
   const users = kommoUsers();
   const ownerName = users.find((u) => u.id === draft.ownerUserId)?.name ?? t('admin_templates.user_n', { id: draft.ownerUserId });
   return (

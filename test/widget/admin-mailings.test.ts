@@ -156,11 +156,14 @@ it('lists a running mailing with progress, rate and ETA, stops polling when left
   expect((await sinkFor(big)).length).toBe(atPause);
   expect((await api().get(`/api/mailings/${big}`)).body.counts.sent).toBe(paused.counts.sent);
 
-  // Back to the list, resumed there; it runs to the end.
+  // Back to the list, resumed there; followed to the end in its detail, whose stats and recipients catch up.
   await page().click('.leadmail-admin-mailings__back');
   await page().click(`${row(big)} .leadmail-admin-mailings__resume`);
-  await waitForRow(big, 'd.status === "sending" || d.status === "done"');
-  await waitForRow(big, 'd.status === "done" && d.percent === "100"', 60_000);
+  await waitForRow(big, 'd.status !== "paused"');
+  await page().click(`${row(big)} .leadmail-admin-mailings__open`);
+  await waitForDetail('d.status === "done" && d.percent === "100"', 60_000);
+  await page().waitForSelector('.leadmail-admin-mailings__total--sent[data-count="29"]');
+  await page().waitForFunction(() => document.querySelectorAll('.leadmail-admin-mailings__recipient[data-status="sent"]').length === 29);
   expect((await api().get(`/api/mailings/${big}`)).body.counts).toMatchObject({ sent: N - 1, failed: 1, paused: 0, queued: 0 });
   expect(await sinkFor(big)).toHaveLength(N - 1);
 }, 120_000);

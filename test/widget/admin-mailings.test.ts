@@ -100,6 +100,13 @@ const nowLocal = () =>
     return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
   });
 
+it('says when there is no mailing yet', async () => {
+  await openPage();
+  expect(await page().textContent('.leadmail-admin-mailings__empty')).toBe('No mailings yet. Tick leads or contacts in a Kommo list and choose leadmail to send one.');
+  expect(await page().locator('.leadmail-admin-mailings__row, .leadmail-pager').count()).toBe(0);
+  await ww.shot('admin-mailings-empty');
+});
+
 it('lists a running mailing with progress, rate and ETA, stops polling when left, pauses and resumes it from the list', async () => {
   big = await createMailing({ ids: leadIds, mailboxId: paced });
   await openPage();
@@ -193,6 +200,7 @@ it('shows a finished mailing’s recipients, its failure grouped by reason, its 
   expect(await failed.getAttribute('data-email')).toBe(REFUSED);
   expect(await failed.locator('.leadmail-admin-mailings__reason').textContent()).toMatch(/User unknown/);
   expect(await failed.locator('.leadmail-admin-mailings__entity').textContent()).toBe(`Lead #${leadIds[7]}`);
+  expect(await failed.locator('.leadmail-admin-mailings__entity').getAttribute('href')).toBe(`/leads/detail/${leadIds[7]}`);
   await page().locator('.leadmail-admin-mailings__recipients').scrollIntoViewIfNeeded();
   await ww.shot('admin-mailings-detail-failed');
 
@@ -261,7 +269,7 @@ it('shows a user only their own mailings and an administrator every mailing of t
   await page().waitForSelector(row(adminMailing));
   expect(await page().textContent('.leadmail-admin-mailings__scope')).toBe('Every mailing of the account, newest first');
   expect(new Set(await ids())).toEqual(new Set([adminMailing, ...own]));
-  expect(await page().textContent(`${row(adminMailing)} .leadmail-admin-mailings__name`)).toBe('Own text');
+  expect(await page().textContent(`${row(adminMailing)} .leadmail-admin-mailings__name`)).toBe('Without a template');
   await ww.shot('admin-mailings-admin');
 }, 60_000);
 

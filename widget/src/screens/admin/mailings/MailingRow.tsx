@@ -37,7 +37,7 @@ function Row({ m, live, templateName, onOpen }: RowProps & { m: MailingListItem 
   const now = Date.now();
   const p = progressOf(m);
   const pace = live?.m && ACTIVE.includes(live.m.status) ? live.m : null;
-  const what = templateName ?? t(m.templateId ? 'admin_mailings.template_gone' : 'admin_mailings.own_text');
+  const what = templateName ?? t(m.templateId ? 'admin_mailings.template_gone' : 'admin_mailings.no_template');
   const busy = live?.busy ?? false;
   return (
     <tr class="leadmail-admin-mailings__row" data-mailing-id={m.id} data-status={m.status} data-sent={m.counts.sent} data-percent={p.percent}>

@@ -92,7 +92,13 @@ export function Recipients({ id, version, counts }: { id: string; version: strin
                   <a class="leadmail-admin-mailings__entity" href={`/${r.entityType}/detail/${r.entityId}`} target="_blank" rel="noopener noreferrer">
                     {t(ENTITY[r.entityType], { id: r.entityId })}
                   </a>
-                  {r.contactId !== null && r.entityType !== 'contacts' && <div class="leadmail-muted leadmail-admin-mailings__sub">{t('admin_mailings.contact_n', { id: r.contactId })}</div>}
+                  {r.contactId !== null && r.entityType !== 'contacts' && (
+                    <div class="leadmail-admin-mailings__sub">
+                      <a class="leadmail-admin-mailings__contact" href={`/contacts/detail/${r.contactId}`} target="_blank" rel="noopener noreferrer">
+                        {t('admin_mailings.contact_n', { id: r.contactId })}
+                      </a>
+                    </div>
+                  )}
                 </td>
                 <td class="leadmail-admin-mailings__email">{r.email ?? '—'}</td>
                 <td>

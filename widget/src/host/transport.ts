@@ -24,6 +24,8 @@ export interface RequestOptions {
   form?: FormData;
   /** Upload progress 0..1 (multipart bodies). */
   onProgress?: (fraction: number) => void;
+  /** The answer as text (a CSV export), not parsed as JSON; errors are still the JSON error body. */
+  text?: boolean;
 }
 
 export type Transport = <T>(method: string, path: string, opts?: RequestOptions) => Promise<T>;
@@ -79,7 +81,7 @@ export function createTransport(self: KommoSelf, baseUrl: string): Transport {
           }
         : undefined;
       self
-        .$authorizedAjax({ url, type: method.toUpperCase(), dataType: 'json', ...body, ...(xhr ? { xhr } : {}) })
+        .$authorizedAjax({ url, type: method.toUpperCase(), dataType: opts.text ? 'text' : 'json', ...body, ...(xhr ? { xhr } : {}) })
         .done((data) => resolve(data as T))
         .fail((x) => reject(toApiError(x)));
     });

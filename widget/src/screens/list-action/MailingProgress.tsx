@@ -5,71 +5,33 @@
  * a failed poll is shown with "Try again" and retried by itself with a growing delay, so a network
  * hiccup never freezes the bar.
  */
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from '../../api/mailings.js';
-import type { MailboxView, MailingAction, MailingView } from '../../api/mailings.js';
+import type { MailboxView, MailingView } from '../../api/mailings.js';
 import { key, type I18nKey } from '../../host/i18n.js';
 import { useCtx } from '../../ui/context.js';
-import { errorText } from '../../ui/errors.js';
 import { formatTime } from '../../ui/format.js';
 import { ACTIVE, etaKind, fromNow, progressOf, ratePerMinute } from './progress-math.js';
 import { ReminderForm } from './ReminderForm.js';
+import { REASON_KIND, STATUS, useMailing } from './use-mailing.js';
 
-const POLL_MS = 1000;
-/** A paused mailing changes only when someone resumes it (or its mailbox is fixed): look less often. */
-const PAUSED_POLL_MS = 5000;
-/** After a failed poll: try again sooner than a person would give up, then less and less often. */
-const MAX_BACKOFF_MS = 30_000;
-const backoff = (failures: number) => Math.min(POLL_MS * 2 ** (failures - 1), MAX_BACKOFF_MS);
-
-const STATUS: Record<MailingView['status'], I18nKey> = {
-  resolving: key('list.status.resolving'),
-  queued: key('list.status.queued'),
-  sending: key('list.status.sending'),
-  done: key('list.status.done'),
-  paused: key('list.status.paused'),
-  cancelled: key('list.status.cancelled'),
-  failed: key('list.status.failed'),
-};
-
-const REASON_KIND: Record<MailingView['reasons'][number]['status'], I18nKey> = {
-  skipped: key('list.count.skipped'),
-  failed: key('list.count.failed'),
-  unknown: key('list.count.unknown'),
-};
-
-export function MailingProgress({ id, close, onFollow }: { id: string; close: () => void; onFollow: (id: string) => void }) {
+/**
+ * `onView` hears every fresh view of the mailing (the admin page reloads its recipients and stats
+ * with it); without `close` there is no Close button (the admin page has its own way back). The
+ * list action passes `close` and no `onView`.
+ */
+export function MailingProgress({ id, close, onFollow, onView }: { id: string; close?: () => void; onFollow: (id: string) => void; onView?: (m: MailingView) => void }) {
   const { t, lang, api: client } = useCtx();
   const rq = client.request;
-  const [m, setM] = useState<MailingView | null>(null);
+  const { m, error, failures, busy, load, act } = useMailing(id, onView);
   const [box, setBox] = useState<MailboxView | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  /** Failed polls in a row: each one schedules the next try (the mailing view alone would not change). */
-  const [failures, setFailures] = useState(0);
   const alive = useRef(true);
-
-  const load = useCallback(async () => {
-    try {
-      const view = await api.getMailing(rq, id);
-      if (!alive.current) return;
-      setM(view);
-      setError(null);
-      setFailures(0);
-    } catch (err) {
-      if (!alive.current) return;
-      setError(errorText(t, err));
-      setFailures((n) => n + 1);
-    }
-  }, [rq, id, t]);
-
-  useEffect(() => {
-    alive.current = true;
-    void load();
-    return () => {
+  useEffect(
+    () => () => {
       alive.current = false;
-    };
-  }, [load]);
+    },
+    [],
+  );
 
   // The mailbox's pace and daily cap explain the ETA; "responsible" mailings have none to show.
   const mailboxId = m?.mailboxId ?? null;
@@ -81,15 +43,6 @@ export function MailingProgress({ id, close, onFollow }: { id: string; close: ()
     );
   }, [rq, mailboxId]);
 
-  useEffect(() => {
-    let wait: number;
-    if (failures > 0) wait = backoff(failures);
-    else if (m && (ACTIVE.includes(m.status) || m.status === 'paused')) wait = m.status === 'paused' ? PAUSED_POLL_MS : POLL_MS;
-    else return;
-    const timer = setTimeout(() => void load(), wait);
-    return () => clearTimeout(timer);
-  }, [m, failures, load]);
-
   const errorBox = error && (
     <div class="leadmail-alert leadmail-alert--error leadmail-mailing__error" role="alert">
       <span>{error}</span>{' '}
@@ -100,18 +53,6 @@ export function MailingProgress({ id, close, onFollow }: { id: string; close: ()
       )}
     </div>
   );
-
-  const act = async (action: MailingAction) => {
-    setBusy(true);
-    try {
-      setM(await api.mailingAction(rq, id, action));
-      setError(null);
-    } catch (err) {
-      setError(errorText(t, err));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   if (!m) {
     return (
@@ -205,9 +146,11 @@ export function MailingProgress({ id, close, onFollow }: { id: string; close: ()
           </button>
         )}
         <span class="leadmail-spacer" />
-        <button type="button" class="leadmail-btn leadmail-mailing__close" onClick={close}>
-          {t('common.close')}
-        </button>
+        {close && (
+          <button type="button" class="leadmail-btn leadmail-mailing__close" onClick={close}>
+            {t('common.close')}
+          </button>
+        )}
       </div>
     </div>
   );

@@ -10,7 +10,8 @@ export interface Progress {
   waiting: number;
 }
 
-export function progressOf(m: MailingView): Progress {
+/** Only counts and the resolving progress are read, so a list item (without rate and reasons) will do. */
+export function progressOf(m: Pick<MailingView, 'counts' | 'resolved' | 'selected' | 'status'>): Progress {
   const c = m.counts;
   const known = Object.values(c).reduce((a, b) => a + b, 0);
   // Until every entity is resolved, the selection is the best guess of how many there will be.

@@ -1,11 +1,27 @@
-/** Advanced settings → mailings: being built (issue 9). */
+/**
+ * Advanced settings → mailings and queue: every mailing (the account's for an administrator, the
+ * user's own otherwise; the server decides) with live progress, rate, ETA and pause/resume/cancel;
+ * a mailing's detail with its recipients, skips and failures by reason, stats, CSV export and the
+ * reminder to non-responders; below the list, the single emails waiting in the queue.
+ */
+import { useState } from 'preact/hooks';
 import { useCtx } from '../../../ui/context.js';
+import { MailingDetail } from './MailingDetail.js';
+import { MailingList } from './MailingList.js';
 
 export function MailingsPage() {
   const { t } = useCtx();
+  const [open, setOpen] = useState<string | null>(null);
+  // Kept here so "back" from a detail returns to the same page of the list.
+  const [page, setPage] = useState(1);
+  if (open) return <MailingDetail key={open} id={open} back={() => setOpen(null)} onFollow={setOpen} />;
   return (
-    <div class="leadmail-admin-page__body">
-      <p class="leadmail-muted">{t('admin.coming')}</p>
+    <div class="leadmail-admin-page__body leadmail-admin-mailings">
+      <MailingList page={page} onPage={setPage} onOpen={setOpen} />
+      {/* MERGE: the History helper's queued single emails (with cancel) go inside this section. */}
+      <section class="leadmail-admin-mailings__singles">
+        <h2 class="leadmail-h2">{t('admin_mailings.singles_title')}</h2>
+      </section>
     </div>
   );
 }

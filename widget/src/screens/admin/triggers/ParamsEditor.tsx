@@ -6,7 +6,7 @@ import { useCtx } from '../../../ui/context.js';
 import { Field, type FormError } from '../../../ui/labelled-field.js';
 import type { DeadlineUnit, Draft } from './draft.js';
 import { FieldValueInput } from './FieldValueInput.js';
-import { RESET } from './field-kinds.js';
+import { inputKind, RESET } from './field-kinds.js';
 import { StageFields, UserSelect } from './pickers.js';
 import { TagsInput } from './TagsInput.js';
 
@@ -105,8 +105,13 @@ function ChangeField({ draft, set, pickers, error }: Props) {
   const fields = pickers.catalog.fields[x.entity];
   const field = fields.find((f) => String(f.id) === x.fieldId);
   const put = (c: Partial<Draft['field']>) => set({ ...draft, field: { ...x, ...c } });
-  // A value typed for another field rarely fits this one; "clear" fits every field.
-  const pickField = (id: string) => put({ fieldId: id, value: x.value.trim() === RESET ? RESET : '' });
+  // A value typed for another field rarely fits this one; "clear" fits every field, and is the
+  // only value of a kind a trigger cannot set.
+  const pickField = (id: string) => {
+    const next = fields.find((f) => String(f.id) === id);
+    const onlyClear = next !== undefined && inputKind(next.type, next.settable) === 'none';
+    put({ fieldId: id, value: onlyClear || x.value.trim() === RESET ? RESET : '' });
+  };
   return (
     <>
       <Field name="params.entity" label={t('admin_triggers.field.entity')} error={error}>

@@ -6,6 +6,7 @@
 import { useState } from 'preact/hooks';
 import { createTrigger, updateTrigger, type TriggerAction, type TriggerView } from '../../../api/admin-triggers.js';
 import { ApiError } from '../../../host/transport.js';
+import type { T } from '../../../host/i18n.js';
 import { useCtx } from '../../../ui/context.js';
 import { Field, FormAlert, formError, type FormError } from '../../../ui/labelled-field.js';
 import { bodyOf, draftOf, emptyDraft, type DelayUnit, type Draft } from './draft.js';
@@ -30,9 +31,18 @@ function ownerOf(field: string): string | undefined {
   return undefined;
 }
 
-export function saveError(t: Parameters<typeof formError>[0], err: unknown): FormError {
-  const owner = err instanceof ApiError && err.field ? ownerOf(err.field) : undefined;
-  return formError(t, err, FIELDS, owner && err instanceof ApiError && err.field ? { [err.field]: owner } : {});
+/**
+ * The input a refused save belongs to. The server's message starts with the field's full path
+ * ("params.value: …", or "body.params.value: …" for a shape error); the transport's own guess
+ * drops a leading "params." (it reads it as a route parameter), which here is the trigger's params.
+ */
+export function saveError(t: T, err: unknown): FormError {
+  if (err instanceof ApiError && err.field) {
+    const m = /^(?:body\.)?([\w.[\]]+): /.exec(err.message);
+    const owner = m ? ownerOf(m[1]!) : undefined;
+    if (owner) return { field: owner, text: err.message.slice(m![0].length) };
+  }
+  return formError(t, err, FIELDS);
 }
 
 export function TriggerEditor({ trigger, pickers, onSaved, onCancel }: { trigger: TriggerView | null; pickers: Pickers; onSaved(v: TriggerView): void; onCancel(): void }) {

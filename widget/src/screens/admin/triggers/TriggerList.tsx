@@ -18,11 +18,13 @@ interface Props {
   triggers: TriggerView[];
   catalog: CrmCatalog | null;
   templates: TemplateView[];
+  /** False until Kommo's lists are in: the editor needs them. */
+  canEdit: boolean;
   onEdit(v: TriggerView): void;
   onChanged(): Promise<void>;
 }
 
-export function TriggerList({ triggers, catalog, templates, onEdit, onChanged }: Props) {
+export function TriggerList({ triggers, catalog, templates, canEdit, onEdit, onChanged }: Props) {
   const { t, api } = useCtx();
   const [page, setPage] = useState(1);
   const [confirm, setConfirm] = useState<string | null>(null);
@@ -92,7 +94,7 @@ export function TriggerList({ triggers, catalog, templates, onEdit, onChanged }:
                     </span>
                   ) : (
                     <>
-                      <button type="button" class="leadmail-btn leadmail-btn--small leadmail-trg-list__edit" onClick={() => onEdit(v)}>
+                      <button type="button" class="leadmail-btn leadmail-btn--small leadmail-trg-list__edit" disabled={!canEdit} onClick={() => onEdit(v)}>
                         {t('admin_triggers.edit')}
                       </button>{' '}
                       <button type="button" class="leadmail-btn leadmail-btn--small leadmail-trg-list__delete" onClick={() => setConfirm(v.id)}>

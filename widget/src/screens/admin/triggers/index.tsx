@@ -68,6 +68,7 @@ export function TriggersPage() {
         </button>
       </div>
       {pickersAlert}
+      {pickers.loading && !pickers.value && pickers.error === null && <p class="leadmail-muted leadmail-trg__pickers-loading">{t('admin_triggers.pickers_loading')}</p>}
       {saved && (
         <div class="leadmail-alert leadmail-alert--ok leadmail-trg__saved" role="status">
           {t('admin_triggers.saved', { name: saved })}
@@ -87,6 +88,7 @@ export function TriggersPage() {
           triggers={triggers.value}
           catalog={pickers.value?.catalog ?? null}
           templates={pickers.value?.templates ?? []}
+          canEdit={pickers.value !== null}
           onEdit={(v) => {
             setSaved(null);
             setView({ kind: 'edit', trigger: v });

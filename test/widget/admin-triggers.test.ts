@@ -9,7 +9,7 @@
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { createMailbox, createTemplate, sendEmail, waitForStatus } from '../support/send-helpers.js';
 import { eventually } from '../support/eventually.js';
-import { SUB } from '../support/world.js';
+import { ACCOUNT_ID, SUB } from '../support/world.js';
 import { checkAndCloseAfterTests, startWidgetWorld, type WidgetWorld } from './harness.js';
 import { fieldError, openTriggersPage, pick, saveAndRead, startNew, type SavedTrigger } from './admin-triggers-helpers.js';
 
@@ -220,4 +220,35 @@ it.each(['es', 'pt'] as const)('renders the list and every action’s editor in 
   await pick(ww, '.leadmail-trg__field-id', lang === 'es' ? 'Budget (número)' : 'Budget (número)');
   await ww.shot(`admin-triggers-${lang}`);
   expect(await page.textContent('.leadmail-trg__save')).toBe(lang === 'es' ? 'Guardar' : 'Salvar');
+});
+
+// Last: it cuts the account off from Kommo.
+it('without Kommo the list still shows and the editor waits, with the server’s words and a retry', async () => {
+  const { page, w } = ww;
+  w.kommo.sim.expireAccessTokens({ subdomain: SUB });
+  const words = (await w.api(w.admin).get('/api/crm/catalog')).body.error.message as string;
+  expect(words).toEqual(expect.any(String));
+  await ww.boot({ area: 'advanced_settings', userId: w.crm.adminUserId });
+  await page.click('.leadmail-admin-tabs__tab[data-tab="triggers"]');
+  await page.waitForSelector('.leadmail-trg__pickers-error');
+  expect(await page.textContent('.leadmail-trg__pickers-error')).toContain(words);
+  await page.waitForSelector('.leadmail-trg-list__row');
+  expect(await page.isDisabled('.leadmail-trg__new')).toBe(true);
+  expect(await page.isDisabled('.leadmail-trg-list__edit')).toBe(true);
+  // Without Kommo's names the list shows what the trigger stores.
+  const does = (id: string) => page.textContent(`.leadmail-trg-list__row[data-trigger-id="${id}"] .leadmail-trg-list__does`);
+  expect(await does(saved.status!.id)).toBe(`#${offers.id} → #${offers.offerSent}`);
+  expect(await does(saved.email!.id)).toBe('Offer');
+  await ww.shot('admin-triggers-no-kommo');
+  // Reconnected (a new long-lived token), "Try again" brings the lists and the editor back.
+  const token = w.kommo.sim.addAccessToken(SUB, { ttlSec: 3600 });
+  await w.server.services.tokens.store(ACCOUNT_ID, 'long_lived', { accessToken: token, refreshToken: null, expiresAt: null });
+  await page.click('.leadmail-trg__pickers-error button');
+  await page.waitForSelector('.leadmail-trg__new:not([disabled])');
+  expect(await page.$('.leadmail-trg__pickers-error')).toBeNull();
+  expect(await does(saved.status!.id)).toBe('Offers → Offer sent');
+  await ww.flush();
+  const problems = ww.problems.splice(0);
+  expect(problems.length).toBeGreaterThan(0);
+  expect(problems.filter((p) => !/^console\.error: Failed to load resource: the server responded with a status of \d+/.test(p))).toEqual([]);
 });

@@ -17,29 +17,33 @@ export function TriggersPage() {
   const { t, api } = useCtx();
   const rq = api.request;
   const triggers = useLoad(() => listTriggers(rq), [rq]);
-  const pickers = useLoad<Pickers>(async () => {
-    const [catalog, templates, mailboxes] = await Promise.all([crmCatalog(rq), allTemplates(rq), allMailboxes(rq)]);
-    return { catalog, templates, mailboxes };
+  // Kommo's lists and our own load apart: without Kommo the list still names each trigger's template.
+  const catalog = useLoad(() => crmCatalog(rq), [rq]);
+  const ours = useLoad(async () => {
+    const [templates, mailboxes] = await Promise.all([allTemplates(rq), allMailboxes(rq)]);
+    return { templates, mailboxes };
   }, [rq]);
+  const pickers: Pickers | null = catalog.value && ours.value ? { catalog: catalog.value, ...ours.value } : null;
   const [view, setView] = useState<View>({ kind: 'list' });
   const [saved, setSaved] = useState<string | null>(null);
 
-  const pickersAlert = pickers.error !== null && (
+  const failed = [catalog, ours].find((x) => x.error !== null);
+  const pickersAlert = failed && (
     <div class="leadmail-alert leadmail-alert--error leadmail-trg__pickers-error" role="alert">
-      {t('admin_triggers.pickers_failed', { text: pickers.error })}{' '}
-      <button type="button" class="leadmail-btn leadmail-btn--small" onClick={() => void pickers.reload()}>
+      {t('admin_triggers.pickers_failed', { text: failed.error! })}{' '}
+      <button type="button" class="leadmail-btn leadmail-btn--small" onClick={() => void failed.reload()}>
         {t('common.retry')}
       </button>
     </div>
   );
 
-  if (view.kind === 'edit' && pickers.value) {
+  if (view.kind === 'edit' && pickers) {
     return (
       <div class="leadmail-admin-page__body leadmail-triggers">
         <TriggerEditor
           key={view.trigger?.id ?? 'new'}
           trigger={view.trigger}
-          pickers={pickers.value}
+          pickers={pickers}
           onCancel={() => setView({ kind: 'list' })}
           onSaved={(v) => {
             setSaved(v.name);
@@ -58,7 +62,7 @@ export function TriggersPage() {
         <button
           type="button"
           class="leadmail-btn leadmail-btn--primary leadmail-trg__new"
-          disabled={!pickers.value}
+          disabled={!pickers}
           onClick={() => {
             setSaved(null);
             setView({ kind: 'edit', trigger: null });
@@ -68,7 +72,7 @@ export function TriggersPage() {
         </button>
       </div>
       {pickersAlert}
-      {pickers.loading && !pickers.value && pickers.error === null && <p class="leadmail-muted leadmail-trg__pickers-loading">{t('admin_triggers.pickers_loading')}</p>}
+      {!pickers && !failed && <p class="leadmail-muted leadmail-trg__pickers-loading">{t('admin_triggers.pickers_loading')}</p>}
       {saved && (
         <div class="leadmail-alert leadmail-alert--ok leadmail-trg__saved" role="status">
           {t('admin_triggers.saved', { name: saved })}
@@ -86,9 +90,9 @@ export function TriggersPage() {
       ) : (
         <TriggerList
           triggers={triggers.value}
-          catalog={pickers.value?.catalog ?? null}
-          templates={pickers.value?.templates ?? []}
-          canEdit={pickers.value !== null}
+          catalog={catalog.value}
+          templates={ours.value?.templates ?? []}
+          canEdit={pickers !== null}
           onEdit={(v) => {
             setSaved(null);
             setView({ kind: 'edit', trigger: v });

@@ -26,6 +26,13 @@ async function main(): Promise<void> {
   const { adminUserId, pipeline } = sim.addAccount({ subdomain: SUB, id: ACCOUNT_ID });
   const maria = sim.addUser(SUB, { name: 'Maria Sales', email: 'maria@demo.example' });
   sim.addCustomField(SUB, 'leads', { name: 'Budget', type: 'numeric' });
+  // Fields of the kinds a "Change field" trigger sets, and the stages of seed 004's setup example.
+  sim.addCustomField(SUB, 'leads', { name: 'Channel', type: 'select', enums: ['Email', 'Phone'] });
+  sim.addCustomField(SUB, 'leads', { name: 'Interests', type: 'multiselect', enums: ['Cleaning', 'Upgrade'] });
+  sim.addCustomField(SUB, 'leads', { name: 'VIP', type: 'checkbox' });
+  sim.addCustomField(SUB, 'leads', { name: 'Next call', type: 'date' });
+  sim.addCustomField(SUB, 'contacts', { name: 'Birthday', type: 'birthday' });
+  sim.addPipeline(SUB, { name: 'Offers', statuses: ['Incoming leads', 'Qualified', 'Offer sent', 'Familiar with the offer'] });
   const company = sim.addCompany(SUB, { name: 'Globex' });
   const john = sim.addContact(SUB, { name: 'John Smith', first_name: 'John', last_name: 'Smith', email: 'john@client.example', company_id: company.id });
   const lead = sim.addLead(SUB, { name: 'Website redesign', price: 5000, responsible_user_id: maria.id, pipeline_id: pipeline!.id, contacts: [{ id: john.id, is_main: true }], company_id: company.id });

@@ -45,6 +45,8 @@ export function withMetadataCache(inner: CrmClient, accountId: number, cache: Cr
     listUsers: () => cache.get<CrmUser[]>(`${accountId}:users`, () => inner.listUsers()),
     listCustomFields: (entity: CrmEntityType) => cache.get<CrmCustomFieldDef[]>(`${accountId}:fields:${entity}`, () => inner.listCustomFields(entity)),
     listPipelines: () => cache.get<CrmPipeline[]>(`${accountId}:pipelines`, () => inner.listPipelines()),
+    // Tags are not metadata: triggers and users add new ones all the time.
+    listTags: (entity) => inner.listTags(entity),
     updateEntities: (entity, patches) => inner.updateEntities(entity, patches),
     addNote: (entity, id, text, opts) => inner.addNote(entity, id, text, opts),
     createTask: (task, opts) => inner.createTask(task, opts),

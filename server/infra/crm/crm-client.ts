@@ -153,6 +153,8 @@ export interface CrmClient {
   listUsers(): Promise<CrmUser[]>;
   listCustomFields(entity: CrmEntityType): Promise<CrmCustomFieldDef[]>;
   listPipelines(): Promise<CrmPipeline[]>;
+  /** The account's tag registry of one entity type (`GET /{entity}/tags`), for pickers. */
+  listTags(entity: CrmEntityType): Promise<CrmTag[]>;
   updateEntities(entity: CrmEntityType, patches: CrmEntityPatch[]): Promise<void>;
   addNote(entity: CrmEntityType, entityId: number, text: string, opts?: CrmWriteOptions): Promise<CrmCreated>;
   createTask(task: CrmTaskInput, opts?: CrmWriteOptions): Promise<CrmCreated>;

@@ -15,13 +15,14 @@ import type {
   CrmLead,
   CrmLeadInput,
   CrmPipeline,
+  CrmTag,
   CrmTaskInput,
   CrmUser,
   CrmWriteOptions,
 } from './crm-client.js';
 import { KommoHttp, type KommoHttpOptions } from './kommo-http.js';
 import { findLead, findNote, findTask, VerifiedWrites, type VerifiedWriteOptions } from './kommo-verified-write.js';
-import { embedded, toCompany, toContact, toCustomFieldDef, toLead, toPipeline, toUser, type Json } from './kommo.mappers.js';
+import { embedded, toCompany, toContact, toCustomFieldDef, toLead, toPipeline, toTag, toUser, type Json } from './kommo.mappers.js';
 
 export type KommoClientOptions = KommoHttpOptions & VerifiedWriteOptions;
 
@@ -81,6 +82,10 @@ export class KommoCrmClient implements CrmClient {
   async listPipelines(): Promise<CrmPipeline[]> {
     const body = await this.http.request<Json>('GET', '/leads/pipelines');
     return embedded(body, 'pipelines').map(toPipeline);
+  }
+
+  async listTags(entity: CrmEntityType): Promise<CrmTag[]> {
+    return (await this.listAll(`/${entity}/tags`, 'tags')).map(toTag);
   }
 
   async updateEntities(entity: CrmEntityType, patches: CrmEntityPatch[]): Promise<void> {

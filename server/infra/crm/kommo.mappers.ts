@@ -30,7 +30,8 @@ function customFieldValues(v: unknown): CrmCustomFieldValue[] | null {
   }));
 }
 
-const tags = (v: unknown): CrmTag[] => arr(v).map((t) => ({ id: num(t.id), name: str(t.name) }));
+export const toTag = (t: Json): CrmTag => ({ id: num(t.id), name: str(t.name) });
+const tags = (v: unknown): CrmTag[] => arr(v).map(toTag);
 
 export function toLead(j: Json): CrmLead {
   const emb = obj(j._embedded);

@@ -85,6 +85,13 @@ export function readRoutes(store: SimStore, opts: ReadOptions): Router {
       sendPage(req, res, 'custom_fields', defs, { totals: true });
     });
 
+    // The tag registry (`GET /leads/tags` etc.): paginated like users, sorted by id, `color` null
+    // for tags made through the API. Registered before `/:id`, which would take "tags" for an id.
+    router.get(`/${entity}/tags`, (req, res) => {
+      const tags = [...account(req).tags[entity].values()].sort((a, b) => a.id - b.id).map((t) => ({ id: t.id, name: t.name, color: null }));
+      sendPage(req, res, 'tags', tags);
+    });
+
     router.get(`/${entity}`, (req, res) => {
       const acc = account(req);
       // filter[created_at][from] (unix seconds), as Kommo's list filter: what was created since.

@@ -35,10 +35,16 @@ interface ErrorBody {
   error?: { code?: string; message?: string; details?: { issues?: { path?: string }[]; part?: string } };
 }
 
-/** "body.smtp.host: must be…" → "smtp.host". */
+/**
+ * "body.smtp.host: must be…" → "smtp.host". A validation issue's path always starts with where it
+ * was found (body, query or the route's params); a service's own "params.value: …" names a body
+ * field called `params` (a trigger's), so only the issue path loses a leading "params.".
+ */
 function fieldOf(body: ErrorBody): string | null {
-  const path = body.error?.details?.issues?.[0]?.path ?? body.error?.details?.part ?? /^([\w.[\]]+):/.exec(body.error?.message ?? '')?.[1];
-  return path ? path.replace(/^(body|query|params)\./, '') : null;
+  const issue = body.error?.details?.issues?.[0]?.path;
+  if (issue) return issue.replace(/^(body|query|params)\./, '');
+  const path = body.error?.details?.part ?? /^([\w.[\]]+):/.exec(body.error?.message ?? '')?.[1];
+  return path ? path.replace(/^(body|query)\./, '') : null;
 }
 
 export function toApiError(xhr: JqXhr): ApiError {

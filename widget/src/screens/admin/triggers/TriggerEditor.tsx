@@ -31,16 +31,11 @@ function ownerOf(field: string): string | undefined {
   return undefined;
 }
 
-/**
- * The input a refused save belongs to. The server's message starts with the field's full path
- * ("params.value: …", or "body.params.value: …" for a shape error); the transport's own guess
- * drops a leading "params." (it reads it as a route parameter), which here is the trigger's params.
- */
+/** The input a refused save belongs to: the field the server named ("params.value"), text without its path. */
 export function saveError(t: T, err: unknown): FormError {
   if (err instanceof ApiError && err.field) {
-    const m = /^(?:body\.)?([\w.[\]]+): /.exec(err.message);
-    const owner = m ? ownerOf(m[1]!) : undefined;
-    if (owner) return { field: owner, text: err.message.slice(m![0].length) };
+    const owner = ownerOf(err.field);
+    if (owner) return { field: owner, text: err.message.replace(/^[\w.[\]]+: /, '') };
   }
   return formError(t, err, FIELDS);
 }

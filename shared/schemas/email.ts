@@ -93,7 +93,7 @@ export const EmailSearchQuery = z
     limit: fromDigits(z.number().int().min(1).max(100)).default(25),
   })
   .superRefine((v, ctx) => {
-    if (v.since && v.until && Date.parse(v.until) <= Date.parse(v.since)) ctx.addIssue({ code: 'custom', path: ['until'], message: 'must be after since' });
+    if (v.since && v.until && Date.parse(v.until) <= Date.parse(v.since)) ctx.addIssue({ code: 'custom', path: ['until'], message: 'must be later than the start of the range (since)' });
   });
 export type EmailSearchQuery = z.infer<typeof EmailSearchQuery>;
 
@@ -107,6 +107,8 @@ export const EmailListItem = z.object({
   mailboxId: z.string(),
   /** The mailbox's name, also once deleted. */
   mailboxName: z.string(),
+  /** Its From address: two mailboxes may share a name. */
+  mailboxAddress: z.string(),
   templateId: z.string().nullable(),
   /** null: no template, or the template was deleted. */
   templateName: z.string().nullable(),

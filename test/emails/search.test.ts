@@ -68,7 +68,7 @@ it('lists every mail of the account for an admin, newest first, with names and s
   expect(res.body).toMatchObject({ page: 1, limit: 25, total: 8, totalExact: true });
   expect(res.body.items.map((i: { id: string }) => i.id)).toEqual(ORDER.map((k) => id[k]));
   const first = res.body.items.find((i: { id: string }) => i.id === id.sent);
-  expect(first).toMatchObject({ status: 'sent', mailboxId: mbA, mailboxName: 'Sales mailbox', templateId: tpl1, templateName: 'Offer', to: ['john@client.example'], subject: 'Offer', fromMailing: false, userId: w.crm.userId });
+  expect(first).toMatchObject({ status: 'sent', mailboxId: mbA, mailboxName: 'Sales mailbox', mailboxAddress: 'maria@acme.example', templateId: tpl1, templateName: 'Offer', to: ['john@client.example'], subject: 'Offer', fromMailing: false, userId: w.crm.userId });
   expect(first.sentAt).toEqual(expect.any(String));
   const failed = res.body.items.find((i: { id: string }) => i.id === id.failed);
   expect(failed).toMatchObject({ status: 'failed', templateName: 'Welcome' });

@@ -43,7 +43,7 @@ const ORDER = { newest: 'e.created_at DESC, e.id DESC', planned: 'e.not_before, 
 type ListRow = Pick<
   EmailRow,
   'id' | 'status' | 'entity_type' | 'entity_id' | 'user_id' | 'mailbox_id' | 'template_id' | 'to_addresses' | 'cc_addresses' | 'subject' | 'priority' | 'created_at' | 'not_before' | 'sent_at' | 'error_code' | 'error_text'
-> & { mailbox_name: string; template_name: string | null };
+> & { mailbox_name: string; mailbox_address: string; template_name: string | null };
 
 export async function searchEmails(
   db: Queryable,
@@ -61,7 +61,7 @@ export async function searchEmails(
       `WITH page AS (SELECT e.id FROM emails e WHERE ${w.sql} ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2})
        SELECT e.id, e.status, e.entity_type, e.entity_id, e.user_id, e.mailbox_id, e.template_id, e.to_addresses, e.cc_addresses, e.subject,
               e.priority, e.created_at, e.not_before, e.sent_at, e.error_code, e.error_text,
-              m.display_name AS mailbox_name, t.name AS template_name
+              m.display_name AS mailbox_name, m.from_address AS mailbox_address, t.name AS template_name
        FROM page p JOIN emails e ON e.id = p.id JOIN mailboxes m ON m.id = e.mailbox_id LEFT JOIN templates t ON t.id = e.template_id
        ORDER BY ${order}`,
       [...w.params, q.limit, (q.page - 1) * q.limit],
@@ -79,6 +79,7 @@ export async function searchEmails(
       userId: Number(r.user_id),
       mailboxId: r.mailbox_id,
       mailboxName: r.mailbox_name,
+      mailboxAddress: r.mailbox_address,
       templateId: r.template_id,
       templateName: r.template_name,
       to: r.to_addresses,

@@ -75,7 +75,9 @@ export function QueuedMails({ hideWhenEmpty = false, onChanged, refreshKey = 0 }
                 <span class="leadmail-queued__when">{t('admin_history.queued.planned', { time: formatTime(lang, m.scheduledAt) })}</span>
                 <span class="leadmail-queued__to">{r.more ? t('admin_history.row.to_more', { first: r.first, n: r.more }) : r.first}</span>
                 <span class="leadmail-queued__subject">{m.subject || t('card.no_subject')}</span>
-                <span class="leadmail-queued__mailbox leadmail-muted">{m.mailboxName}</span>
+                <span class="leadmail-queued__mailbox leadmail-muted" title={m.mailboxAddress}>
+                  {m.mailboxName} · {m.mailboxAddress}
+                </span>
                 <button type="button" class="leadmail-btn leadmail-btn--small leadmail-queued__cancel" disabled={busy === m.id} onClick={() => void cancel(m.id)}>
                   {t('admin_history.queued.cancel')}
                 </button>

@@ -7,7 +7,7 @@
 import { SINK_FAILURES } from '../support/smtp-sink.js';
 import { createMailbox, createTemplate, sendEmail, startWorldWithSink, stopWorldWithSink, waitForStatus } from '../support/send-helpers.js';
 import type { SmtpSink } from '../support/smtp-sink.js';
-import type { World } from '../support/world.js';
+import { ACCOUNT_ID, SUB, type World } from '../support/world.js';
 import type { TokenClaims } from '../support/widget-token.js';
 
 let w: World;
@@ -134,4 +134,19 @@ it.each([
   expect(res.status).toBe(400);
   expect(res.body.error.code).toBe('VALIDATION');
   expect(res.body.error.message).toMatch(new RegExp(`^(query\\.)?${field}: `));
+});
+
+it('lets the owner of a mailbox open a mail sent from it even on a lead Kommo hides from them, as the list shows it', async () => {
+  // Olga may see only her own leads in Kommo; an administrator writes from her mailbox to Maria's lead.
+  const olga = w.kommo.sim.addUser(SUB, { name: 'Olga Own', email: 'olga@acme.example', view: { leads: 'M' } });
+  const asOlga: TokenClaims = { accountId: ACCOUNT_ID, subdomain: SUB, userId: olga.id };
+  const box = await createMailbox(w, asOlga, sink, { from: 'olga@acme.example' });
+  const mail = await sendEmail(w, w.admin, { contactIds: [w.crm.contactId], mailboxId: box, subject: 'On Olga’s behalf', html: '<p>x</p>' });
+  await waitForStatus(w, w.admin, mail, 'sent');
+  expect(await ids(asOlga, '')).toEqual([mail]);
+  const one = await w.api(asOlga).get(`/api/emails/${mail}`);
+  expect(one.status).toBe(200);
+  expect(one.body.id).toBe(mail);
+  // The lead itself stays hidden from her (Kommo's rights hold for the lead's history).
+  expect((await w.api(asOlga).get(`/api/emails?entityType=leads&entityId=${w.crm.leadId}`)).status).toBe(403);
 });

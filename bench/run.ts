@@ -11,6 +11,7 @@
  *     accept time, resolve time, drain rate and the server's peak RSS
  *  8. the widget (bench/widget.ts): card panel render time beside the 100 ms target, script.js size
  *  9. a 5,000-mail mailing drained by the product beside a raw nodemailer pool, and where its time per mail goes
+ * 10. the history page's list (bench/history.ts): GET /api/emails/search with 10,000 and 100,000 mails beside raw SQL
  * BENCH_ONLY=name,… runs only those sections (bench/only.ts); unset runs all.
  */
 import fs from 'node:fs';
@@ -35,6 +36,7 @@ import { benchTracking } from './tracking.js';
 import { benchMailingScale } from './mailing-scale.js';
 import { wanted } from './only.js';
 import { benchWidget } from './widget.js';
+import { benchHistory } from './history.js';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
 import type { Db } from '../server/infra/db/db.js';
@@ -422,3 +424,4 @@ if (wanted('hostile-template')) benchHostileTemplate();
 if (['queue', 'dp', 'mailings', 'tracking', 'drain', 'crash'].some(wanted)) await benchQueue();
 if (wanted('scale')) await benchMailingScale();
 if (wanted('widget')) await benchWidget();
+if (wanted('history')) await benchHistory();

@@ -71,3 +71,65 @@ export const EmailHistoryQuery = z.object({
   entityId: fromDigits(z.number().int().positive()),
   limit: fromDigits(z.number().int().min(1).max(200)).default(50),
 });
+
+/** How deep GET /api/emails/search counts: past it `total` is this bound and `totalExact` false. */
+export const EMAIL_SEARCH_COUNT_CAP = 10_000;
+
+/**
+ * The account's mails (an admin) or the caller's (a user: mails they sent or that left from their
+ * own mailboxes), newest first; `since`/`until` bound the time the mail was created (until exclusive).
+ * `single=true` leaves out a mailing's mails; `order=planned` sorts by the planned send time (the queue).
+ */
+export const EmailSearchQuery = z
+  .object({
+    status: EmailStatus.optional(),
+    mailboxId: z.uuid({ message: 'must be a mailbox id' }).optional(),
+    templateId: z.uuid({ message: 'must be a template id' }).optional(),
+    since: z.iso.datetime({ offset: true, message: 'must be an ISO date-time' }).optional(),
+    until: z.iso.datetime({ offset: true, message: 'must be an ISO date-time' }).optional(),
+    single: z.enum(['true', 'false'], { message: 'must be true or false' }).optional(),
+    order: z.enum(['newest', 'planned']).default('newest'),
+    page: fromDigits(z.number().int().min(1).max(100_000)).default(1),
+    limit: fromDigits(z.number().int().min(1).max(100)).default(25),
+  })
+  .superRefine((v, ctx) => {
+    if (v.since && v.until && Date.parse(v.until) <= Date.parse(v.since)) ctx.addIssue({ code: 'custom', path: ['until'], message: 'must be later than the start of the range (since)' });
+  });
+export type EmailSearchQuery = z.infer<typeof EmailSearchQuery>;
+
+/** One row of the history: enough to list and filter; the detail is GET /api/emails/:id. */
+export const EmailListItem = z.object({
+  id: z.string(),
+  status: EmailStatus,
+  entityType: EntityType,
+  entityId: z.number(),
+  userId: z.number(),
+  mailboxId: z.string(),
+  /** The mailbox's name, also once deleted. */
+  mailboxName: z.string(),
+  /** Its From address: two mailboxes may share a name. */
+  mailboxAddress: z.string(),
+  templateId: z.string().nullable(),
+  /** null: no template, or the template was deleted. */
+  templateName: z.string().nullable(),
+  to: z.array(z.string()),
+  cc: z.array(z.string()),
+  subject: z.string(),
+  /** Part of a mailing (sent from a list) rather than a single send. */
+  fromMailing: z.boolean(),
+  createdAt: z.string(),
+  scheduledAt: z.string(),
+  sentAt: z.string().nullable(),
+  error: z.object({ code: z.string().nullable(), text: z.string().nullable() }).nullable(),
+});
+export type EmailListItem = z.infer<typeof EmailListItem>;
+
+export const EmailSearchView = z.object({
+  page: z.number(),
+  limit: z.number(),
+  /** Matching mails, counted up to EMAIL_SEARCH_COUNT_CAP (see totalExact). */
+  total: z.number(),
+  totalExact: z.boolean(),
+  items: z.array(EmailListItem),
+});
+export type EmailSearchView = z.infer<typeof EmailSearchView>;

@@ -1,4 +1,4 @@
-import { EmailHistoryQuery, EmailView, SendEmailRequest } from '../../../shared/schemas/email.js';
+import { EmailHistoryQuery, EmailSearchQuery, EmailSearchView, EmailView, SendEmailRequest } from '../../../shared/schemas/email.js';
 import { IdParams } from '../../../shared/schemas/common.js';
 import { MAX_EMAIL_ATTACHMENTS_BYTES } from '../../../shared/schemas/template.js';
 import { z } from 'zod';
@@ -16,6 +16,12 @@ export function registerEmailRoutes(api: Api, svc: EmailsService): void {
   );
   route(api, { method: 'get', path: '/api/emails', summary: 'History of an entity: emails with status, events and errors', tag, auth: 'widget', query: EmailHistoryQuery, response: z.array(EmailView) }, ({ auth, query }) =>
     svc.history(auth, query.entityType, query.entityId, query.limit),
+  );
+  // Before /api/emails/:id, whose id would otherwise refuse the word "search".
+  route(
+    api,
+    { method: 'get', path: '/api/emails/search', summary: 'The account’s mails (an admin) or the caller’s, newest first, filtered and paged; the count stops at 10,000', tag, auth: 'widget', query: EmailSearchQuery, response: EmailSearchView },
+    ({ auth, query }) => svc.search(auth, query),
   );
   route(api, { method: 'get', path: '/api/emails/:id', summary: 'One email with its events', tag, auth: 'widget', params: IdParams, response: EmailView }, ({ auth, params }) =>
     svc.get(auth, params.id),

@@ -3,7 +3,7 @@
  * global one wins), recipients and content, persist the email as `queued`, then enqueue its id.
  */
 import crypto from 'node:crypto';
-import type { EmailView, SendEmailRequest } from '../../../shared/schemas/email.js';
+import type { EmailSearchQuery, EmailSearchView, EmailView, SendEmailRequest } from '../../../shared/schemas/email.js';
 import { MAX_EMAIL_ATTACHMENTS_BYTES, NO_TRIGGERS } from '../../../shared/schemas/template.js';
 import { assertTriggersExist, loadTriggerPoints, saveTriggerPoints } from '../templates/trigger-points.repository.js';
 import type { EntityType } from '../../../shared/schemas/common.js';
@@ -32,6 +32,7 @@ import { scheduleDrain } from './send-schedule.js';
 import { finishPartlyDelivered } from './recipient-outcome.js';
 import { assertCanViewEntity } from '../accounts/entity-access.js';
 import { lockMailbox } from './mailbox-lock.js';
+import { searchEmails, type SearchScope } from './email-search.js';
 
 export class EmailsService {
   constructor(
@@ -229,9 +230,22 @@ export class EmailsService {
    * cancel it by id either. The sender always may (it is their own mail), which also spares the
    * widget's status polling a Kommo read; users with full rights cost no Kommo read at all.
    */
-  private async assertCanSee(auth: AuthContext, row: { user_id: number; entity_type: EntityType; entity_id: number }): Promise<void> {
+  private async assertCanSee(auth: AuthContext, row: { user_id: number; mailbox_id: string; entity_type: EntityType; entity_id: number }): Promise<void> {
     if (row.user_id === auth.userId) return;
+    // So may the owner of the mailbox it left from: the history page lists such mails too (search).
+    if ((await this.ownMailboxIds(auth)).includes(row.mailbox_id)) return;
     await assertCanViewEntity(await this.crmFor(auth.accountId), auth, row.entity_type, row.entity_id);
+  }
+
+  /** The history page: every mail of the account for an admin; for a user, the mails they may see by right (assertCanSee's first two). */
+  async search(auth: AuthContext, q: EmailSearchQuery): Promise<EmailSearchView> {
+    const scope: SearchScope = auth.isAdmin ? { all: true } : { all: false, userId: auth.userId, mailboxIds: await this.ownMailboxIds(auth) };
+    return { page: q.page, limit: q.limit, ...(await searchEmails(this.db, auth.accountId, scope, q)) };
+  }
+
+  /** The caller's own mailboxes (not the account's global one, which sends everybody's mail). */
+  private async ownMailboxIds(auth: AuthContext): Promise<string[]> {
+    return (await this.mailboxes.list(auth, false)).filter((m) => m.ownerUserId === auth.userId).map((m) => m.id);
   }
 
   async history(auth: AuthContext, entityType: EntityType, entityId: number, limit: number): Promise<EmailView[]> {

@@ -1,4 +1,5 @@
 /** A mail's trigger runs and its tracked hits with the verdict on each (person or machine, and why). */
+import type { ComponentChildren } from 'preact';
 import type { EmailView } from '../../api/client.js';
 import { key, type I18nKey } from '../../host/i18n.js';
 import { useCtx } from '../../ui/context.js';
@@ -41,7 +42,8 @@ const RUN: Record<Run['status'], I18nKey> = {
   skipped: key('card.run_status.skipped'),
 };
 
-export function EmailDetails({ email: e }: { email: EmailView }) {
+/** `runExtra`: more about each trigger run under it (the history page shows Kommo's answers there). */
+export function EmailDetails({ email: e, runExtra }: { email: EmailView; runExtra?: (run: Run) => ComponentChildren }) {
   const { t, lang } = useCtx();
   return (
     <div class="leadmail-details">
@@ -53,6 +55,7 @@ export function EmailDetails({ email: e }: { email: EmailView }) {
               <li key={`${r.triggerId}-${r.point}-${r.runAt}`} class={`leadmail-run leadmail-run--${r.status}`}>
                 <span class="leadmail-run__name">{r.name}</span> · <span>{t(RUN[r.status])}</span>
                 {r.error && <div class="leadmail-email__error">{r.error}</div>}
+                {runExtra?.(r)}
               </li>
             ))}
           </ul>

@@ -36,14 +36,11 @@ interface ErrorBody {
 }
 
 /**
- * "body.smtp.host: must be…" → "smtp.host". A validation issue's path always starts with where it
- * was found (body, query or the route's params); a service's own "params.value: …" names a body
- * field called `params` (a trigger's), so only the issue path loses a leading "params.".
+ * "body.smtp.host: must be…" → "smtp.host". A leading "params." stays: the route's own params are
+ * never a form's field, while a trigger's body has a field called `params` ("params.value").
  */
 function fieldOf(body: ErrorBody): string | null {
-  const issue = body.error?.details?.issues?.[0]?.path;
-  if (issue) return issue.replace(/^(body|query|params)\./, '');
-  const path = body.error?.details?.part ?? /^([\w.[\]]+):/.exec(body.error?.message ?? '')?.[1];
+  const path = body.error?.details?.issues?.[0]?.path ?? body.error?.details?.part ?? /^([\w.[\]]+):/.exec(body.error?.message ?? '')?.[1];
   return path ? path.replace(/^(body|query)\./, '') : null;
 }
 

@@ -34,7 +34,7 @@ const period = {
 
 export const StatsSeriesQuery = z.object({
   ...period,
-  /** Default: hours for periods up to two days, else days. */
+  /** Default: hours for periods up to a day, else days. */
   bucket: StatsBucket.optional(),
 });
 export type StatsSeriesQuery = z.infer<typeof StatsSeriesQuery>;

@@ -1,16 +1,12 @@
 /**
- * GET /api/stats/series and /api/stats/breakdown over a known set of mails: a user's two
- * delivered mails and a failed one (template "Offer", Maria's mailbox), and an administrator's
- * mailing of one mail (no template, the admin's mailbox). Hits come through the tracking service
- * at stated times (human and machine opens, a human click and a scanner's), sends are placed at
- * stated times, so every bucket's count is known.
+ * GET /api/stats/series and /api/stats/breakdown over the known set of mails of stats-fixture.ts
+ * (a user's two delivered mails and a failed one, an administrator's one-mail mailing; human and
+ * machine opens and clicks at stated times), so every bucket's count is known.
  */
 import type { StatsBreakdown, StatsSeries } from '../../shared/schemas/stats.js';
-import { eventually } from '../support/eventually.js';
-import { createMailbox, createTemplate, sendEmail, waitForStatus } from '../support/send-helpers.js';
-import { SINK_FAILURES, startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { startWorld, type World } from '../support/world.js';
-import { clickAt, clickPaths, createLink, deliver, pixelPath, settledTracking, UA } from '../tracking/tracking-helpers.js';
+import { seedStats, ZERO as zero } from './stats-fixture.js';
 
 let w: World;
 let sink: SmtpSink;
@@ -19,58 +15,10 @@ let adminMailbox: string;
 let templateId: string;
 let mailingId: string;
 
-const at = (iso: string) => new Date(iso);
-const db = () => w.server.services.db;
-const open = (html: string, when: string, ua: string, ip = '203.0.113.9') =>
-  w.server.services.tracking.open(pixelPath(html).replace('/t/o/', ''), { userAgent: ua, ip, method: 'GET', at: at(when) });
-
 beforeAll(async () => {
   w = await startWorld();
   sink = await startSmtpSink();
-  userMailbox = await createMailbox(w, w.user, sink, { pacing: { messages: 100, seconds: 1 } });
-  adminMailbox = await createMailbox(w, w.admin, sink, { pacing: { messages: 100, seconds: 1 } });
-  const link = await createLink(w, { name: 'Offer', redirectUrl: 'https://acme.example/offer' });
-  templateId = await createTemplate(w, w.user, { name: 'Offer', subject: 'Offer', html: `<html><body><p><a href="{triggerlink:${link.id}}">Read</a></p></body></html>` });
-
-  // U1: delivered 2026-11-20 10:05Z; a scanner and Apple's prefetch at once, the reader an hour later.
-  const u1 = await deliver(w, sink, { mailboxId: userMailbox, templateId, contactIds: [w.crm.contactId] });
-  await db().query('UPDATE emails SET sent_at = $2 WHERE id = $1', [u1.id, at('2026-11-20T10:05:00Z')]);
-  await open(u1.html, '2026-11-20T10:06:00Z', UA.appleMpp);
-  const click = clickPaths(u1.html).find((c) => c.linkId !== 0)!;
-  await clickAt(w, click.path, at('2026-11-20T10:07:00Z'), UA.barracuda);
-  await open(u1.html, '2026-11-20T11:10:00Z', UA.chrome);
-  await clickAt(w, click.path, at('2026-11-20T11:20:00Z'), UA.chrome);
-  const t1 = await settledTracking(w, u1.id);
-  expect(t1).toMatchObject({ humanOpens: 1, machineOpens: 1, humanClicks: 1, machineClicks: 1 });
-
-  // U2: delivered 2026-11-21 09:00Z, opened by its reader at 09:30Z.
-  const u2 = await deliver(w, sink, { mailboxId: userMailbox, templateId, contactIds: [w.crm.contactId] });
-  await db().query('UPDATE emails SET sent_at = $2 WHERE id = $1', [u2.id, at('2026-11-21T09:00:00Z')]);
-  await open(u2.html, '2026-11-21T09:30:00Z', UA.safari);
-
-  // U3: refused as spam; it failed at 2026-11-21 09:45Z.
-  sink.failNext(1, SINK_FAILURES.spam);
-  const u3 = await sendEmail(w, w.user, { mailboxId: userMailbox, templateId, contactIds: [w.crm.contactId] });
-  await waitForStatus(w, w.user, u3, 'failed');
-  await db().query('UPDATE emails SET updated_at = $2 WHERE id = $1', [u3, at('2026-11-21T09:45:00Z')]);
-
-  // A1: the administrator's mailing "Spring sale", delivered 2026-11-21 12:00Z, fetched by Gmail's proxy a minute later.
-  const res = await w.api(w.admin).post('/api/mailings').send({ entityType: 'leads', mailboxId: adminMailbox, subject: 'Spring sale', html: '<p>Sale</p>', ids: [w.crm.leadId] });
-  expect(res.status).toBe(202);
-  mailingId = res.body.id;
-  const a1 = await eventually(async () => {
-    const r = await db().query<{ email_id: string }>('SELECT email_id FROM mailing_recipients WHERE mailing_id = $1 AND email_id IS NOT NULL', [mailingId]);
-    expect(r.rows).toHaveLength(1);
-    return r.rows[0]!.email_id;
-  }, { timeoutMs: 15_000 });
-  await waitForStatus(w, w.admin, a1, 'sent');
-  const a1Html = (await eventually(() => {
-    const m = sink.messages.find((x) => x.parsed.headers.get('x-leadmail-email-id') === a1);
-    expect(m).toBeDefined();
-    return m!;
-  })).parsed.html as string;
-  await db().query('UPDATE emails SET sent_at = $2 WHERE id = $1', [a1, at('2026-11-21T12:00:00Z')]);
-  await open(a1Html, '2026-11-21T12:01:00Z', UA.gmailProxy, '66.249.84.1');
+  ({ userMailbox, adminMailbox, templateId, mailingId } = await seedStats(w, sink));
 }, 90_000);
 
 afterAll(async () => {
@@ -78,7 +26,6 @@ afterAll(async () => {
   await w.stop();
 });
 
-const zero = { sent: 0, failed: 0, humanOpens: 0, machineOpens: 0, humanClicks: 0, machineClicks: 0 };
 const PERIOD = { since: '2026-11-20T00:00:00Z', until: '2026-11-22T00:00:00Z' };
 
 const series = async (who: World['user'], query: Record<string, string>): Promise<StatsSeries> => {

@@ -11,8 +11,8 @@ import type { StatsReads, StatsScope } from './stats.port.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-/** Periods up to two days are drawn per hour unless the reader asks otherwise. */
-const HOURLY_UP_TO = 2 * DAY;
+/** Periods up to a day (25 hours: a day that leaves summer time) are drawn per hour unless the reader asks otherwise. */
+const HOURLY_UP_TO = 25 * HOUR;
 /** Bounds that keep a chart readable and a query small: 31 days of hours (744 bars), 400 days of days. */
 const MAX_HOURLY = 31 * DAY;
 const MAX_DAILY = 400 * DAY;

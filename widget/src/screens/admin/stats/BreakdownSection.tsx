@@ -1,4 +1,4 @@
-/** Counts per template, mailbox or mailing: the busiest ones as horizontal bars, every one in the table. */
+/** Counts per template, mailbox or mailing: the busiest ones as horizontal bars, every one in the table below. */
 import { useMemo } from 'preact/hooks';
 import type { StatsBreakdown, StatsBreakdownRow } from '../../../api/admin-stats.js';
 import type { T } from '../../../host/i18n.js';
@@ -10,6 +10,9 @@ import { NumbersTable } from './tables.js';
 
 /** More bars than this would squeeze every label; the table below lists them all. */
 const CHART_ROWS = 8;
+/** Chart.js does not wrap axis labels: long names are cut (the table shows them whole). */
+const LABEL_CHARS = 36;
+const short = (s: string) => (s.length > LABEL_CHARS ? `${s.slice(0, LABEL_CHARS - 1)}…` : s);
 
 export function rowName(t: T, lang: string, by: StatsBreakdown['by'], r: StatsBreakdownRow): string {
   if (r.id === null) return t('admin_stats.no_template');
@@ -31,7 +34,7 @@ export function BreakdownSection({ data }: { data: StatsBreakdown }) {
       ) : (
         <div class="leadmail-stats-breakdown">
           <figure class="leadmail-stats-figure" data-chart={data.by}>
-            <StatsChart kind="bar" horizontal labels={names.slice(0, CHART_ROWS)} series={series} title={title} height={70 + top.length * 56} />
+            <StatsChart horizontal labels={names.slice(0, CHART_ROWS).map(short)} series={series} title={title} height={60 + top.length * 60} />
           </figure>
           <NumbersTable name={data.by} first={t(`admin_stats.col.${data.by}`)} rows={data.rows.map((r, i) => ({ key: r.id ?? 'none', label: names[i]!, counts: r }))} />
         </div>

@@ -1,4 +1,4 @@
-/** Counts over time: sends and failures as bars, opens and clicks as lines, and the busy buckets' numbers. */
+/** Counts over time: sends and failures as stacked bars, opens and clicks as grouped bars, and the busy buckets' numbers. */
 import { useMemo } from 'preact/hooks';
 import type { StatsSeries } from '../../../api/admin-stats.js';
 import { useCtx } from '../../../ui/context.js';
@@ -10,6 +10,9 @@ import { NumbersTable } from './tables.js';
 export function TimeSection({ data }: { data: StatsSeries }) {
   const { t, lang } = useCtx();
   const labels = useMemo(() => data.points.map((p) => bucketLabel(lang, p.at)), [data, lang]);
+  // The hours of a single day need no date on the axis (the table keeps it).
+  const oneDay = data.bucket === 'hour' && new Set(data.points.map((p) => p.at.slice(0, 10))).size === 1;
+  const axis = useMemo(() => (oneDay ? data.points.map((p) => p.at.slice(11)) : labels), [labels, oneDay]);
   const sends = useMemo(() => SENDS.map((s) => ({ label: t(s.label), color: s.color, values: data.points.map((p) => p[s.key]) })), [data, t]);
   const engagement = useMemo(() => ENGAGEMENT.map((s) => ({ label: t(s.label), color: s.color, values: data.points.map((p) => p[s.key]) })), [data, t]);
   // Only the buckets where something happened: a month of hours would be 744 mostly empty rows.
@@ -21,11 +24,11 @@ export function TimeSection({ data }: { data: StatsSeries }) {
       <div class="leadmail-stats-charts">
         <figure class="leadmail-stats-figure" data-chart="sends">
           <figcaption>{t('admin_stats.sends_title')}</figcaption>
-          <StatsChart kind="bar" stacked labels={labels} series={sends} title={t('admin_stats.sends_title')} height={220} />
+          <StatsChart stacked labels={axis} series={sends} title={t('admin_stats.sends_title')} height={220} />
         </figure>
         <figure class="leadmail-stats-figure" data-chart="engagement">
           <figcaption>{t('admin_stats.engagement_title')}</figcaption>
-          <StatsChart kind="line" labels={labels} series={engagement} title={t('admin_stats.engagement_title')} height={220} />
+          <StatsChart labels={axis} series={engagement} title={t('admin_stats.engagement_title')} height={220} />
         </figure>
       </div>
       {rows.length === 0 ? (

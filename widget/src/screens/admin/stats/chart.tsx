@@ -1,13 +1,12 @@
 /**
- * One Chart.js chart on a <canvas>. Only the pieces the page draws are registered (bar and line
- * charts, category and linear scales, tooltip and legend), so the rest of Chart.js stays out of
- * script.js. The chart is created once, updated in place when the numbers change, and destroyed
+ * One Chart.js bar chart on a <canvas>. Only the pieces the page draws are registered (bars,
+ * category and linear scales, tooltip and legend), so the rest of Chart.js stays out of script.js. The chart is created once, updated in place when the numbers change, and destroyed
  * when the component goes away (Chart.js keeps a resize observer on its canvas until then).
  */
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartConfiguration } from 'chart.js';
+import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip, type ChartConfiguration } from 'chart.js';
 import { useEffect, useRef } from 'preact/hooks';
 
-Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Legend);
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
 
 export interface ChartSeries {
   label: string;
@@ -16,12 +15,11 @@ export interface ChartSeries {
 }
 
 export interface StatsChartProps {
-  kind: 'bar' | 'line';
   labels: string[];
   series: ChartSeries[];
   /** Horizontal bars: one row per template, mailbox or mailing. */
   horizontal?: boolean;
-  /** Bars of one label stacked (sent over failed). */
+  /** Bars of one label stacked (sent under failed); else side by side. */
   stacked?: boolean;
   /** Accessible name of the canvas (the table beside it carries the numbers). */
   title: string;
@@ -32,11 +30,11 @@ const FONT = { family: '"PT Sans", Arial, sans-serif', size: 12 };
 const TEXT = '#313942';
 const GRID = '#e8eaeb';
 
-function config(p: StatsChartProps): ChartConfiguration<'bar' | 'line'> {
+function config(p: StatsChartProps): ChartConfiguration<'bar'> {
   const value = p.horizontal ? 'x' : 'y';
   const category = p.horizontal ? 'y' : 'x';
   return {
-    type: p.kind,
+    type: 'bar',
     data: {
       labels: p.labels,
       datasets: p.series.map((s) => ({
@@ -44,11 +42,9 @@ function config(p: StatsChartProps): ChartConfiguration<'bar' | 'line'> {
         data: s.values,
         backgroundColor: s.color,
         borderColor: s.color,
-        borderWidth: p.kind === 'line' ? 2 : 0,
-        pointRadius: p.kind === 'line' && p.labels.length <= 31 ? 3 : 0,
-        tension: 0.25,
+        borderWidth: 0,
         maxBarThickness: 28,
-        borderRadius: p.kind === 'bar' ? 2 : 0,
+        borderRadius: 2,
       })),
     },
     options: {
@@ -72,7 +68,7 @@ function config(p: StatsChartProps): ChartConfiguration<'bar' | 'line'> {
 
 export function StatsChart(props: StatsChartProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  const chart = useRef<Chart<'bar' | 'line'> | null>(null);
+  const chart = useRef<Chart<'bar'> | null>(null);
 
   useEffect(() => {
     const c = new Chart(canvas.current!, config(props));
@@ -81,7 +77,7 @@ export function StatsChart(props: StatsChartProps) {
       c.destroy();
       chart.current = null;
     };
-  }, [props.kind, props.horizontal, props.stacked]);
+  }, [props.horizontal, props.stacked]);
 
   useEffect(() => {
     const c = chart.current;

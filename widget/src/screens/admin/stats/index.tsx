@@ -85,7 +85,8 @@ export function StatsPage() {
       {!range && <p class="leadmail-muted">{t('admin_stats.choose_dates')}</p>}
       {!loaded && data.loading && <p class="leadmail-muted">{t('common.loading')}</p>}
       {loaded && (
-        <>
+        // Numbers of an earlier period stay visible but dimmed while a newer request failed.
+        <div class={data.error !== null ? 'leadmail-stats__stale' : undefined}>
           <div class="leadmail-stats-totals" data-table="totals">
             {SERIES.map((s) => (
               <div key={s.key} class="leadmail-stats-total" data-series={s.key} style={{ borderTopColor: s.color }}>
@@ -95,12 +96,10 @@ export function StatsPage() {
             ))}
           </div>
           <TimeSection data={loaded.series} />
-          <div class="leadmail-stats-grid">
-            {loaded.breakdowns.map((b) => (
-              <BreakdownSection key={b.by} data={b} />
-            ))}
-          </div>
-        </>
+          {loaded.breakdowns.map((b) => (
+            <BreakdownSection key={b.by} data={b} />
+          ))}
+        </div>
       )}
     </div>
   );

@@ -14,7 +14,7 @@ export interface Period {
   /** The chosen dates (YYYY-MM-DD) when preset is 'custom'. */
   from: string;
   to: string;
-  /** null: the server picks (hours up to two days, else days). */
+  /** null: the server picks (hours for up to a day, else days). */
   bucket: StatsBucket | null;
 }
 

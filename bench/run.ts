@@ -11,6 +11,7 @@
  *     accept time, resolve time, drain rate and the server's peak RSS
  *  8. the widget (bench/widget.ts): card panel render time beside the 100 ms target, script.js size
  *  9. a 5,000-mail mailing drained by the product beside a raw nodemailer pool, and where its time per mail goes
+ * 10. the statistics endpoints (bench/stats.ts) on 10,000 mails beside raw SQL
  * BENCH_ONLY=name,… runs only those sections (bench/only.ts); unset runs all.
  */
 import fs from 'node:fs';
@@ -32,6 +33,7 @@ import { reserveSlot, type Slot } from '../server/modules/emails/pacing.js';
 import { scheduleDrain } from '../server/modules/emails/send-email.job.js';
 import { benchCrashRecovery } from './crash-recovery.js';
 import { benchTracking } from './tracking.js';
+import { benchStats } from './stats.js';
 import { benchMailingScale } from './mailing-scale.js';
 import { wanted } from './only.js';
 import { benchWidget } from './widget.js';
@@ -183,6 +185,7 @@ async function benchQueue(): Promise<void> {
 
   if (wanted('mailings')) await benchMailings(server.url, token, kommo, pipeline!.id, mailbox.id);
   if (wanted('tracking')) await benchTracking(server);
+  if (wanted('stats')) await benchStats(server, (claims) => jwt.sign(claims, secret, { algorithm: 'HS256', audience: 'http://localhost', expiresIn: '1h' }));
   if (wanted('drain')) await benchDrainVersusRawPool(server.services.db, server.services.queue, call, config.sending.unpacedParallel);
 
   // 5. crash recovery: child processes on the same database, the in-process one only watches.
@@ -419,6 +422,6 @@ function cpuBreakdown(profile: inspector.Profiler.Profile): [string, number][] {
 if (wanted('render')) benchRender();
 if (wanted('html-to-text')) benchHtmlToText();
 if (wanted('hostile-template')) benchHostileTemplate();
-if (['queue', 'dp', 'mailings', 'tracking', 'drain', 'crash'].some(wanted)) await benchQueue();
+if (['queue', 'dp', 'mailings', 'tracking', 'stats', 'drain', 'crash'].some(wanted)) await benchQueue();
 if (wanted('scale')) await benchMailingScale();
 if (wanted('widget')) await benchWidget();

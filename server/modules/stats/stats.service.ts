@@ -18,6 +18,17 @@ const MAX_HOURLY = 31 * DAY;
 const MAX_DAILY = 400 * DAY;
 const DEFAULT_PERIOD = 30 * DAY;
 
+/** A zone the browser knows but this PostgreSQL does not (its tzdata is older) is the caller's input, not our failure. */
+async function zoneKnown<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    if (e.code === '22023' && /time zone/.test(e.message ?? '')) throw invalid('query.tz', 'is not a time zone the database knows');
+    throw err;
+  }
+}
+
 type Period = Pick<StatsSeriesQuery, 'since' | 'until' | 'tz' | 'templateId' | 'mailboxId' | 'mailingId'>;
 
 export class StatsService {
@@ -31,7 +42,7 @@ export class StatsService {
     const span = scope.until.getTime() - scope.since.getTime();
     const bucket: StatsBucket = q.bucket ?? (span <= HOURLY_UP_TO ? 'hour' : 'day');
     if (bucket === 'hour' && span > MAX_HOURLY) throw invalid('query.bucket', 'hourly buckets cover at most 31 days: choose day or a shorter period');
-    const points = await this.reads.series(scope, bucket);
+    const points = await zoneKnown(this.reads.series(scope, bucket));
     const totals = Object.fromEntries(STATS_SERIES.map((k) => [k, points.reduce((n, p) => n + p[k], 0)])) as StatsCounts;
     return { bucket, tz: scope.tz, since: scope.since.toISOString(), until: scope.until.toISOString(), points, totals };
   }

@@ -23,11 +23,22 @@ export interface StatsScope {
   mailingId: string | null;
 }
 
-// $1 account, $2 since, $3 until, $4 user, $5 template, $6 mailbox, $7 mailing, $8 tz.
-const params = (s: StatsScope) => [s.accountId, s.since, s.until, s.userId, s.templateId, s.mailboxId, s.mailingId, s.tz];
-
-const MAIL_FILTER = `($4::bigint IS NULL OR e.user_id = $4) AND ($5::uuid IS NULL OR e.template_id = $5) AND ($6::uuid IS NULL OR e.mailbox_id = $6)
-  AND ($7::uuid IS NULL OR EXISTS (SELECT 1 FROM mailing_recipients r WHERE r.email_id = e.id AND r.mailing_id = $7 AND r.account_id = $1))`;
+/**
+ * The statement's parameters and the conditions on the mail `e` for the filters that are set:
+ * only those appear in the SQL, so each query is planned for what it asks (an unused
+ * "$n IS NULL OR …" would leave the planner guessing), and hits need no join to their mail when
+ * nothing about the mail is asked.
+ */
+function scoped(s: StatsScope): { params: unknown[]; mail: string[]; param(v: unknown): string } {
+  const params: unknown[] = [s.accountId, s.since, s.until];
+  const param = (v: unknown) => `$${params.push(v)}`;
+  const mail: string[] = [];
+  if (s.userId !== null) mail.push(`e.user_id = ${param(s.userId)}`);
+  if (s.templateId !== null) mail.push(`e.template_id = ${param(s.templateId)}`);
+  if (s.mailboxId !== null) mail.push(`e.mailbox_id = ${param(s.mailboxId)}`);
+  if (s.mailingId !== null) mail.push(`EXISTS (SELECT 1 FROM mailing_recipients r WHERE r.email_id = e.id AND r.mailing_id = ${param(s.mailingId)} AND r.account_id = $1)`);
+  return { params, mail, param };
+}
 
 /** When a mail's outcome happened: delivered at sent_at; a failure is final, so its row's last update is when it failed. */
 const OUTCOME_AT = `(CASE WHEN e.status = 'sent' THEN e.sent_at ELSE e.updated_at END)`;
@@ -37,16 +48,19 @@ const HIT_SERIES = `CASE WHEN h.kind = 'open' THEN CASE WHEN h.human THEN 'human
 
 /**
  * Every counted event of the scope with its time, its series and `key` (an expression over the
- * mail `e`, or over `r`, the mail's mailing_recipients row, when `joinMailing`). Outcomes come from
- * emails_account_outcome, hits from tracking_hits_account_at (migration 20261130031000).
+ * mail `e`, or over `r`, the mail's mailing_recipients row, when `joinMailing`; null for none).
+ * Outcomes come from emails_account_outcome, hits from tracking_hits_account_at (migration
+ * 20261130031000); $1 account, $2 since, $3 until.
  */
-function events(key: string, joinMailing: boolean): string {
+function events(mail: string[], key: string | null, joinMailing: boolean): string {
   const mailing = joinMailing ? 'JOIN mailing_recipients r ON r.email_id = e.id AND r.account_id = $1' : '';
-  return `SELECT ${OUTCOME_AT} AS at, e.status AS series, ${key} AS key FROM emails e ${mailing}
-      WHERE e.account_id = $1 AND e.status IN ('sent', 'failed') AND ${OUTCOME_AT} >= $2 AND ${OUTCOME_AT} < $3 AND ${MAIL_FILTER}
+  const filter = mail.map((c) => ` AND ${c}`).join('');
+  const hitsOfMails = key !== null || mail.length > 0 ? `JOIN emails e ON e.id = h.email_id AND e.account_id = $1 ${mailing}` : '';
+  return `SELECT ${OUTCOME_AT} AS at, e.status AS series, ${key ?? 'NULL::uuid'} AS key FROM emails e ${mailing}
+      WHERE e.account_id = $1 AND e.status IN ('sent', 'failed') AND ${OUTCOME_AT} >= $2 AND ${OUTCOME_AT} < $3${filter}
     UNION ALL
-    SELECT h.at, ${HIT_SERIES}, ${key} FROM tracking_hits h JOIN emails e ON e.id = h.email_id AND e.account_id = $1 ${mailing}
-      WHERE h.account_id = $1 AND h.at >= $2 AND h.at < $3 AND h.kind IN ('open', 'click') AND h.human IS NOT NULL AND ${MAIL_FILTER}`;
+    SELECT h.at, ${HIT_SERIES}, ${key ?? 'NULL::uuid'} FROM tracking_hits h ${hitsOfMails}
+      WHERE h.account_id = $1 AND h.at >= $2 AND h.at < $3 AND h.kind IN ('open', 'click') AND h.human IS NOT NULL${filter}`;
 }
 
 const COUNTS = `count(*) FILTER (WHERE series = 'sent')::int AS sent, count(*) FILTER (WHERE series = 'failed')::int AS failed,
@@ -57,15 +71,17 @@ const COUNTS = `count(*) FILTER (WHERE series = 'sent')::int AS sent, count(*) F
 export async function statsSeries(db: Queryable, s: StatsScope, bucket: StatsBucket): Promise<(StatsCounts & { at: string })[]> {
   const unit = bucket === 'hour' ? 'hour' : 'day';
   const fmt = bucket === 'hour' ? `'YYYY-MM-DD"T"HH24:00'` : `'YYYY-MM-DD'`;
+  const q = scoped(s);
+  const tz = q.param(s.tz);
   const r = await db.query<StatsCounts & { at: string }>(
-    `WITH ev AS (${events('NULL::text', false)}),
-     g AS (SELECT date_trunc('${unit}', at AT TIME ZONE $8) AS t, ${COUNTS} FROM ev GROUP BY 1)
+    `WITH ev AS (${events(q.mail, null, false)}),
+     g AS (SELECT date_trunc('${unit}', at AT TIME ZONE ${tz}) AS t, ${COUNTS} FROM ev GROUP BY 1)
      SELECT to_char(b.t, ${fmt}) AS at, coalesce(g.sent, 0) AS sent, coalesce(g.failed, 0) AS failed,
        coalesce(g."humanOpens", 0) AS "humanOpens", coalesce(g."machineOpens", 0) AS "machineOpens",
        coalesce(g."humanClicks", 0) AS "humanClicks", coalesce(g."machineClicks", 0) AS "machineClicks"
-     FROM generate_series(date_trunc('${unit}', $2::timestamptz AT TIME ZONE $8), $3::timestamptz AT TIME ZONE $8 - interval '1 microsecond', interval '1 ${unit}') AS b(t)
+     FROM generate_series(date_trunc('${unit}', $2::timestamptz AT TIME ZONE ${tz}), $3::timestamptz AT TIME ZONE ${tz} - interval '1 microsecond', interval '1 ${unit}') AS b(t)
      LEFT JOIN g ON g.t = b.t ORDER BY b.t`,
-    params(s),
+    q.params,
   );
   return r.rows;
 }
@@ -89,13 +105,14 @@ const NAME: Record<StatsBy, string> = {
 /** Counts per template, mailbox or mailing with its name, busiest first. */
 export async function statsBreakdown(db: Queryable, s: StatsScope, by: StatsBy): Promise<StatsBreakdownRow[]> {
   const b = BY[by];
+  const q = scoped(s);
   const r = await db.query<StatsCounts & { id: string | null; name: string | null; created_at: Date | null }>(
-    `WITH ev AS (${events(b.key, b.joinMailing)}),
+    `WITH ev AS (${events(q.mail, b.key, b.joinMailing)}),
      g AS (SELECT key, ${COUNTS} FROM ev GROUP BY key)
      SELECT g.key::text AS id, ${NAME[by]} AS name, ${by === 'mailing' ? 'n.created_at' : 'NULL::timestamptz'} AS created_at,
        g.sent, g.failed, g."humanOpens", g."machineOpens", g."humanClicks", g."machineClicks"
      FROM g ${b.names} ORDER BY g.sent DESC, g.failed DESC, name NULLS LAST, id`,
-    params(s).slice(0, 7),
+    q.params,
   );
   return r.rows.map(({ created_at, ...row }) => ({ ...row, createdAt: created_at?.toISOString() ?? null }));
 }

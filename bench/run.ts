@@ -12,6 +12,7 @@
  *  8. the widget (bench/widget.ts): card panel render time beside the 100 ms target, script.js size
  *  9. a 5,000-mail mailing drained by the product beside a raw nodemailer pool, and where its time per mail goes
  * 10. the history page's list (bench/history.ts): GET /api/emails/search with 10,000 and 100,000 mails beside raw SQL
+ * 11. the statistics endpoints (bench/stats.ts) on 10,000 mails beside raw SQL
  * BENCH_ONLY=name,… runs only those sections (bench/only.ts); unset runs all.
  */
 import fs from 'node:fs';
@@ -33,6 +34,7 @@ import { reserveSlot, type Slot } from '../server/modules/emails/pacing.js';
 import { scheduleDrain } from '../server/modules/emails/send-email.job.js';
 import { benchCrashRecovery } from './crash-recovery.js';
 import { benchTracking } from './tracking.js';
+import { benchStats } from './stats.js';
 import { benchMailingScale } from './mailing-scale.js';
 import { wanted } from './only.js';
 import { benchWidget } from './widget.js';
@@ -185,6 +187,7 @@ async function benchQueue(): Promise<void> {
 
   if (wanted('mailings')) await benchMailings(server.url, token, kommo, pipeline!.id, mailbox.id);
   if (wanted('tracking')) await benchTracking(server);
+  if (wanted('stats')) await benchStats(server, (claims) => jwt.sign(claims, secret, { algorithm: 'HS256', audience: 'http://localhost', expiresIn: '1h' }));
   if (wanted('drain')) await benchDrainVersusRawPool(server.services.db, server.services.queue, call, config.sending.unpacedParallel);
 
   // 5. crash recovery: child processes on the same database, the in-process one only watches.
@@ -421,7 +424,7 @@ function cpuBreakdown(profile: inspector.Profiler.Profile): [string, number][] {
 if (wanted('render')) benchRender();
 if (wanted('html-to-text')) benchHtmlToText();
 if (wanted('hostile-template')) benchHostileTemplate();
-if (['queue', 'dp', 'mailings', 'tracking', 'drain', 'crash'].some(wanted)) await benchQueue();
+if (['queue', 'dp', 'mailings', 'tracking', 'stats', 'drain', 'crash'].some(wanted)) await benchQueue();
 if (wanted('scale')) await benchMailingScale();
 if (wanted('widget')) await benchWidget();
 if (wanted('history')) await benchHistory();

@@ -14,6 +14,9 @@ import { registerMailboxRoutes } from '../modules/mailboxes/mailboxes.routes.js'
 import { registerTemplateRoutes } from '../modules/templates/templates.routes.js';
 import { registerEmailRoutes } from '../modules/emails/emails.routes.js';
 import { registerTrackingRoutes } from '../modules/tracking/tracking.routes.js';
+import { registerStatsRoutes } from '../modules/stats/stats.routes.js';
+import { StatsService } from '../modules/stats/stats.service.js';
+import { statsBreakdown, statsSeries } from '../modules/tracking/stats-reads.js';
 import { registerTriggerRoutes } from '../modules/triggers/triggers.routes.js';
 import { registerTriggerLinkRoutes } from '../modules/trigger-links/trigger-links.routes.js';
 import { registerPipelineActionRoutes } from '../modules/pipeline/pipeline.routes.js';
@@ -85,6 +88,7 @@ export function createApp(s: Services): { app: express.Express; api: Api } {
   registerDryRunRoutes(api, s.dryRun);
   registerMailingRoutes(api, s.mailings);
   registerCrmDataRoutes(api, s.crmFor);
+  registerStatsRoutes(api, new StatsService({ series: (q, b) => statsSeries(s.db, q, b), breakdown: (q, by) => statsBreakdown(s.db, q, by) }));
 
   app.use('/api', (req, _res, next) => next(new AppError(ErrorCode.NOT_FOUND, `no route ${req.method} ${req.originalUrl}`)));
   app.use(errorHandler(s.log));

@@ -19,6 +19,7 @@ import * as m20261130000500 from './20261130000500-attachment-refs-account.js';
 import * as m20261130001000 from './20261130001000-mailings-account-keys.js';
 import * as m20261130020000 from './20261130020000-resolve-lease-owner.js';
 import * as m20261130030000 from './20261130030000-email-search.js';
+import * as m20261130031000 from './20261130031000-stats-indexes.js';
 
 export const migrations: { name: string; up: string }[] = [
   { name: '20261122190000-initial', up: m20261122190000.up },
@@ -41,4 +42,5 @@ export const migrations: { name: string; up: string }[] = [
   { name: '20261130001000-mailings-account-keys', up: m20261130001000.up },
   { name: '20261130020000-resolve-lease-owner', up: m20261130020000.up },
   { name: '20261130030000-email-search', up: m20261130030000.up },
+  { name: '20261130031000-stats-indexes', up: m20261130031000.up },
 ];

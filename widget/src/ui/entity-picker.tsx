@@ -4,7 +4,7 @@
  * Kommo and keeps to the user's view rights; typing pauses briefly before it is asked.
  * Keyboard: ↑/↓ move, Enter picks, Escape closes.
  */
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { entitiesApi, type EntitySearchHit } from '../api/entities.js';
 import type { EntityType } from '../../../shared/schemas/common.js';
 import type { T } from '../host/i18n.js';
@@ -37,12 +37,13 @@ export function EntityPicker({ type, value, onChange, invalid, class: cls }: Ent
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(0);
 
-  // A record picked (here or by the parent) shows its name; another type starts afresh.
-  useEffect(() => {
+  // A record picked (here or by the parent) shows its name; another type starts afresh. Layout
+  // effects: applied with the render, before the user can type into the stale text.
+  useLayoutEffect(() => {
     if (value) setTyped(value.name);
   }, [value?.id]);
   const shownType = useRef(type);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (shownType.current === type) return;
     shownType.current = type;
     setTyped(value?.name ?? '');
@@ -54,7 +55,7 @@ export function EntityPicker({ type, value, onChange, invalid, class: cls }: Ent
     return () => clearTimeout(timer);
   }, [typed]);
   const found = useLoad(async () => ({ query, type, hits: query ? await eapi.search(type, query, LIMIT) : [] }), [eapi, type, query]);
-  useEffect(() => setActive(0), [found.value]);
+  useLayoutEffect(() => setActive(0), [found.value]);
 
   const hits = found.value && found.value.query === query && found.value.type === type ? found.value.hits : null;
   const busy = typed.trim() !== query || found.loading;

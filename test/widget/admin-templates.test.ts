@@ -71,6 +71,13 @@ async function shotAt(name: string, selector: string): Promise<void> {
   await ww.shot(name);
 }
 
+/** The preview/dry-run bar's picker: type part of the name, click the lead in the list. */
+async function pickLead(typed: string, name: string): Promise<void> {
+  await page().fill(`${ed} .leadmail-picker__input`, typed);
+  await page().click(`${ed} .leadmail-picker__item:has(.leadmail-picker__name:text-is("${name}"))`);
+  expect(await page().inputValue(`${ed} .leadmail-picker__input`)).toBe(name);
+}
+
 async function pickVariable(key: string): Promise<void> {
   await page().click(`${ed} .leadmail-variables .leadmail-dropdown__toggle`);
   await page().click(`${ed} .leadmail-variables__item[data-key="${key}"]`);
@@ -166,7 +173,8 @@ it('an admin creates a template with a file, a link, trigger points, owner and f
 });
 
 it('previews the template for a lead with its real Kommo data', async () => {
-  await page().fill(`${ed} .leadmail-tpl-check__id`, String(renewalLead));
+  await pickLead('renewal 20', 'Renewal 2027 for Globex');
+  expect(await page().textContent(`${ed} .leadmail-picker__picked-id`)).toBe(`#${renewalLead}`);
   await page().click(`${ed} .leadmail-tpl-check__preview`);
   await page().waitForSelector(`${ed} .leadmail-preview__subject b`);
   expect(await page().textContent(`${ed} .leadmail-preview__subject b`)).toBe('Offer for Renewal 2027 for Globex');
@@ -350,7 +358,7 @@ it.each(['es', 'pt'] as const)('renders the list, the editor and the dry run in 
   await openTemplates(w.crm.adminUserId, lang);
   expect(await page().getAttribute('.leadmail-tpl-list__search', 'placeholder')).toBe(lang === 'es' ? 'Buscar por nombre o asunto' : 'Pesquisar por nome ou assunto');
   await openTemplate('Annual offer');
-  await page().fill(`${ed} .leadmail-tpl-check__id`, String(renewalLead));
+  await pickLead('Globex', 'Renewal 2027 for Globex');
   await page().selectOption(`${ed} .leadmail-tpl-check__kind`, 'never_opened');
   await page().click(`${ed} .leadmail-tpl-check__run`);
   await page().waitForSelector(`${ed} .leadmail-tpl-step`);
@@ -364,7 +372,7 @@ it.each(['es', 'pt'] as const)('renders the list, the editor and the dry run in 
   await page().waitForSelector(`${ed}[data-id="new"] .leadmail-tpl-check__hint`);
   await page().click(`${ed} .leadmail-tpl-check__preview`);
   await page().waitForSelector(`${ed} [data-error-for="entityId"]`);
-  await page().fill(`${ed} .leadmail-tpl-check__id`, String(renewalLead));
+  await pickLead(String(renewalLead), 'Renewal 2027 for Globex');
   await page().fill(`${ed} .leadmail-tpl__subject`, 'Hola');
   await page().click(`${ed} .leadmail-tpl-check__preview`);
   await page().waitForSelector(`${ed} .leadmail-preview__subject b`);

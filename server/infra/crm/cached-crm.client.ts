@@ -51,5 +51,6 @@ export function withMetadataCache(inner: CrmClient, accountId: number, cache: Cr
     addNote: (entity, id, text, opts) => inner.addNote(entity, id, text, opts),
     createTask: (task, opts) => inner.createTask(task, opts),
     createLead: (lead, opts) => inner.createLead(lead, opts),
+    searchEntities: (entity, query, limit) => inner.searchEntities(entity, query, limit),
   };
 }

@@ -139,6 +139,13 @@ export interface CrmCreated {
   recovered?: true;
 }
 
+/** The entity read for each type, for calls that take the type as an argument. */
+export interface CrmEntityByType {
+  leads: CrmLead;
+  contacts: CrmContact;
+  companies: CrmCompany;
+}
+
 export interface CrmClient {
   getLead(id: number): Promise<CrmLead | null>;
   getContact(id: number): Promise<CrmContact | null>;
@@ -159,4 +166,9 @@ export interface CrmClient {
   addNote(entity: CrmEntityType, entityId: number, text: string, opts?: CrmWriteOptions): Promise<CrmCreated>;
   createTask(task: CrmTaskInput, opts?: CrmWriteOptions): Promise<CrmCreated>;
   createLead(lead: CrmLeadInput, opts?: CrmWriteOptions): Promise<CrmCreated>;
+  /**
+   * Kommo's own search (`query`: the name and the filled fields, a contact's phone and email
+   * among them), first page only, at most `limit` (≤ 250), in Kommo's order; leads without contacts.
+   */
+  searchEntities<E extends CrmEntityType>(entity: E, query: string, limit: number): Promise<CrmEntityByType[E][]>;
 }

@@ -10,6 +10,7 @@ import type {
   CrmCreated,
   CrmContact,
   CrmCustomFieldDef,
+  CrmEntityByType,
   CrmEntityPatch,
   CrmEntityType,
   CrmLead,
@@ -119,6 +120,12 @@ export class KommoCrmClient implements CrmClient {
       (since) => findLead(this.http, { ...fields, contactIds: contacts }, since),
       opts,
     );
+  }
+
+  async searchEntities<E extends CrmEntityType>(entity: E, query: string, limit: number): Promise<CrmEntityByType[E][]> {
+    const body = await this.http.request<Json>('GET', `/${entity}`, { query: { query, limit: Math.min(limit, PAGE_LIMIT) } });
+    const map = { leads: toLead, contacts: toContact, companies: toCompany }[entity] as (j: Json) => CrmEntityByType[E];
+    return embedded(body, entity).map(map);
   }
 
   /**

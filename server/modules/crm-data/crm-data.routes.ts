@@ -6,6 +6,8 @@ import type { Api } from '../../http/route.js';
 import { route } from '../../http/route.js';
 import { crmCatalog } from './crm-catalog.js';
 import { entityRecipients } from './entity-recipients.js';
+import { EntitySearchHit, EntitySearchParams, EntitySearchQuery } from '../../../shared/schemas/entity-search.js';
+import { searchEntities } from './entity-search.js';
 
 export function registerCrmDataRoutes(api: Api, crmFor: (accountId: number) => Promise<CrmClient>): void {
   route(
@@ -17,5 +19,10 @@ export function registerCrmDataRoutes(api: Api, crmFor: (accountId: number) => P
     api,
     { method: 'get', path: '/api/crm/catalog', summary: 'Pipelines with statuses, users, task types, custom fields by entity with their types and options, and lead tags, for the trigger editor (administrators)', tag: 'crm-data', auth: 'widget', response: CrmCatalog },
     async ({ auth }) => crmCatalog(await crmFor(auth.accountId), auth),
+  );
+  route(
+    api,
+    { method: 'get', path: '/api/entities/:type/search', summary: 'Leads, contacts or companies the user may see, by name (or id), for the entity picker', tag: 'crm-data', auth: 'widget', params: EntitySearchParams, query: EntitySearchQuery, response: z.array(EntitySearchHit) },
+    async ({ auth, params, query }) => searchEntities(await crmFor(auth.accountId), auth, params.type, query.query, query.limit),
   );
 }

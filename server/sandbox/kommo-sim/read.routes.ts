@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { companyJson, contactJson, customFieldJson, leadJson, pipelineJson, userJson } from './serialize.js';
 import { baseOf, idParam, sendHal, sendPage, sendProblem, withParts } from './http.js';
 import type { SimStore } from './store.js';
-import type { SimAccount, SimEntityType } from './types.js';
+import type { SimAccount, SimCustomFieldValue, SimEntityType } from './types.js';
 
 export interface ReadOptions {
   /**
@@ -40,6 +40,18 @@ function idFilter(req: Request): Set<number> | undefined {
     for (const x of Array.isArray(v) ? v : [v]) if (typeof x === 'string' && /^\d+$/.test(x)) out.add(Number(x));
   }
   return out;
+}
+
+/**
+ * Kommo's `query`: a case-insensitive match in the entity's filled fields — its name and its
+ * custom field values (a contact's phone and email among them); no query matches everything.
+ */
+function queryMatcher(req: Request): (e: { name: string; custom_fields_values: SimCustomFieldValue[] }) => boolean {
+  const q = typeof req.query.query === 'string' ? req.query.query.trim().toLowerCase() : '';
+  if (!q) return () => true;
+  return (e) =>
+    e.name.toLowerCase().includes(q) ||
+    e.custom_fields_values.some((f) => f.values.some((v) => typeof v.value === 'string' && v.value.toLowerCase().includes(q)));
 }
 
 export function readRoutes(store: SimStore, opts: ReadOptions): Router {
@@ -97,8 +109,9 @@ export function readRoutes(store: SimStore, opts: ReadOptions): Router {
       // filter[created_at][from] (unix seconds), as Kommo's list filter: what was created since.
       const from = Number(req.query['filter[created_at][from]'] ?? 0);
       const wanted = idFilter(req);
+      const matches = queryMatcher(req);
       const ids = [...acc[entity].values()]
-        .filter((e) => e.created_at >= from && (!wanted || wanted.has(e.id)))
+        .filter((e) => e.created_at >= from && (!wanted || wanted.has(e.id)) && matches(e))
         .map((e) => e.id)
         .sort((a, b) => a - b);
       const items = ids.map((id) => serializeEntity(acc, entity, id, baseOf(req), withParts(req)));

@@ -91,6 +91,22 @@ describe('kommo simulator: reads', () => {
     expect(res.status).toBe(204);
   });
 
+  it('filters lists by query: names any case, contacts also by phone and email; nothing found is 204', async () => {
+    sim.addLead('acme', { name: 'Renewal 2027 for Globex' });
+    sim.addLead('acme', { name: 'New website' });
+    sim.addContact('acme', { name: 'Ann Lee', email: 'ann@globex.example', phone: '+1 555 0100' });
+    sim.addContact('acme', { name: 'Bob Stone', email: 'bob@initech.example' });
+    sim.addCompany('acme', { name: 'Globex Corporation' });
+    const names = async (path: string) => ((await request(sim.app).get(`/acme/api/v4/${path}`).set(auth())).body._embedded as Record<string, { name: string }[]>);
+    expect((await names('leads?query=renewal'))['leads']!.map((l) => l.name)).toEqual(['Renewal 2027 for Globex']);
+    expect((await names('contacts?query=GLOBEX.example'))['contacts']!.map((c) => c.name)).toEqual(['Ann Lee']);
+    expect((await names('contacts?query=555%200100'))['contacts']!.map((c) => c.name)).toEqual(['Ann Lee']);
+    expect((await names('companies?query=globex'))['companies']!.map((c) => c.name)).toEqual(['Globex Corporation']);
+    expect((await names('leads?query=e&limit=1'))['leads']).toHaveLength(1);
+    const none = await request(sim.app).get('/acme/api/v4/contacts?query=nobody').set(auth());
+    expect(none.status).toBe(204);
+  });
+
   it('lists users and custom fields with totals, pipelines with 142/143', async () => {
     sim.addCustomField('acme', 'leads', { name: 'Stage', type: 'select', enums: ['A', 'B'] });
     const users = await request(sim.app).get('/acme/api/v4/users').set(auth());

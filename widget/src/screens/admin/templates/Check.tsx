@@ -7,6 +7,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { templatesApi, type DryRunResult, type DryRunScenario, type Preview, type TemplateView, type TriggerLinkView } from '../../../api/admin-templates.js';
 import type { EntityType } from '../../../../../shared/schemas/common.js';
 import { useCtx } from '../../../ui/context.js';
+import { EntityPicker, type EntitySearchHit } from '../../../ui/entity-picker.js';
 import { errorText } from '../../../ui/errors.js';
 import { PreviewPane } from '../../compose/PreviewPane.js';
 import { useMe } from '../me.js';
@@ -27,7 +28,7 @@ export function Check({ saved, draft, links }: { saved: TemplateView | null; dra
   const me = useMe();
   const tapi = useMemo(() => templatesApi(api.request), [api]);
   const [entityType, setEntityType] = useState<EntityType>('leads');
-  const [entityId, setEntityId] = useState('');
+  const [picked, setPicked] = useState<EntitySearchHit | null>(null);
   const [idError, setIdError] = useState<string | null>(null);
   const [preview, setPreview] = useState<{ result: Preview | null; error: string | null } | null>(null);
   const [kind, setKind] = useState<Kind>('opened');
@@ -38,13 +39,12 @@ export function Check({ saved, draft, links }: { saved: TemplateView | null; dra
   const unsaved = !saved || JSON.stringify(bodyOf(draft, me.isAdmin)) !== JSON.stringify(bodyOf(draftOf(saved, me.userId), me.isAdmin));
 
   const entity = () => {
-    const n = Number(entityId.trim());
-    if (!Number.isInteger(n) || n <= 0) {
+    if (!picked) {
       setIdError(t('admin_templates.check.need_id'));
       return null;
     }
     setIdError(null);
-    return { entityType, entityId: n };
+    return { entityType, entityId: picked.id };
   };
 
   const runPreview = async () => {
@@ -74,18 +74,23 @@ export function Check({ saved, draft, links }: { saved: TemplateView | null; dra
     <section class="leadmail-tpl-section leadmail-tpl-check">
       <h3 class="leadmail-tpl-section__title">{t('admin_templates.check.title')}</h3>
       <div class="leadmail-tpl-check__entity">
-        <select class="leadmail-select leadmail-tpl-check__type" aria-label={t('admin_templates.check.entity_type')} value={entityType} onChange={(e) => setEntityType(e.currentTarget.value as EntityType)}>
+        <select class="leadmail-select leadmail-tpl-check__type" aria-label={t('admin_templates.check.entity_type')} value={entityType} onChange={(e) => {
+            setEntityType(e.currentTarget.value as EntityType);
+            setPicked(null);
+          }}>
           <option value="leads">{t('admin_templates.check.lead')}</option>
           <option value="contacts">{t('admin_templates.check.contact')}</option>
           <option value="companies">{t('admin_templates.check.company')}</option>
         </select>
-        <input
-          class={`leadmail-input leadmail-tpl-check__id${idError ? ' leadmail-input--invalid' : ''}`}
-          inputMode="numeric"
-          placeholder={t('admin_templates.check.id_placeholder')}
-          aria-label={t('admin_templates.check.id_placeholder')}
-          value={entityId}
-          onInput={(e) => setEntityId(e.currentTarget.value)}
+        <EntityPicker
+          class="leadmail-tpl-check__picker"
+          type={entityType}
+          value={picked}
+          invalid={!!idError}
+          onChange={(hit) => {
+            setPicked(hit);
+            if (hit) setIdError(null);
+          }}
         />
         <button type="button" class="leadmail-btn leadmail-tpl-check__preview" onClick={() => void runPreview()}>
           {t('admin_templates.check.preview')}

@@ -119,7 +119,9 @@ it('lists a running mailing with progress, rate and ETA, stops polling when left
   await eventually(async () => expect(await r.locator('.leadmail-admin-mailings__rate').textContent()).toMatch(/^[\d.]+ \/ min$/), { timeoutMs: 5000 });
   expect(await r.locator('.leadmail-admin-mailings__eta').textContent()).toMatch(/^in \d+ seconds?$/);
   expect(await page().textContent('.leadmail-admin-mailings__scope')).toBe('Your mailings, newest first');
-  expect(await page().textContent('.leadmail-admin-mailings__singles h2')).toBe('Single emails waiting in the queue');
+  // Below the list, the single mails waiting in the queue (history/QueuedMails.tsx; none here).
+  await page().waitForSelector('.leadmail-admin-mailings__singles .leadmail-queued__empty');
+  expect(await page().textContent('.leadmail-admin-mailings__singles .leadmail-queued__title')).toBe("Waiting to be sent");
   await ww.shot('admin-mailings-list-sending');
 
   // Another tab: the row no longer polls (three more mails leave meanwhile, over a second of polls).

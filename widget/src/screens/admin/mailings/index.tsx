@@ -5,12 +5,11 @@
  * reminder to non-responders; below the list, the single emails waiting in the queue.
  */
 import { useState } from 'preact/hooks';
-import { useCtx } from '../../../ui/context.js';
+import { QueuedMails } from '../history/QueuedMails.js';
 import { MailingDetail } from './MailingDetail.js';
 import { MailingList } from './MailingList.js';
 
 export function MailingsPage() {
-  const { t } = useCtx();
   const [open, setOpen] = useState<string | null>(null);
   // Kept here so "back" from a detail returns to the same page of the list.
   const [page, setPage] = useState(1);
@@ -18,10 +17,9 @@ export function MailingsPage() {
   return (
     <div class="leadmail-admin-page__body leadmail-admin-mailings">
       <MailingList page={page} onPage={setPage} onOpen={setOpen} />
-      {/* MERGE: the History helper's queued single emails (with cancel) go inside this section. */}
-      <section class="leadmail-admin-mailings__singles">
-        <h2 class="leadmail-h2">{t('admin_mailings.singles_title')}</h2>
-      </section>
+      <div class="leadmail-admin-mailings__singles">
+        <QueuedMails />
+      </div>
     </div>
   );
 }

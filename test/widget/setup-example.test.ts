@@ -55,7 +55,8 @@ const w = () => ww.w;
 async function shot(name: string): Promise<void> {
   const height = await page().evaluate(() => {
     document.querySelectorAll('#notifications > *').forEach((n) => n.remove());
-    return document.documentElement.scrollHeight;
+    // The page that plays Kommo scrolls in #page, under its 53 px top bar.
+    return document.getElementById('page')!.scrollHeight + 53;
   });
   await page().setViewportSize({ width: 1280, height: Math.min(Math.max(height, 800), 3000) });
   try {
@@ -230,8 +231,14 @@ describe('seed 004 "Widget setup example", by clicking', () => {
     await page().selectOption(`${ed} .leadmail-points__add[data-point="sent"]`, ids.tOfferSent);
     await page().selectOption(`${ed} .leadmail-points__add[data-point="opened"]`, ids.tTask);
     await page().selectOption(`${ed} .leadmail-points__add[data-point="notOpened"]`, ids.tResend);
-    await page().fill(`${ed} .leadmail-points__amount`, '24');
+    // Typed as a person does: the "1" erased, "24" typed, then "hours" picked; the inputs keep it.
+    await page().click(`${ed} .leadmail-points__amount`);
+    await page().keyboard.press('End');
+    await page().keyboard.press('Backspace');
+    await page().keyboard.type('24');
     await page().selectOption(`${ed} .leadmail-points__unit`, 'hours');
+    expect(await page().inputValue(`${ed} .leadmail-points__amount`)).toBe('24');
+    expect(await page().inputValue(`${ed} .leadmail-points__unit`)).toBe('hours');
     await shot('4-offer-editor');
     await page().click(`${ed} .leadmail-tpl-editor__save`);
     ids.offer = (await (await page().waitForSelector(`${ed}:not([data-id="new"])`)).getAttribute('data-id'))!;

@@ -208,6 +208,28 @@ describe('seed 004 "Widget setup example", by clicking', () => {
     await shot('3-trigger-link');
   });
 
+  it('3b. the reminder carries the link too, made with the visual link editor', async () => {
+    const ed = '.leadmail-tpl-editor';
+    await openTab('templates');
+    await page().click('.leadmail-tpl-list__open >> text="Offer reminder"');
+    await page().waitForSelector(`${ed}[data-id="${ids.reminder}"] .leadmail-tpl__name`);
+    // The words typed on a new line, selected, then the link button and the variable pasted.
+    await page().click(`${ed} .leadmail-editor__frame`);
+    await page().keyboard.press('Control+End');
+    await page().keyboard.press('Enter');
+    await page().keyboard.type('Read the offer');
+    await page().keyboard.press('Shift+Home');
+    await page().click(`${ed} .leadmail-editor__link`);
+    await page().keyboard.press('Control+V');
+    expect(await page().inputValue(`${ed} .leadmail-editor__link-url`)).toBe(ids.variable);
+    await page().click(`${ed} .leadmail-editor__link-ok`);
+    await page().click(`${ed} .leadmail-tpl-editor__save`);
+    await page().waitForSelector('#notifications >> text=Template “Offer reminder” saved');
+    const stored = (await w().api(w().admin).get(`/api/templates/${ids.reminder}`)).body;
+    expect(stored.html).toContain(`<a href="${ids.variable}">Read the offer</a>`);
+    await shot('3b-reminder-link');
+  });
+
   it('4. the admin writes the "Offer" template: the link pasted as the href, the trigger points, and checks it with the dry run', async () => {
     const ed = '.leadmail-tpl-editor';
     await openTab('templates');

@@ -157,9 +157,9 @@ export function HtmlEditor({ value, onChange, handle, onFiles, onFocus, tools, i
   };
   useEffect(() => () => void (handle.current = null), [handle]);
   // The link bar opens with "https://" selected: a pasted address (a trigger link's variable
-  // among them) replaces it instead of landing after it.
+  // among them) replaces it instead of landing after it. Before paint, so keys typed at once land there.
   const linkOpen = linkUrl !== null;
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!linkOpen) return;
     linkInput.current?.focus();
     linkInput.current?.select();

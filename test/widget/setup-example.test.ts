@@ -382,6 +382,11 @@ describe('seed 004 "Widget setup example", by clicking', () => {
       expect(runs.sort()).toEqual(['Change stage to Familiar with the offer', 'Change stage to Offer sent', 'Set task']);
     });
     expect(await page().textContent(`${detail} .leadmail-history-detail__opens`)).toContain('Opens: 1 by people');
+    // The open and the clicks among its events, in words, with the verdict.
+    const events = await page().$$eval(`${detail} .leadmail-history-event`, (els) =>
+      els.map((e) => `${e.querySelector('.leadmail-history-event__type')!.textContent} (${e.querySelector('.leadmail-history-event__facts')?.textContent ?? ''})`),
+    );
+    expect(events.filter((x) => /^(Opened|Link clicked)/.test(x))).toEqual(['Opened (a person)', 'Link clicked (a person)', 'Link clicked (a person)']);
     await shot('7-history');
 
     await page().click(row(bob.emailId));

@@ -393,6 +393,10 @@ describe('seed 004 "Widget setup example", by clicking', () => {
     const bobDetail = `.leadmail-history-detail[data-email-id="${bob.emailId}"]`;
     await page().waitForSelector(`${bobDetail} .leadmail-run--done`);
     expect((await page().$$eval(`${bobDetail} .leadmail-run--done .leadmail-run__name`, (els) => els.map((e) => e.textContent))).sort()).toEqual(['Change stage to Offer sent', 'Resend email']);
+    // The second mail the trigger sent is said as such, not as a Kommo answer.
+    expect(await page().$$eval(`${bobDetail} .leadmail-history-call`, (els) => els.map((e) => `${e.querySelector('.leadmail-history-call__what')!.textContent} ${e.querySelector('.leadmail-history-call__answer') ? 'with Kommo’s answer' : ''}`.trim()))).toEqual(
+      expect.arrayContaining(['PATCH /leads with Kommo’s answer', 'Email to bob@client.example']),
+    );
     await shot('7-history-not-opened');
 
     await page().click('.leadmail-admin-tabs__tab[data-tab="stats"]');

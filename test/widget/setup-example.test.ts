@@ -403,6 +403,10 @@ describe('seed 004 "Widget setup example", by clicking', () => {
     await page().waitForSelector('.leadmail-stats[data-state="ready"]');
     const totals = () => page().$$eval('.leadmail-stats-total', (els) => Object.fromEntries(els.map((e) => [(e as HTMLElement).dataset.series!, Number(e.querySelector('.leadmail-stats-total__n')!.textContent)])));
     await eventually(async () => expect(await totals()).toMatchObject({ sent: 3, failed: 0, humanOpens: 1, humanClicks: 2 }));
+    const perTemplate = await page().$$eval('.leadmail-stats-table[data-table="template"] tbody tr', (trs) =>
+      trs.map((tr) => `${tr.querySelector('th')!.textContent}: ${(tr.querySelector('td[data-series="sent"]') as HTMLElement).textContent} sent`),
+    );
+    expect(perTemplate.sort()).toEqual(['Offer reminder: 1 sent', 'Offer: 2 sent']);
     await shot('7-stats');
   }, 60_000);
 });

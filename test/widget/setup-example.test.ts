@@ -367,6 +367,24 @@ describe('seed 004 "Widget setup example", by clicking', () => {
     expect(sink.messages.filter((m) => m.envelope.rcptTo.includes(a.address))).toHaveLength(1);
   }, 60_000);
 
+  it('6b. the same template, by hand: Maria picks "Offer" in a lead card and sends it; its trigger points come with it', async () => {
+    const w0 = w();
+    await ww.boot({ area: 'lcard', entityId: w0.crm.leadId, userId: w0.crm.userId });
+    await page().click('.leadmail-card__new');
+    const modal = '.modal .leadmail-compose';
+    await page().waitForSelector(`${modal} .leadmail-recipients--to .leadmail-chip`);
+    await page().selectOption(`${modal} .leadmail-templatebar__pick`, { label: 'Offer' });
+    expect(await page().inputValue(`${modal} .leadmail-compose__subject`)).toBe('Our offer for {{lead.name}}');
+    expect(await page().$$eval(`${modal} .leadmail-points__chip`, (els) => els.map((e) => e.firstChild!.textContent))).toEqual(['Change stage to Offer sent', 'Set task', 'Resend email']);
+    await shot('6b-compose-offer');
+    await page().click(`${modal} .leadmail-compose__send`);
+    await page().waitForSelector(modal, { state: 'detached' });
+    const mail = await mailTo('john@client.example', 'Our offer');
+    expect(mail.msg.parsed.subject).toBe('Our offer for Big deal');
+    expect(mail.html).toContain('Read the offer');
+    await eventually(() => expect(w0.kommo.sim.lead(SUB, w0.crm.leadId)).toMatchObject({ pipeline_id: ids.pipeline, status_id: ids.offerSent }), { timeoutMs: 10_000 });
+  });
+
   it('7. History shows the mails with their trigger runs, and Stats counts them', async () => {
     await openTab('history');
     const row = (id: string) => `.leadmail-history-row[data-email-id="${id}"]`;
@@ -402,11 +420,11 @@ describe('seed 004 "Widget setup example", by clicking', () => {
     await page().click('.leadmail-admin-tabs__tab[data-tab="stats"]');
     await page().waitForSelector('.leadmail-stats[data-state="ready"]');
     const totals = () => page().$$eval('.leadmail-stats-total', (els) => Object.fromEntries(els.map((e) => [(e as HTMLElement).dataset.series!, Number(e.querySelector('.leadmail-stats-total__n')!.textContent)])));
-    await eventually(async () => expect(await totals()).toMatchObject({ sent: 3, failed: 0, humanOpens: 1, humanClicks: 2 }));
+    await eventually(async () => expect(await totals()).toMatchObject({ sent: 4, failed: 0, humanOpens: 1, humanClicks: 2 }));
     const perTemplate = await page().$$eval('.leadmail-stats-table[data-table="template"] tbody tr', (trs) =>
       trs.map((tr) => `${tr.querySelector('th')!.textContent}: ${(tr.querySelector('td[data-series="sent"]') as HTMLElement).textContent} sent`),
     );
-    expect(perTemplate.sort()).toEqual(['Offer reminder: 1 sent', 'Offer: 2 sent']);
+    expect(perTemplate.sort()).toEqual(['Offer reminder: 1 sent', 'Offer: 3 sent']);
     await shot('7-stats');
   }, 60_000);
 });

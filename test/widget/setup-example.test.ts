@@ -298,6 +298,14 @@ describe('seed 004 "Widget setup example", by clicking', () => {
     await page().waitForSelector(`${ed} .leadmail-tpl-step[data-kind="timer_cancelled"]`);
     expect(await steps()).toEqual(expect.arrayContaining(['+10 min Trigger “Set task”: creates a task']));
     await shot('4-dry-run-opened');
+    // Clicking "Read the offer" a minute after: the link's trigger, once, and the open it proves.
+    await page().selectOption(`${ed} .leadmail-tpl-check__kind`, 'clicked');
+    expect(await page().$eval(`${ed} .leadmail-tpl-check__link`, (sel) => (sel as HTMLSelectElement).selectedOptions[0]!.textContent)).toBe('Link to the offer');
+    await page().fill(`${ed} .leadmail-tpl-check__minutes`, '1');
+    await page().click(`${ed} .leadmail-tpl-check__run`);
+    await page().waitForSelector(`${ed} .leadmail-tpl-step:has-text("Change stage to Familiar with the offer")`);
+    expect(await steps()).toEqual(expect.arrayContaining(['+1 min Trigger “Change stage to Familiar with the offer”: moves the lead to a stage', '+1 min Trigger “Set task”: creates a task']));
+    await shot('4-dry-run-clicked');
     // The dry run changed nothing in Kommo and sent nothing.
     expect(statusOf(cid.leadId)).toBe(ids.incoming);
     expect(sink.messages).toHaveLength(0);

@@ -48,6 +48,7 @@ import { SuppressionsService } from '../modules/suppressions/suppressions.servic
 import { MailingsService } from '../modules/mailings/mailings.service.js';
 import { RESOLVE_JOB, resumeResolving, runResolve } from '../modules/mailings/resolve.job.js';
 import { RECHECK_JOB } from '../modules/mailings/reminder-recheck.js';
+import { reminderGuard } from '../modules/mailings/reminder-guard.js';
 import type { MailingDelivery, MailingReads } from '../modules/mailings/delivery.port.js';
 import type { MailingSources } from '../modules/mailings/sources.port.js';
 import { pickSystemMailbox } from '../modules/emails/system-send.js';
@@ -195,6 +196,11 @@ export async function buildServices(
     openPixelUrl: (emailId) => openPixelUrl(config.publicUrl, box, emailId),
     honeypotUrl: (emailId) => clickUrl(config.publicUrl, clickToken(box, emailId, HONEYPOT_LINK_ID)),
     triggers,
+    // The drain asks the reminders whether their mails still go, on its claim's transaction.
+    preSend: reminderGuard((q) => ({
+      sentAmong: (ids) => mailReads.sentAmong(q, ids),
+      respondedAmong: (ids, response) => hitReads.respondedAmong(q, ids, response),
+    })),
   };
   // Sends may hold at most sendConcurrency of the queue's workers: a slow SMTP server cannot
   // stop timers, tracking and pipeline jobs. One drain per mailbox claims at a time (send-email.job.ts).
@@ -228,7 +234,7 @@ export async function buildServices(
   const suppressions = new SuppressionsService(db);
   const delivery: MailingDelivery = {
     enqueueBatch: (batch, onInserted) => enqueueBatch(db, queue, messageIdDomain, batch, onInserted),
-    hold: (accountId, ids, code) => holdEmails(db, accountId, ids, code, (id) => afterOutcome(sendDeps, id, 'sent')),
+    hold: (accountId, ids, code, onHeld) => holdEmails(db, accountId, ids, code, (id) => afterOutcome(sendDeps, id, 'sent'), onHeld),
     release: (accountId, ids) => releaseEmails(db, queue, accountId, ids),
     pickMailbox: (accountId, prefs) => pickSystemMailbox(db, accountId, prefs),
   };
@@ -260,10 +266,13 @@ export async function buildServices(
   queue.define<{ mailingId: string }>(RESOLVE_JOB, (data) =>
     runResolve({ db, queue, log: log.child({ component: 'mailings' }), crmFor, delivery, reads: mailingReads, sources: mailingSources, suppressions, links: triggerLinks }, data),
   );
-  queue.define(RECHECK_JOB, async () => {
-    await mailings.recheckReminders();
-  });
-  await queue.every('1 minute', RECHECK_JOB);
+  // An early take-back only (reminder-recheck.ts); the send-time check does not depend on it.
+  if (config.mailings.reminderSweepMs > 0) {
+    queue.define(RECHECK_JOB, async () => {
+      await mailings.recheckReminders();
+    });
+    await queue.every(String(config.mailings.reminderSweepMs), RECHECK_JOB);
+  }
   // Mailings a stopped process left resolving continue from their cursor.
   await resumeResolving(db, queue);
 

@@ -53,6 +53,7 @@ import { scheduleDrain, type DrainJobData } from './send-schedule.js';
 import { createSentLog, type SentLog } from './sent-log.js';
 import { DEFAULT_SMTP_UNPACED_PARALLEL } from '../../infra/config/config.js';
 import { settleLostReply, wakeMailbox } from './interrupted-sends.js';
+import { applySendChecks, type PreSendGuard } from './send-conditions.js';
 
 export { DRAIN_JOB, scheduleDrain, type DrainJobData } from './send-schedule.js';
 
@@ -83,6 +84,8 @@ export interface SendDeps {
   /** The hidden link only scanners follow (tracking/honeypot.ts). */
   honeypotUrl(emailId: string): string;
   triggers: TriggerRunner;
+  /** Asked about claimed mails queued with a send-time condition (a reminder's): send-conditions.ts. */
+  preSend?: PreSendGuard;
 }
 
 /**
@@ -97,7 +100,7 @@ export const UNPACED_PARALLEL = DEFAULT_SMTP_UNPACED_PARALLEL;
 type DrainDeps = SendDeps & { sentLog: SentLog };
 
 /** A claimed email and what its send needs to know without reading again. */
-export type DrainRow = EmailRow & { has_triggers: boolean; has_files: boolean };
+export type DrainRow = EmailRow & { has_triggers: boolean; has_files: boolean; send_check: boolean; delivered_recipients?: string[] | null };
 
 type Claim =
   | { kind: 'send'; emails: DrainRow[]; mailbox: MailboxRow }
@@ -170,9 +173,10 @@ async function claimIn(deps: SendDeps, tx: Queryable, mailboxId: string, added: 
          WHERE e.id IN (SELECT id FROM emails WHERE mailbox_id = $1 AND status = 'queued' AND not_before <= now()
                         ORDER BY priority, not_before, created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
          RETURNING e.*),
+       -- A mail with a send-time condition gets its line once the condition let it go (send-conditions.ts).
        ev AS (
          INSERT INTO email_events (email_id, account_id, type, data)
-         SELECT id, account_id, 'sending', jsonb_build_object('attempt', attempts, 'instance', $3::text) FROM c),
+         SELECT id, account_id, 'sending', jsonb_build_object('attempt', attempts, 'instance', $3::text) FROM c WHERE NOT c.send_check),
        -- A mailbox without a pace limit does not write its row per recorded send (send-outcome.ts):
        -- its last send is stamped here, where the row is locked anyway.
        m AS (UPDATE mailboxes SET last_send_at = now() WHERE id = $1 AND $4 AND EXISTS (SELECT 1 FROM c))
@@ -183,13 +187,17 @@ async function claimIn(deps: SendDeps, tx: Queryable, mailboxId: string, added: 
       [mailboxId, n, deps.instanceId, isUnpaced(mailbox)],
     );
     if (!claimed.rowCount) return { kind: 'nothing' };
+    // A reminder's mail whose recipient responded meanwhile ends here, in this transaction, before
+    // any SMTP traffic; a claim without such mails asks nothing (send-conditions.ts).
+    const going = await applySendChecks(tx, deps.preSend, claimed.rows, mailbox, deps.instanceId);
     // In the set before the claim commits: the sweep never mistakes a fresh claim for a stray one.
-    for (const e of claimed.rows) {
+    for (const e of going) {
       deps.inFlight.add(e.id);
       added.push(e.id);
     }
     // Sent in priority order (RETURNING keeps none).
-    const rows = claimed.rows.sort((x, y) => x.priority - y.priority || x.not_before.getTime() - y.not_before.getTime() || x.created_at.getTime() - y.created_at.getTime());
+    // Nothing left to send (all refused): the drain claims again at once.
+    const rows = going.sort((x, y) => x.priority - y.priority || x.not_before.getTime() - y.not_before.getTime() || x.created_at.getTime() - y.created_at.getTime());
     return { kind: 'send', emails: rows, mailbox };
   }
 }

@@ -18,6 +18,7 @@ import * as m20261129204000 from './20261129204000-drain-priority.js';
 import * as m20261130000500 from './20261130000500-attachment-refs-account.js';
 import * as m20261130001000 from './20261130001000-mailings-account-keys.js';
 import * as m20261130020000 from './20261130020000-resolve-lease-owner.js';
+import * as m20261130033000 from './20261130033000-send-check.js';
 
 export const migrations: { name: string; up: string }[] = [
   { name: '20261122190000-initial', up: m20261122190000.up },
@@ -39,4 +40,5 @@ export const migrations: { name: string; up: string }[] = [
   { name: '20261130000500-attachment-refs-account', up: m20261130000500.up },
   { name: '20261130001000-mailings-account-keys', up: m20261130001000.up },
   { name: '20261130020000-resolve-lease-owner', up: m20261130020000.up },
+  { name: '20261130033000-send-check', up: m20261130033000.up },
 ];

@@ -17,6 +17,7 @@ import { planBatch, releaseSlots } from './pacing.js';
 import { scheduleDrain } from './send-schedule.js';
 import { finishPartlyDelivered } from './recipient-outcome.js';
 import { lockMailbox } from './mailbox-lock.js';
+import { insertTriggerPoints } from './email-triggers.js';
 
 export interface BulkMail {
   /** Chosen before rendering: trigger-link URLs in the body are signed for it. */
@@ -101,15 +102,7 @@ export async function enqueueBatch(
         batch.points.notOpened?.afterSeconds ?? null, batch.sendCheck ?? false],
     );
     const ids = batch.mails.map((m) => m.id);
-    const points = pointRows(batch.points);
-    if (points.length) {
-      await tx.query(
-        `INSERT INTO email_triggers (email_id, point, trigger_id, position)
-         SELECT e, p.point, p.trigger_id, p.position FROM unnest($1::uuid[]) AS e
-         CROSS JOIN jsonb_to_recordset($2) AS p(point text, trigger_id uuid, position int) ON CONFLICT DO NOTHING`,
-        [ids, JSON.stringify(points)],
-      );
-    }
+    await insertTriggerPoints(tx, batch.accountId, ids, batch.points);
     if (batch.attachmentIds.length) {
       await tx.query(
         `INSERT INTO email_attachment_refs (account_id, email_id, attachment_id, position)
@@ -134,16 +127,6 @@ export async function enqueueBatch(
   });
   // After commit, as persistAndEnqueue does; a crash in between is healed by the recovery sweep.
   if (!planned.paused) await scheduleDrain(db, queue, batch.mailboxId, planned.firstInMs);
-}
-
-function pointRows(points: TriggerPoints): { point: string; trigger_id: string; position: number }[] {
-  const out: { point: string; trigger_id: string; position: number }[] = [];
-  const add = (point: string, ids: string[]) => ids.forEach((trigger_id, position) => out.push({ point, trigger_id, position }));
-  add('sent', points.sent);
-  add('opened', points.opened);
-  add('not_opened', points.notOpened?.triggerIds ?? []);
-  add('failed', points.failed);
-  return out;
 }
 
 /**

@@ -5,7 +5,8 @@
 import crypto from 'node:crypto';
 import type { EmailView, SendEmailRequest } from '../../../shared/schemas/email.js';
 import { MAX_EMAIL_ATTACHMENTS_BYTES, NO_TRIGGERS } from '../../../shared/schemas/template.js';
-import { assertTriggersExist, loadTriggerPoints, saveTriggerPoints } from '../templates/trigger-points.repository.js';
+import { assertTriggersExist, loadTriggerPoints as loadTemplatePoints } from '../templates/trigger-points.repository.js';
+import { loadTriggerPoints, saveTriggerPoints } from './email-triggers.js';
 import type { EntityType } from '../../../shared/schemas/common.js';
 import { withTransaction, type Db, type Queryable } from '../../infra/db/db.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
@@ -202,9 +203,9 @@ export class EmailsService {
       });
       await attachments.insertAttachments(tx, p.accountId, { emailId: id }, p.files);
       if (p.copyFilesFrom) await attachments.copyEmailAttachments(tx, p.accountId, p.copyFilesFrom, id);
-      const points = p.points ?? (p.template ? await loadTriggerPoints(tx, { templateId: p.template.id }) : NO_TRIGGERS);
+      const points = p.points ?? (p.template ? await loadTemplatePoints(tx, { templateId: p.template.id }) : NO_TRIGGERS);
       await assertTriggersExist(tx, p.accountId, points);
-      await saveTriggerPoints(tx, { emailId: id }, points);
+      await saveTriggerPoints(tx, p.accountId, id, points);
       await repo.addEvent(tx, id, p.accountId, 'queued', { scheduledAt: s.at.toISOString(), mailboxPaused: mb.paused, source: p.source });
       await p.onQueued?.(tx, id);
       return { slot: s, paused: mb.paused };
@@ -286,7 +287,7 @@ export class EmailsService {
       throw err;
     });
     const newId = crypto.randomUUID();
-    const points = await loadTriggerPoints(this.db, { emailId: old.id });
+    const points = await loadTriggerPoints(this.db, old.id);
     const queued = await this.persistAndEnqueue({
       id: newId,
       accountId: auth.accountId,

@@ -54,7 +54,9 @@ import type { MailingSources } from '../modules/mailings/sources.port.js';
 import { pickSystemMailbox } from '../modules/emails/system-send.js';
 import { findTemplate, getSignature } from '../modules/templates/templates.repository.js';
 import { assertTriggersExist, loadTriggerPoints } from '../modules/templates/trigger-points.repository.js';
-import { listAttachmentMeta } from '../modules/attachments.repository.js';
+import { listAttachmentMeta, loadAttachmentFiles } from '../modules/attachments.repository.js';
+import type { EmailSources } from '../modules/emails/sources.port.js';
+import { checkSendCap } from '../modules/automation/send-cap.js';
 import * as mailReads from '../modules/emails/mail-reads.js';
 import * as hitReads from '../modules/tracking/hit-reads.js';
 
@@ -136,7 +138,16 @@ export async function buildServices(
   const triggerLinks = new TriggerLinksService(db, box, config.publicUrl);
   const templates = new TemplatesService(db, crmFor, triggerLinks);
   const messageIdDomain = new URL(config.publicUrl).hostname;
-  const emails = new EmailsService(db, queue, crmFor, mailboxes, templates, messageIdDomain, triggerLinks);
+  // What a send reads of templates, triggers, the account and the automation cap: through their owners' functions.
+  const emailSources: EmailSources = {
+    findTemplate: (accountId, id) => findTemplate(db, accountId, id),
+    templateFiles: (templateId) => loadAttachmentFiles(db, { templateId }),
+    templateTriggerPoints: (templateId) => loadTriggerPoints(db, { templateId }),
+    assertTriggersExist: (accountId, points) => assertTriggersExist(db, accountId, points),
+    globalMailboxId: async (accountId) => (await getAccount(db, accountId))?.global_mailbox_id ?? null,
+    checkSendCap: (tx, subject, templateName) => checkSendCap(tx, subject, templateName),
+  };
+  const emails = new EmailsService(db, queue, crmFor, mailboxes, templates, messageIdDomain, emailSources, triggerLinks);
   const triggerService = new TriggersService(db, crmFor);
   const triggerEngine = new TriggerEngine({ db, queue, log: log.child({ component: 'triggers' }), crmFor, mailer: emails });
   await triggerEngine.register();

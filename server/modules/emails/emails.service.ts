@@ -12,8 +12,7 @@ import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { CrmClient } from '../../infra/crm/crm-client.js';
 import { AppError, ErrorCode, invalid, notFound } from '../../errors.js';
 import type { AuthContext } from '../../http/auth.js';
-import * as attachments from '../attachments.repository.js';
-import type { AttachmentFile } from '../attachments.repository.js';
+import { copyEmailFiles, insertEmailFiles, type AttachmentFile } from './email-files.js';
 import type { MailboxesService } from '../mailboxes/mailboxes.service.js';
 import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
 import type { TemplatesService } from '../templates/templates.service.js';
@@ -203,8 +202,8 @@ export class EmailsService {
         parentEmailId: p.parentEmailId,
         contactIds: p.contactIds,
       });
-      await attachments.insertAttachments(tx, p.accountId, { emailId: id }, p.files);
-      if (p.copyFilesFrom) await attachments.copyEmailAttachments(tx, p.accountId, p.copyFilesFrom, id);
+      await insertEmailFiles(tx, p.accountId, id, p.files);
+      if (p.copyFilesFrom) await copyEmailFiles(tx, p.accountId, p.copyFilesFrom, id);
       await saveTriggerPoints(tx, p.accountId, id, points);
       await repo.addEvent(tx, id, p.accountId, 'queued', { scheduledAt: s.at.toISOString(), mailboxPaused: mb.paused, source: p.source });
       await p.onQueued?.(tx, id);

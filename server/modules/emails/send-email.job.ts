@@ -36,8 +36,7 @@ import type { JobQueue } from '../../infra/queue/job-queue.js';
 import { ServerInstance } from '../../infra/queue/instance.js';
 import type { MailTransport, OutgoingMessage } from '../../infra/smtp/mail-transport.js';
 import { classifySmtpError } from '../../infra/smtp/classify-send-error.js';
-import type { AttachmentFile } from '../attachments.repository.js';
-import { loadAttachmentFiles } from '../attachments.repository.js';
+import { loadEmailFiles, type AttachmentFile } from './email-files.js';
 import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
 import type { EmailRow } from './emails.repository.js';
 import { canSendNow, CLOCK_SQL, isUnpaced } from './pacing.js';
@@ -307,7 +306,7 @@ async function sendClaimed(deps: DrainDeps, c: Claimed): Promise<void> {
 
 async function buildMessage(deps: SendDeps, email: Claimed['email'], mailbox: MailboxRow): Promise<OutgoingMessage> {
   // The claim said whether the mail has stored files: most mailing mails have none to read.
-  const stored = email.has_files === false ? [] : await loadAttachmentFiles(deps.db, { emailId: email.id });
+  const stored = email.has_files === false ? [] : await loadEmailFiles(deps.db, email.id);
   // Link attachments are downloaded at send time (the file behind the link may change).
   const linked = [];
   let total = stored.reduce((n, a) => n + a.content.length, 0);

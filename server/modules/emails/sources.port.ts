@@ -7,7 +7,7 @@
 import type { Queryable } from '../../infra/db/db.js';
 import type { EntityType } from '../../../shared/schemas/common.js';
 import type { TriggerPoints } from '../../../shared/schemas/template.js';
-import type { AttachmentFile } from '../attachments.repository.js';
+import type { AttachmentFile } from './email-files.js';
 
 /** The fields of a template a mail is composed from (a structural subset of the templates module's row). */
 export interface SendTemplate {

@@ -51,7 +51,6 @@ import { RECHECK_JOB } from '../modules/mailings/reminder-recheck.js';
 import { reminderGuard } from '../modules/mailings/reminder-guard.js';
 import type { MailingDelivery, MailingReads } from '../modules/mailings/delivery.port.js';
 import type { MailingSources } from '../modules/mailings/sources.port.js';
-import { pickSystemMailbox } from '../modules/emails/system-send.js';
 import { findTemplate, getSignature } from '../modules/templates/templates.repository.js';
 import { assertTriggersExist, loadTriggerPoints } from '../modules/templates/trigger-points.repository.js';
 import { listAttachmentMeta, loadAttachmentFiles } from '../modules/attachments.repository.js';
@@ -247,7 +246,7 @@ export async function buildServices(
     enqueueBatch: (batch, onInserted) => enqueueBatch(db, queue, messageIdDomain, batch, onInserted),
     hold: (accountId, ids, code, onHeld) => holdEmails(db, accountId, ids, code, (id) => afterOutcome(sendDeps, id, 'sent'), onHeld),
     release: (accountId, ids) => releaseEmails(db, queue, accountId, ids),
-    pickMailbox: (accountId, prefs) => pickSystemMailbox(db, accountId, prefs),
+    pickMailbox: (accountId, prefs) => mailboxes.pickForSend(accountId, prefs),
   };
   // What a mailing reads of templates and the account: through their owners' functions.
   const mailingSources: MailingSources = {

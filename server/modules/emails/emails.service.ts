@@ -22,7 +22,7 @@ import * as repo from './emails.repository.js';
 import type { ComposedMessage, TriggerLinkResolvers } from '../templates/compose.js';
 import type { TriggerPoints } from '../../../shared/schemas/template.js';
 import type { EmailSources, SendTemplate } from './sources.port.js';
-import { automaticRecipients, pickSystemMailbox, type SystemSendRequest, type SystemSendResult } from './system-send.js';
+import { automaticRecipients, type SystemSendRequest, type SystemSendResult } from './system-send.js';
 import { emailViews } from './email-views.js';
 import { releaseSlots, reserveSlot } from './pacing.js';
 import { scheduleDrain } from './send-schedule.js';
@@ -118,7 +118,7 @@ export class EmailsService {
     const word = singular(req.entity.type);
     if (to.length === 0) return { status: 'skipped', code: 'no_recipients', reason: `no contact of this ${word} has an email address` };
     const responsible = (data.lead ?? data.contact ?? data.company)?.responsible_user_id ?? null;
-    const mailbox = await pickSystemMailbox(this.db, req.accountId, { chosenId: req.mailboxId, responsibleUserId: responsible, templateOwnerId: template.owner_user_id });
+    const mailbox = await this.mailboxes.pickForSend(req.accountId, { chosenId: req.mailboxId, responsibleUserId: responsible, templateOwnerId: template.owner_user_id });
     if (!mailbox) {
       return {
         status: 'skipped',

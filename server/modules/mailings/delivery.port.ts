@@ -2,7 +2,7 @@
  * What the mailings module needs from delivery and tracking, wired in container.ts:
  * - MailingDelivery (emails/bulk-enqueue.ts): hand over a batch of rendered mails of one
  *   mailbox, take queued ones off the queue, put paused ones back, and choose the mailbox a
- *   recipient's mail goes from (emails/system-send.ts, the same choice automation makes);
+ *   recipient's mail goes from (MailboxesService.pickForSend, the same choice automation makes);
  * - MailingReads (emails/mail-reads.ts, tracking/hit-reads.ts): the state, pace and engagement
  *   of the mails a mailing created, asked by their ids (kept in mailing_recipients);
  *   ResponseReads, the part of it a reminder's send-time check asks on the drain's transaction.

@@ -56,6 +56,7 @@ import { assertTriggersExist, loadTriggerPoints } from '../modules/templates/tri
 import { listAttachmentMeta, loadAttachmentFiles } from '../modules/attachments.repository.js';
 import type { EmailSources } from '../modules/emails/sources.port.js';
 import { checkSendCap } from '../modules/automation/send-cap.js';
+import { listRunsForEmails } from '../modules/triggers/executions.repository.js';
 import * as mailReads from '../modules/emails/mail-reads.js';
 import * as hitReads from '../modules/tracking/hit-reads.js';
 
@@ -145,6 +146,7 @@ export async function buildServices(
     assertTriggersExist: (accountId, points) => assertTriggersExist(db, accountId, points),
     globalMailboxId: async (accountId) => (await getAccount(db, accountId))?.global_mailbox_id ?? null,
     checkSendCap: (tx, subject, templateName) => checkSendCap(tx, subject, templateName),
+    triggerRunsOf: (emailIds) => listRunsForEmails(db, emailIds),
   };
   const emails = new EmailsService(db, queue, crmFor, mailboxes, templates, messageIdDomain, emailSources, triggerLinks);
   const triggerService = new TriggersService(db, crmFor);

@@ -331,7 +331,7 @@ export class EmailsService {
   }
 
   private views(rows: repo.EmailRow[], withEvents: boolean): Promise<EmailView[]> {
-    return emailViews(this.db, rows, withEvents);
+    return emailViews(this.db, this.sources, rows, withEvents);
   }
 }
 

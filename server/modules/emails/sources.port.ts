@@ -7,6 +7,7 @@
 import type { Queryable } from '../../infra/db/db.js';
 import type { EntityType } from '../../../shared/schemas/common.js';
 import type { TriggerPoints } from '../../../shared/schemas/template.js';
+import type { TriggerRunView } from '../../../shared/schemas/trigger.js';
 import type { AttachmentFile } from './email-files.js';
 
 /** The fields of a template a mail is composed from (a structural subset of the templates module's row). */
@@ -46,4 +47,6 @@ export interface EmailSources {
    * template's caps. In the caller's transaction, which it serializes per subject.
    */
   checkSendCap(tx: Queryable, subject: CapSubject, templateName: string): Promise<CapVerdict>;
+  /** triggers: the runs each email's trigger points caused, oldest first, for its history view. */
+  triggerRunsOf(emailIds: string[]): Promise<Map<string, TriggerRunView[]>>;
 }

@@ -21,6 +21,7 @@ import { AppError, ErrorCode } from '../errors.js';
 import { getAccount } from '../modules/accounts/accounts.repository.js';
 import { KommoTokens } from '../modules/accounts/kommo-tokens.service.js';
 import { MailboxesService } from '../modules/mailboxes/mailboxes.service.js';
+import { pauseMailbox } from '../modules/mailboxes/mailboxes.repository.js';
 import { MailboxChecker, type MailConnectors } from '../modules/mailboxes/mailbox-check.js';
 import { imapSettingsOf, smtpSettingsOf } from '../modules/mailboxes/mailbox-connection.js';
 import { MailHostPolicy } from '../modules/mailboxes/mail-hosts.js';
@@ -208,6 +209,7 @@ export async function buildServices(
     openPixelUrl: (emailId) => openPixelUrl(config.publicUrl, box, emailId),
     honeypotUrl: (emailId) => clickUrl(config.publicUrl, clickToken(box, emailId, HONEYPOT_LINK_ID)),
     triggers,
+    pauseMailbox: (tx, id, reason, checkResult) => pauseMailbox(tx, id, reason, checkResult),
     // The drain asks the reminders whether their mails still go, on its claim's transaction.
     preSend: reminderGuard((q) => ({
       sentAmong: (ids) => mailReads.sentAmong(q, ids),

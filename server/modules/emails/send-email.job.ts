@@ -83,6 +83,8 @@ export interface SendDeps {
   /** The hidden link only scanners follow (tracking/honeypot.ts). */
   honeypotUrl(emailId: string): string;
   triggers: TriggerRunner;
+  /** mailboxes: turns the mailbox red and pauses it (SMTP 535), in the caller's transaction. */
+  pauseMailbox(tx: Queryable, mailboxId: string, reason: string, checkResult: unknown): Promise<void>;
   /** Asked about claimed mails queued with a send-time condition (a reminder's): send-conditions.ts. */
   preSend?: PreSendGuard;
 }

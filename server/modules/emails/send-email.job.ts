@@ -114,7 +114,8 @@ type Claim =
  * nothing while a send of the mailbox is in flight (its holder drains on), nothing before the
  * spacing, never more than the daily cap's room; then the due mails in priority order, flipped
  * `queued → sending` with this process as their owner in one statement (SKIP LOCKED: a cancel
- * holding a row is not waited for).
+ * holding a row is not waited for). Claimed mails with a send-time condition (a reminder's) are
+ * put to it in the same transaction; those refused end there (send-conditions.ts).
  */
 async function claimBatch(deps: SendDeps, mailboxId: string): Promise<Claim> {
   const added: string[] = [];

@@ -29,7 +29,8 @@ export function reminderGuard(readsOn: (q: Queryable) => ResponseReads): PreSend
       const out = new Map<string, HoldCode>();
       const byMailing = new Map<string, Row[]>();
       for (const r of rows) {
-        // Already taken back by the sweep, whose hold of the mail this claim got to first.
+        // Marked skipped already: it must not go either (the sweep marks a recipient only together
+        // with its mail's hold, so this is a safety net, not a path expected to run).
         if (r.status === 'skipped') out.set(r.email_id, 'RESPONDED');
         else if (r.status === 'queued') byMailing.set(r.mailing_id, [...(byMailing.get(r.mailing_id) ?? []), r]);
       }

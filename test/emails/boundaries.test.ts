@@ -4,28 +4,15 @@
  * (docs/architecture.md, "The rule"), not through their repositories. The one exception is the
  * mailbox row's type: the drain paces on the mailbox's own columns.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { foreignRepositoriesIn as foreignIn, offenders } from '../support/module-boundaries.js';
 
-const DIR = fileURLToPath(new URL('../../server/modules/emails', import.meta.url));
-
-/** Repositories outside emails (and automation's cap, which reads its tables) imported (statically, as types, re-exported or dynamically), but the MailboxRow type. */
-function foreignRepositoriesIn(source: string): string[] {
-  const imports = [...source.matchAll(/\b(import|export)\s+(type\s+)?([^;]*?)\s*from\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]/g)];
-  return imports
-    .filter((m) => !(m[2] && /^\{\s*MailboxRow\s*\}$/.test(m[3]!.trim()) && /mailboxes\.repository(\.js)?$/.test(m[4]!)))
-    .map((m) => (m[4] ?? m[5])!)
-    .filter((s) => (/(^|\/)[^/]*\.repository(\.js)?$/.test(s) && !/^\.\/[^/]+$/.test(s)) || /\/automation\/send-cap(\.js)?$/.test(s));
-}
+/** Other modules' repositories and automation's cap (it reads its tables); the MailboxRow type is allowed. */
+const foreignRepositoriesIn = (source: string) =>
+  foreignIn(source, { alsoForbidden: [/\/automation\/send-cap(\.js)?$/], allowTypes: { names: /^\{\s*MailboxRow\s*\}$/, from: /mailboxes\.repository(\.js)?$/ } });
 
 describe('the emails module', () => {
   it("imports no other module's repository", () => {
-    const foreign = fs
-      .readdirSync(DIR)
-      .filter((f) => f.endsWith('.ts'))
-      .flatMap((f) => foreignRepositoriesIn(fs.readFileSync(path.join(DIR, f), 'utf8')).map((s) => `${f}: ${s}`));
-    expect(foreign).toEqual([]);
+    expect(offenders('emails', foreignRepositoriesIn)).toEqual([]);
   });
 
   it('would see such an import, and not its own repository or the mailbox row type', () => {

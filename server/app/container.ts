@@ -21,6 +21,7 @@ import { AppError, ErrorCode } from '../errors.js';
 import { getAccount } from '../modules/accounts/accounts.repository.js';
 import { KommoTokens } from '../modules/accounts/kommo-tokens.service.js';
 import { MailboxesService } from '../modules/mailboxes/mailboxes.service.js';
+import { pauseMailbox } from '../modules/mailboxes/mailboxes.repository.js';
 import { MailboxChecker, type MailConnectors } from '../modules/mailboxes/mailbox-check.js';
 import { imapSettingsOf, smtpSettingsOf } from '../modules/mailboxes/mailbox-connection.js';
 import { MailHostPolicy } from '../modules/mailboxes/mail-hosts.js';
@@ -48,12 +49,15 @@ import { SuppressionsService } from '../modules/suppressions/suppressions.servic
 import { MailingsService } from '../modules/mailings/mailings.service.js';
 import { RESOLVE_JOB, resumeResolving, runResolve } from '../modules/mailings/resolve.job.js';
 import { RECHECK_JOB } from '../modules/mailings/reminder-recheck.js';
+import { reminderGuard } from '../modules/mailings/reminder-guard.js';
 import type { MailingDelivery, MailingReads } from '../modules/mailings/delivery.port.js';
 import type { MailingSources } from '../modules/mailings/sources.port.js';
-import { pickSystemMailbox } from '../modules/emails/system-send.js';
 import { findTemplate, getSignature } from '../modules/templates/templates.repository.js';
 import { assertTriggersExist, loadTriggerPoints } from '../modules/templates/trigger-points.repository.js';
-import { listAttachmentMeta } from '../modules/attachments.repository.js';
+import { listAttachmentMeta, loadAttachmentFiles } from '../modules/attachments.repository.js';
+import type { EmailSources } from '../modules/emails/sources.port.js';
+import { checkSendCap } from '../modules/automation/send-cap.js';
+import { listRunsForEmails } from '../modules/triggers/executions.repository.js';
 import * as mailReads from '../modules/emails/mail-reads.js';
 import * as hitReads from '../modules/tracking/hit-reads.js';
 
@@ -135,7 +139,17 @@ export async function buildServices(
   const triggerLinks = new TriggerLinksService(db, box, config.publicUrl);
   const templates = new TemplatesService(db, crmFor, triggerLinks);
   const messageIdDomain = new URL(config.publicUrl).hostname;
-  const emails = new EmailsService(db, queue, crmFor, mailboxes, templates, messageIdDomain, triggerLinks);
+  // What a send reads of templates, triggers, the account and the automation cap: through their owners' functions.
+  const emailSources: EmailSources = {
+    findTemplate: (accountId, id) => findTemplate(db, accountId, id),
+    templateFiles: (templateId) => loadAttachmentFiles(db, { templateId }),
+    templateTriggerPoints: (templateId) => loadTriggerPoints(db, { templateId }),
+    assertTriggersExist: (accountId, points) => assertTriggersExist(db, accountId, points),
+    globalMailboxId: async (accountId) => (await getAccount(db, accountId))?.global_mailbox_id ?? null,
+    checkSendCap: (tx, subject, templateName) => checkSendCap(tx, subject, templateName),
+    triggerRunsOf: (emailIds) => listRunsForEmails(db, emailIds),
+  };
+  const emails = new EmailsService(db, queue, crmFor, mailboxes, templates, messageIdDomain, emailSources, triggerLinks);
   const triggerService = new TriggersService(db, crmFor);
   const triggerEngine = new TriggerEngine({ db, queue, log: log.child({ component: 'triggers' }), crmFor, mailer: emails });
   await triggerEngine.register();
@@ -195,6 +209,12 @@ export async function buildServices(
     openPixelUrl: (emailId) => openPixelUrl(config.publicUrl, box, emailId),
     honeypotUrl: (emailId) => clickUrl(config.publicUrl, clickToken(box, emailId, HONEYPOT_LINK_ID)),
     triggers,
+    pauseMailbox: (tx, id, reason, checkResult) => pauseMailbox(tx, id, reason, checkResult),
+    // The drain asks the reminders whether their mails still go, on its claim's transaction.
+    preSend: reminderGuard((q) => ({
+      sentAmong: (ids) => mailReads.sentAmong(q, ids),
+      respondedAmong: (ids, response) => hitReads.respondedAmong(q, ids, response),
+    })),
   };
   // Sends may hold at most sendConcurrency of the queue's workers: a slow SMTP server cannot
   // stop timers, tracking and pipeline jobs. One drain per mailbox claims at a time (send-email.job.ts).
@@ -228,9 +248,9 @@ export async function buildServices(
   const suppressions = new SuppressionsService(db);
   const delivery: MailingDelivery = {
     enqueueBatch: (batch, onInserted) => enqueueBatch(db, queue, messageIdDomain, batch, onInserted),
-    hold: (accountId, ids, code) => holdEmails(db, accountId, ids, code, (id) => afterOutcome(sendDeps, id, 'sent')),
+    hold: (accountId, ids, code, onHeld) => holdEmails(db, accountId, ids, code, (id) => afterOutcome(sendDeps, id, 'sent'), onHeld),
     release: (accountId, ids) => releaseEmails(db, queue, accountId, ids),
-    pickMailbox: (accountId, prefs) => pickSystemMailbox(db, accountId, prefs),
+    pickMailbox: (accountId, prefs) => mailboxes.pickForSend(accountId, prefs),
   };
   // What a mailing reads of templates and the account: through their owners' functions.
   const mailingSources: MailingSources = {
@@ -260,10 +280,13 @@ export async function buildServices(
   queue.define<{ mailingId: string }>(RESOLVE_JOB, (data) =>
     runResolve({ db, queue, log: log.child({ component: 'mailings' }), crmFor, delivery, reads: mailingReads, sources: mailingSources, suppressions, links: triggerLinks }, data),
   );
-  queue.define(RECHECK_JOB, async () => {
-    await mailings.recheckReminders();
-  });
-  await queue.every('1 minute', RECHECK_JOB);
+  // An early take-back only (reminder-recheck.ts); the send-time check does not depend on it.
+  if (config.mailings.reminderSweepMs > 0) {
+    queue.define(RECHECK_JOB, async () => {
+      await mailings.recheckReminders();
+    });
+    await queue.every(String(config.mailings.reminderSweepMs), RECHECK_JOB);
+  }
   // Mailings a stopped process left resolving continue from their cursor.
   await resumeResolving(db, queue);
 

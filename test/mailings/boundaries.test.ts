@@ -4,40 +4,17 @@
  * MailingSources (docs/architecture.md, "The rule"): no SQL on them, and no import of another
  * module's repository (not even a type of it).
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { foreignRepositoriesIn, offenders, tablesIn } from '../support/module-boundaries.js';
 
-const DIR = fileURLToPath(new URL('../../server/modules/mailings', import.meta.url));
 const OWN = new Set(['mailings', 'mailing_recipients']);
-
-/** Tables named after FROM, JOIN, UPDATE, INSERT INTO or DELETE FROM in the module's SQL. */
-function tablesIn(source: string): string[] {
-  const sql = [...source.matchAll(/`[^`]*`|'[^'\n]*'|"[^"\n]*"/g)].map((m) => m[0]).filter((s) => /\b(SELECT|UPDATE|INSERT|DELETE)\b/.test(s));
-  return sql.flatMap((s) => [...s.matchAll(/\b(?:FROM|JOIN|UPDATE|INSERT INTO|DELETE FROM)\s+([a-z_]+)\b/gi)].map((m) => m[1]!.toLowerCase()));
-}
-
-/** Modules imported (statically, as types, re-exported or dynamically) that are repositories outside mailings. */
-function foreignRepositoriesIn(source: string): string[] {
-  const specs = [...source.matchAll(/\b(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)].map((m) => m[1]!);
-  return specs.filter((s) => /(^|\/)[^/]*\.repository(\.js)?$/.test(s) && !/^\.\/[^/]+$/.test(s));
-}
 
 describe('the mailings module', () => {
   it('queries only its own tables', () => {
-    const foreign = fs
-      .readdirSync(DIR)
-      .filter((f) => f.endsWith('.ts'))
-      .flatMap((f) => tablesIn(fs.readFileSync(path.join(DIR, f), 'utf8')).filter((t) => !OWN.has(t) && t !== 'unnest').map((t) => `${f}: ${t}`));
-    expect(foreign).toEqual([]);
+    expect(offenders('mailings', (source) => tablesIn(source).filter((t) => !OWN.has(t) && t !== 'unnest'))).toEqual([]);
   });
 
   it("imports no other module's repository", () => {
-    const foreign = fs
-      .readdirSync(DIR)
-      .filter((f) => f.endsWith('.ts'))
-      .flatMap((f) => foreignRepositoriesIn(fs.readFileSync(path.join(DIR, f), 'utf8')).map((s) => `${f}: ${s}`));
-    expect(foreign).toEqual([]);
+    expect(offenders('mailings', (source) => foreignRepositoriesIn(source))).toEqual([]);
   });
 
   it('would see an import of another repository, and not its own', () => {

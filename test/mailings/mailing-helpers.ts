@@ -69,11 +69,12 @@ export function mailingHelpers(ctx: () => MailingContext) {
 /**
  * The set-up every mailing test file shares: a world with an SMTP sink (started before and
  * stopped after the file's tests) and a mailbox of the user allowing 1,000 mails a second.
+ * `env`: settings of the file's server (e.g. a sweep turned off).
  */
-export function useMailingWorld() {
+export function useMailingWorld(env: Record<string, string> = {}) {
   const ctx = {} as MailingContext;
   beforeAll(async () => {
-    Object.assign(ctx, await startWorldWithSink());
+    Object.assign(ctx, await startWorldWithSink(env));
     ctx.mailboxId = await createMailbox(ctx.w, ctx.w.user, ctx.sink, { pacing: { messages: 1000, seconds: 1 } });
   });
   afterAll(() => stopWorldWithSink(ctx.w, ctx.sink));

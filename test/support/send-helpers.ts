@@ -36,8 +36,8 @@ export async function waitForStatus(w: World, who: TokenClaims, id: string, stat
 }
 
 /** The world most sending tests share: the app and an SMTP sink that wants Maria's login. */
-export async function startWorldWithSink(): Promise<{ w: World; sink: SmtpSink }> {
-  const w = await startWorld();
+export async function startWorldWithSink(env: Record<string, string> = {}): Promise<{ w: World; sink: SmtpSink }> {
+  const w = await startWorld(env);
   return { w, sink: await startSmtpSink({ auth: { user: 'maria', pass: 'smtp-secret' } }) };
 }
 

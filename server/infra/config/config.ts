@@ -63,6 +63,10 @@ const EnvSchema = z.object({
   SEND_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(8),
   INSTANCE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   INSTANCE_DEAD_AFTER_MS: z.coerce.number().int().min(300).max(600_000).default(10_000),
+  // How often waiting reminder mails of recipients who responded are taken back early (0 = never;
+  // the drain checks each one when it is claimed either way).
+  MAILING_REMINDER_SWEEP_MS: z.coerce.number().int().max(24 * 3_600_000).default(60_000)
+    .refine((v) => v === 0 || v >= 1000, 'must be 0 (off) or at least 1000'),
 });
 
 /**
@@ -134,6 +138,8 @@ export interface AppConfig {
   deadlines: { smtpSendMs: number; imapAppendMs: number };
   /** Group commit of tracking hits and the click sweep's period. */
   tracking: { commitWindowMs: number; sweepMs: number };
+  /** The reminder sweep's period (reminder-recheck.ts); 0 = off. */
+  mailings: { reminderSweepMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -202,6 +208,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     deadlines: { smtpSendMs: e.SMTP_SEND_DEADLINE_MS, imapAppendMs: e.IMAP_APPEND_DEADLINE_MS },
     tracking: { commitWindowMs: e.TRACKING_COMMIT_WINDOW_MS, sweepMs: e.TRACKING_SWEEP_MS },
+    mailings: { reminderSweepMs: e.MAILING_REMINDER_SWEEP_MS },
   };
 }
 

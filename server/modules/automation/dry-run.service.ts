@@ -23,7 +23,8 @@ import type { TemplatesService } from '../templates/templates.service.js';
 import { findLink } from '../trigger-links/trigger-links.repository.js';
 import { findTrigger, type Trigger } from '../triggers/triggers.repository.js';
 import { needsEntityData, plan, type Plan, type PlanContext, type PlannedCall } from '../triggers/actions/index.js';
-import { automaticRecipients, pickSystemMailbox } from '../emails/system-send.js';
+import { automaticRecipients } from '../emails/system-send.js';
+import { pickSendingMailbox } from '../mailboxes/mailbox-choice.js';
 import { capVerdict, countSends, loadCapLimits, type CapCounts, type CapLimits } from './send-cap.js';
 import { DryRunClock, type SimEvent, type SimMail, type SimPoint } from './dry-run.clock.js';
 import { assertCanViewEntity } from '../accounts/entity-access.js';
@@ -275,7 +276,7 @@ class Simulation {
 
   private async pickMailbox(tpl: TemplateInfo, chosen: string | null): Promise<string | null> {
     const responsible = (this.data.lead ?? this.data.contact ?? this.data.company)?.responsible_user_id ?? null;
-    const mb = await pickSystemMailbox(this.deps.db, this.auth.accountId, { chosenId: chosen, responsibleUserId: responsible, templateOwnerId: tpl.ownerUserId });
+    const mb = await pickSendingMailbox(this.deps.db, this.auth.accountId, { chosenId: chosen, responsibleUserId: responsible, templateOwnerId: tpl.ownerUserId });
     return mb?.id ?? null;
   }
 

@@ -17,6 +17,7 @@ import { planBatch, releaseSlots } from './pacing.js';
 import { scheduleDrain } from './send-schedule.js';
 import { finishPartlyDelivered } from './recipient-outcome.js';
 import { lockMailbox } from './mailbox-lock.js';
+import { insertTriggerPoints } from './email-triggers.js';
 
 export interface BulkMail {
   /** Chosen before rendering: trigger-link URLs in the body are signed for it. */
@@ -38,6 +39,8 @@ export interface BulkBatch {
   /** Stored files every mail carries, referenced rather than copied (attachments.repository.ts). */
   attachmentIds: string[];
   points: TriggerPoints;
+  /** Each mail is put to the send-time conditions when claimed (send-conditions.ts): a reminder's. */
+  sendCheck?: boolean;
   /** No slot before this time (a mailing's start time). */
   earliest?: Date;
   mails: BulkMail[];
@@ -46,7 +49,7 @@ export interface BulkBatch {
 /** Why a set of queued mails was taken off the queue; resume gives `MAILING_PAUSED` ones back. */
 export type HoldCode = 'MAILING_PAUSED' | 'MAILING_CANCELLED' | 'RESPONDED';
 
-const HOLD_TEXT: Record<HoldCode, string> = {
+export const HOLD_TEXT: Record<HoldCode, string> = {
   MAILING_PAUSED: 'The mailing was paused.',
   MAILING_CANCELLED: 'The mailing was cancelled.',
   RESPONDED: 'Not sent: the recipient responded to the first mailing before this reminder left.',
@@ -89,25 +92,17 @@ export async function enqueueBatch(
     }));
     await tx.query(
       `INSERT INTO emails (id, account_id, user_id, mailbox_id, entity_type, entity_id, template_id, status, message_id,
-         to_addresses, subject, body_html, link_attachments, not_before, source, contact_ids, not_opened_after_seconds, priority)
+         to_addresses, subject, body_html, link_attachments, not_before, source, contact_ids, not_opened_after_seconds, priority, send_check)
        SELECT r.id, $2, $3, $4, r.entity_type, r.entity_id, $5, 'queued', r.message_id,
          r.to_addresses, r.subject, r.body_html, $6, '-infinity', 'manual',
-         ARRAY(SELECT jsonb_array_elements_text(r.contact_ids))::bigint[], $7, 1
+         ARRAY(SELECT jsonb_array_elements_text(r.contact_ids))::bigint[], $7, 1, $8
        FROM jsonb_to_recordset($1) AS r(id uuid, entity_type text, entity_id bigint, message_id text, to_addresses jsonb,
          subject text, body_html text, contact_ids jsonb)`,
       [JSON.stringify(rows), batch.accountId, batch.userId, batch.mailboxId, batch.templateId, JSON.stringify(batch.linkAttachments),
-        batch.points.notOpened?.afterSeconds ?? null],
+        batch.points.notOpened?.afterSeconds ?? null, batch.sendCheck ?? false],
     );
     const ids = batch.mails.map((m) => m.id);
-    const points = pointRows(batch.points);
-    if (points.length) {
-      await tx.query(
-        `INSERT INTO email_triggers (email_id, point, trigger_id, position)
-         SELECT e, p.point, p.trigger_id, p.position FROM unnest($1::uuid[]) AS e
-         CROSS JOIN jsonb_to_recordset($2) AS p(point text, trigger_id uuid, position int) ON CONFLICT DO NOTHING`,
-        [ids, JSON.stringify(points)],
-      );
-    }
+    await insertTriggerPoints(tx, batch.accountId, ids, batch.points);
     if (batch.attachmentIds.length) {
       await tx.query(
         `INSERT INTO email_attachment_refs (account_id, email_id, attachment_id, position)
@@ -134,16 +129,6 @@ export async function enqueueBatch(
   if (!planned.paused) await scheduleDrain(db, queue, batch.mailboxId, planned.firstInMs);
 }
 
-function pointRows(points: TriggerPoints): { point: string; trigger_id: string; position: number }[] {
-  const out: { point: string; trigger_id: string; position: number }[] = [];
-  const add = (point: string, ids: string[]) => ids.forEach((trigger_id, position) => out.push({ point, trigger_id, position }));
-  add('sent', points.sent);
-  add('opened', points.opened);
-  add('not_opened', points.notOpened?.triggerIds ?? []);
-  add('failed', points.failed);
-  return out;
-}
-
 /**
  * Takes still-queued mails off the queue (the drain no longer finds them) and gives their
  * planned slots back, so the next mailing of the mailbox is not planned behind mails that will
@@ -151,7 +136,8 @@ function pointRows(points: TriggerPoints): { point: string; trigger_id: string; 
  * now finish. `MAILING_CANCELLED` and `RESPONDED` also turn held (paused) mails into cancelled ones.
  * A mail queued again only for recipients who deferred it, while others have it, ends `sent`
  * naming whom it did not reach (recipient-outcome.ts); `onSent` gets those ids after commit for
- * their "sent" trigger points.
+ * their "sent" trigger points. `onHeld` runs in the same transaction with the ids actually taken
+ * off (not those already sending): the caller's own rows follow exactly what was held.
  */
 export async function holdEmails(
   db: Db,
@@ -159,6 +145,7 @@ export async function holdEmails(
   emailIds: string[],
   code: HoldCode,
   onSent?: (emailId: string) => Promise<void>,
+  onHeld?: (tx: Queryable, heldIds: string[]) => Promise<void>,
 ): Promise<number> {
   if (emailIds.length === 0) return 0;
   const held = await withTransaction(db, async (tx) => {
@@ -185,6 +172,7 @@ export async function holdEmails(
       );
     }
     for (const mb of locked) await releaseSlots(tx, mb);
+    await onHeld?.(tx, held);
     return { count: held.length + sent.length, sent: sent.map((x) => x.id) };
   });
   for (const id of held.sent) await onSent?.(id);

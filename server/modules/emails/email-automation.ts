@@ -6,11 +6,10 @@
 import type { Db, Queryable } from '../../infra/db/db.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { TriggerRunner } from '../automation/automation.port.js';
-import { emailTriggerIds } from '../templates/trigger-points.repository.js';
+import { emailTriggerIds, type Point } from './email-triggers.js';
 import type { EmailRow } from './emails.repository.js';
 
 export const NOT_OPENED_JOB = 'email.not-opened';
-type Point = 'sent' | 'opened' | 'not_opened' | 'failed';
 
 export async function fireEmailPoint(db: Queryable, runner: TriggerRunner, emailId: string, point: Point, vars?: Record<string, string>): Promise<void> {
   const triggerIds = await emailTriggerIds(db, emailId, point);

@@ -2,10 +2,10 @@
 import type { EmailView } from '../../../shared/schemas/email.js';
 import type { Queryable } from '../../infra/db/db.js';
 import { NO_TRACKING, trackingFor } from '../tracking/tracking-views.js';
-import { listRunsForEmails } from '../triggers/executions.repository.js';
 import { listEvents, type EmailRow } from './emails.repository.js';
+import type { EmailSources } from './sources.port.js';
 
-export async function emailViews(db: Queryable, rows: EmailRow[], withEvents: boolean): Promise<EmailView[]> {
+export async function emailViews(db: Queryable, sources: Pick<EmailSources, 'triggerRunsOf'>, rows: EmailRow[], withEvents: boolean): Promise<EmailView[]> {
   const ids = rows.map((r) => r.id);
   const events = withEvents ? await listEvents(db, ids) : [];
   const files = await db.query<{ email_id: string; id: string; filename: string; size: number; content_type: string }>(
@@ -13,7 +13,7 @@ export async function emailViews(db: Queryable, rows: EmailRow[], withEvents: bo
     [ids],
   );
   const tracking = await trackingFor(db, ids);
-  const triggerRuns = await listRunsForEmails(db, ids);
+  const triggerRuns = await sources.triggerRunsOf(ids);
   return rows.map((r) => ({
     id: r.id,
     status: r.status,

@@ -5,27 +5,24 @@
 import crypto from 'node:crypto';
 import type { EmailSearchQuery, EmailSearchView, EmailView, SendEmailRequest } from '../../../shared/schemas/email.js';
 import { MAX_EMAIL_ATTACHMENTS_BYTES, NO_TRIGGERS } from '../../../shared/schemas/template.js';
-import { assertTriggersExist, loadTriggerPoints, saveTriggerPoints } from '../templates/trigger-points.repository.js';
+import { loadTriggerPoints, saveTriggerPoints } from './email-triggers.js';
 import type { EntityType } from '../../../shared/schemas/common.js';
 import { withTransaction, type Db, type Queryable } from '../../infra/db/db.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { CrmClient } from '../../infra/crm/crm-client.js';
 import { AppError, ErrorCode, invalid, notFound } from '../../errors.js';
 import type { AuthContext } from '../../http/auth.js';
-import { getAccount } from '../accounts/accounts.repository.js';
-import * as attachments from '../attachments.repository.js';
-import type { AttachmentFile } from '../attachments.repository.js';
+import { copyEmailFiles, insertEmailFiles, type AttachmentFile } from './email-files.js';
 import type { MailboxesService } from '../mailboxes/mailboxes.service.js';
 import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
 import type { TemplatesService } from '../templates/templates.service.js';
 import { composeMessage } from '../templates/compose.js';
 import { contactEmails, loadEntityData } from '../templates/entity-data.js';
 import * as repo from './emails.repository.js';
-import { findTemplate, type TemplateRow } from '../templates/templates.repository.js';
 import type { ComposedMessage, TriggerLinkResolvers } from '../templates/compose.js';
 import type { TriggerPoints } from '../../../shared/schemas/template.js';
-import { checkSendCap } from '../automation/send-cap.js';
-import { automaticRecipients, pickSystemMailbox, type SystemSendRequest, type SystemSendResult } from './system-send.js';
+import type { EmailSources, SendTemplate } from './sources.port.js';
+import { automaticRecipients, type SystemSendRequest, type SystemSendResult } from './system-send.js';
 import { emailViews } from './email-views.js';
 import { releaseSlots, reserveSlot } from './pacing.js';
 import { scheduleDrain } from './send-schedule.js';
@@ -42,6 +39,8 @@ export class EmailsService {
     private readonly mailboxes: MailboxesService,
     private readonly templates: TemplatesService,
     private readonly messageIdDomain: string,
+    /** Templates, triggers, the account and the automation cap, through their owners (container.ts). */
+    private readonly sources: EmailSources,
     /** Resolves `{{triggerlink N}}` per email (trigger-links.service.ts); without it such templates fail. */
     private readonly links?: TriggerLinkResolvers,
   ) {}
@@ -78,7 +77,7 @@ export class EmailsService {
       },
       await this.links?.forEmail(auth.accountId, id),
     );
-    const templateFiles = template ? await attachments.loadAttachmentFiles(this.db, { templateId: template.id }) : [];
+    const templateFiles = template ? await this.sources.templateFiles(template.id) : [];
     const allFiles = [...templateFiles, ...files];
     const total = allFiles.reduce((n, f) => n + f.content.length, 0);
     if (total > MAX_EMAIL_ATTACHMENTS_BYTES) {
@@ -112,7 +111,7 @@ export class EmailsService {
    * is the configuration's, not the code's: it answers `skipped` with a sentence to record.
    */
   async sendSystem(req: SystemSendRequest): Promise<SystemSendResult> {
-    const template = await findTemplate(this.db, req.accountId, req.templateId);
+    const template = await this.sources.findTemplate(req.accountId, req.templateId);
     if (!template) return { status: 'skipped', code: 'no_template', reason: `template ${req.templateId} no longer exists` };
     const crm = await this.crmFor(req.accountId);
     const data = req.data ?? (await loadEntityData(crm, req.entity.type, req.entity.id));
@@ -120,7 +119,7 @@ export class EmailsService {
     const word = singular(req.entity.type);
     if (to.length === 0) return { status: 'skipped', code: 'no_recipients', reason: `no contact of this ${word} has an email address` };
     const responsible = (data.lead ?? data.contact ?? data.company)?.responsible_user_id ?? null;
-    const mailbox = await pickSystemMailbox(this.db, req.accountId, { chosenId: req.mailboxId, responsibleUserId: responsible, templateOwnerId: template.owner_user_id });
+    const mailbox = await this.mailboxes.pickForSend(req.accountId, { chosenId: req.mailboxId, responsibleUserId: responsible, templateOwnerId: template.owner_user_id });
     if (!mailbox) {
       return {
         status: 'skipped',
@@ -136,7 +135,7 @@ export class EmailsService {
       { subject: template.subject, html: template.body_html, disableSignature: template.disable_signature },
       await this.links?.forEmail(req.accountId, id),
     );
-    const files = await attachments.loadAttachmentFiles(this.db, { templateId: template.id });
+    const files = await this.sources.templateFiles(template.id);
     const subject = { accountId: req.accountId, templateId: template.id, entityType: req.entity.type, entityId: req.entity.id };
     const queued = await this.persistAndEnqueue({
       id,
@@ -156,7 +155,7 @@ export class EmailsService {
       source: req.source,
       parentEmailId: req.parentEmailId ?? null,
       guard: async (tx) => {
-        const v = await checkSendCap(tx, subject, template.name);
+        const v = await this.sources.checkSendCap(tx, subject, template.name);
         return v.ok ? null : { code: v.rule, reason: v.reason };
       },
       onQueued: req.onQueued,
@@ -176,6 +175,9 @@ export class EmailsService {
   /** The one insert path: persist as `queued` with trigger points, then enqueue the id. */
   private async persistAndEnqueue(p: PersistInput): Promise<{ emailId?: string; skipped?: { code: 'per_day' | 'repeat_limit'; reason: string } }> {
     const id = p.id ?? crypto.randomUUID();
+    // Read and checked through their owners before the transaction (a second connection inside it could starve the pool).
+    const points = p.points ?? (p.template ? await this.sources.templateTriggerPoints(p.template.id) : NO_TRIGGERS);
+    await this.sources.assertTriggersExist(p.accountId, points);
     const outcome = await withTransaction(this.db, async (tx) => {
       const mb = (await lockMailbox(tx, p.mailbox.id)) ?? p.mailbox;
       const refused = p.guard ? await p.guard(tx) : null;
@@ -201,11 +203,9 @@ export class EmailsService {
         parentEmailId: p.parentEmailId,
         contactIds: p.contactIds,
       });
-      await attachments.insertAttachments(tx, p.accountId, { emailId: id }, p.files);
-      if (p.copyFilesFrom) await attachments.copyEmailAttachments(tx, p.accountId, p.copyFilesFrom, id);
-      const points = p.points ?? (p.template ? await loadTriggerPoints(tx, { templateId: p.template.id }) : NO_TRIGGERS);
-      await assertTriggersExist(tx, p.accountId, points);
-      await saveTriggerPoints(tx, { emailId: id }, points);
+      await insertEmailFiles(tx, p.accountId, id, p.files);
+      if (p.copyFilesFrom) await copyEmailFiles(tx, p.accountId, p.copyFilesFrom, id);
+      await saveTriggerPoints(tx, p.accountId, id, points);
       await repo.addEvent(tx, id, p.accountId, 'queued', { scheduledAt: s.at.toISOString(), mailboxPaused: mb.paused, source: p.source });
       await p.onQueued?.(tx, id);
       return { slot: s, paused: mb.paused };
@@ -300,7 +300,7 @@ export class EmailsService {
       throw err;
     });
     const newId = crypto.randomUUID();
-    const points = await loadTriggerPoints(this.db, { emailId: old.id });
+    const points = await loadTriggerPoints(this.db, old.id);
     const queued = await this.persistAndEnqueue({
       id: newId,
       accountId: auth.accountId,
@@ -336,8 +336,8 @@ export class EmailsService {
   }
 
   private async resolveMailbox(auth: AuthContext, requested: string | undefined): Promise<MailboxRow> {
-    const account = await getAccount(this.db, auth.accountId);
-    if (account?.global_mailbox_id) return this.mailboxes.getVisibleRow(auth, account.global_mailbox_id);
+    const global = await this.sources.globalMailboxId(auth.accountId);
+    if (global) return this.mailboxes.getVisibleRow(auth, global);
     if (!requested) throw invalid('mailboxId', 'is required (the account has no global mailbox)');
     const mb = await this.mailboxes.getVisibleRow(auth, requested);
     if (mb.owner_user_id !== auth.userId && !auth.isAdmin) throw notFound('mailbox');
@@ -345,7 +345,7 @@ export class EmailsService {
   }
 
   private views(rows: repo.EmailRow[], withEvents: boolean): Promise<EmailView[]> {
-    return emailViews(this.db, rows, withEvents);
+    return emailViews(this.db, this.sources, rows, withEvents);
   }
 }
 
@@ -357,7 +357,7 @@ interface PersistInput {
   mailbox: MailboxRow;
   entityType: EntityType;
   entityId: number;
-  template: TemplateRow | null;
+  template: SendTemplate | null;
   to: string[];
   cc: string[];
   bcc: string[];

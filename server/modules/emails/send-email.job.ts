@@ -36,8 +36,7 @@ import type { JobQueue } from '../../infra/queue/job-queue.js';
 import { ServerInstance } from '../../infra/queue/instance.js';
 import type { MailTransport, OutgoingMessage } from '../../infra/smtp/mail-transport.js';
 import { classifySmtpError } from '../../infra/smtp/classify-send-error.js';
-import type { AttachmentFile } from '../attachments.repository.js';
-import { loadAttachmentFiles } from '../attachments.repository.js';
+import { loadEmailFiles, type AttachmentFile } from './email-files.js';
 import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
 import type { EmailRow } from './emails.repository.js';
 import { canSendNow, CLOCK_SQL, isUnpaced } from './pacing.js';
@@ -53,6 +52,7 @@ import { scheduleDrain, type DrainJobData } from './send-schedule.js';
 import { createSentLog, type SentLog } from './sent-log.js';
 import { DEFAULT_SMTP_UNPACED_PARALLEL } from '../../infra/config/config.js';
 import { settleLostReply, wakeMailbox } from './interrupted-sends.js';
+import { applySendChecks, type PreSendGuard } from './send-conditions.js';
 
 export { DRAIN_JOB, scheduleDrain, type DrainJobData } from './send-schedule.js';
 
@@ -83,6 +83,10 @@ export interface SendDeps {
   /** The hidden link only scanners follow (tracking/honeypot.ts). */
   honeypotUrl(emailId: string): string;
   triggers: TriggerRunner;
+  /** mailboxes: turns the mailbox red and pauses it (SMTP 535), in the caller's transaction. */
+  pauseMailbox(tx: Queryable, mailboxId: string, reason: string, checkResult: unknown): Promise<void>;
+  /** Asked about claimed mails queued with a send-time condition (a reminder's): send-conditions.ts. */
+  preSend?: PreSendGuard;
 }
 
 /**
@@ -97,7 +101,7 @@ export const UNPACED_PARALLEL = DEFAULT_SMTP_UNPACED_PARALLEL;
 type DrainDeps = SendDeps & { sentLog: SentLog };
 
 /** A claimed email and what its send needs to know without reading again. */
-export type DrainRow = EmailRow & { has_triggers: boolean; has_files: boolean };
+export type DrainRow = EmailRow & { has_triggers: boolean; has_files: boolean; send_check: boolean; delivered_recipients?: string[] | null };
 
 type Claim =
   | { kind: 'send'; emails: DrainRow[]; mailbox: MailboxRow }
@@ -110,7 +114,8 @@ type Claim =
  * nothing while a send of the mailbox is in flight (its holder drains on), nothing before the
  * spacing, never more than the daily cap's room; then the due mails in priority order, flipped
  * `queued → sending` with this process as their owner in one statement (SKIP LOCKED: a cancel
- * holding a row is not waited for).
+ * holding a row is not waited for). Claimed mails with a send-time condition (a reminder's) are
+ * put to it in the same transaction; those refused end there (send-conditions.ts).
  */
 async function claimBatch(deps: SendDeps, mailboxId: string): Promise<Claim> {
   const added: string[] = [];
@@ -170,9 +175,10 @@ async function claimIn(deps: SendDeps, tx: Queryable, mailboxId: string, added: 
          WHERE e.id IN (SELECT id FROM emails WHERE mailbox_id = $1 AND status = 'queued' AND not_before <= now()
                         ORDER BY priority, not_before, created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
          RETURNING e.*),
+       -- A mail with a send-time condition gets its line once the condition let it go (send-conditions.ts).
        ev AS (
          INSERT INTO email_events (email_id, account_id, type, data)
-         SELECT id, account_id, 'sending', jsonb_build_object('attempt', attempts, 'instance', $3::text) FROM c),
+         SELECT id, account_id, 'sending', jsonb_build_object('attempt', attempts, 'instance', $3::text) FROM c WHERE NOT c.send_check),
        -- A mailbox without a pace limit does not write its row per recorded send (send-outcome.ts):
        -- its last send is stamped here, where the row is locked anyway.
        m AS (UPDATE mailboxes SET last_send_at = now() WHERE id = $1 AND $4 AND EXISTS (SELECT 1 FROM c))
@@ -183,13 +189,17 @@ async function claimIn(deps: SendDeps, tx: Queryable, mailboxId: string, added: 
       [mailboxId, n, deps.instanceId, isUnpaced(mailbox)],
     );
     if (!claimed.rowCount) return { kind: 'nothing' };
+    // A reminder's mail whose recipient responded meanwhile ends here, in this transaction, before
+    // any SMTP traffic; a claim without such mails asks nothing (send-conditions.ts).
+    const going = await applySendChecks(tx, deps.preSend, claimed.rows, mailbox, deps.instanceId);
     // In the set before the claim commits: the sweep never mistakes a fresh claim for a stray one.
-    for (const e of claimed.rows) {
+    for (const e of going) {
       deps.inFlight.add(e.id);
       added.push(e.id);
     }
     // Sent in priority order (RETURNING keeps none).
-    const rows = claimed.rows.sort((x, y) => x.priority - y.priority || x.not_before.getTime() - y.not_before.getTime() || x.created_at.getTime() - y.created_at.getTime());
+    // Nothing left to send (all refused): the drain claims again at once.
+    const rows = going.sort((x, y) => x.priority - y.priority || x.not_before.getTime() - y.not_before.getTime() || x.created_at.getTime() - y.created_at.getTime());
     return { kind: 'send', emails: rows, mailbox };
   }
 }
@@ -299,7 +309,7 @@ async function sendClaimed(deps: DrainDeps, c: Claimed): Promise<void> {
 
 async function buildMessage(deps: SendDeps, email: Claimed['email'], mailbox: MailboxRow): Promise<OutgoingMessage> {
   // The claim said whether the mail has stored files: most mailing mails have none to read.
-  const stored = email.has_files === false ? [] : await loadAttachmentFiles(deps.db, { emailId: email.id });
+  const stored = email.has_files === false ? [] : await loadEmailFiles(deps.db, email.id);
   // Link attachments are downloaded at send time (the file behind the link may change).
   const linked = [];
   let total = stored.reduce((n, a) => n + a.content.length, 0);

@@ -17,7 +17,6 @@
  */
 import { withTransaction } from '../../infra/db/db.js';
 import type { SendResult } from '../../infra/smtp/mail-transport.js';
-import * as mailboxes from '../mailboxes/mailboxes.repository.js';
 import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
 import { addEvent, type EmailRow } from './emails.repository.js';
 import { fireEmailPoint, scheduleNotOpened } from './email-automation.js';
@@ -172,7 +171,7 @@ export async function pauseForAuth(deps: SendDeps, c: Claimed, serverText: strin
       [...ours(deps, c), serverText],
     );
     if (!r.rowCount) return;
-    await mailboxes.pauseMailbox(tx, c.mailbox.id, `SMTP authentication failed: ${serverText}`, {
+    await deps.pauseMailbox(tx, c.mailbox.id, `SMTP authentication failed: ${serverText}`, {
       status: 'red',
       checkedAt: new Date().toISOString(),
       smtp: { ok: false, kind: 'auth', serverText, hint },

@@ -1,13 +1,13 @@
 /**
  * Sends nobody clicked "Send" for: the digital pipeline and the send_email trigger. Here are
- * their request/result types and the choice of mailbox and recipients; EmailsService.sendSystem
+ * their request/result types and the choice of recipients (the mailbox is the mailboxes module's
+ * choice: MailboxesService.pickForSend); EmailsService.sendSystem
  * composes and queues through the same path as a manual send.
  */
 import type { EntityType } from '../../../shared/schemas/common.js';
 import type { Queryable } from '../../infra/db/db.js';
 import type { EntityData } from '../templates/entity-data.js';
 import { contactEmails } from '../templates/entity-data.js';
-import type { MailboxRow } from '../mailboxes/mailboxes.repository.js';
 
 export interface SystemSendRequest {
   accountId: number;
@@ -44,36 +44,4 @@ export function automaticRecipients(data: EntityData): { to: string[]; contactId
     contactIds.push(c.id);
   }
   return { to: [...to], contactIds };
-}
-
-/**
- * The account's global mailbox if set; else the caller's choice; else a mailbox of the entity's
- * responsible user (a green check first: it is the one known to work); else one of the
- * template owner's (automation; a mailing's "responsible" mode passes null: no fallback). Null
- * when none exists: the caller records why nothing was sent.
- */
-export async function pickSystemMailbox(
-  db: Queryable,
-  accountId: number,
-  prefs: { chosenId?: string | null; responsibleUserId?: number | null; templateOwnerId: number | null },
-): Promise<MailboxRow | null> {
-  const global = await db.query<MailboxRow>(
-    `SELECT m.* FROM accounts a JOIN mailboxes m ON m.id = a.global_mailbox_id WHERE a.id = $1 AND m.deleted_at IS NULL`,
-    [accountId],
-  );
-  if (global.rows[0]) return global.rows[0];
-  if (prefs.chosenId) {
-    const chosen = await db.query<MailboxRow>('SELECT * FROM mailboxes WHERE account_id = $1 AND id = $2 AND deleted_at IS NULL', [accountId, prefs.chosenId]);
-    if (chosen.rows[0]) return chosen.rows[0];
-  }
-  for (const owner of [prefs.responsibleUserId, prefs.templateOwnerId]) {
-    if (!owner) continue;
-    const r = await db.query<MailboxRow>(
-      `SELECT * FROM mailboxes WHERE account_id = $1 AND owner_user_id = $2 AND deleted_at IS NULL
-       ORDER BY (check_status = 'green') DESC, paused, created_at LIMIT 1`,
-      [accountId, owner],
-    );
-    if (r.rows[0]) return r.rows[0];
-  }
-  return null;
 }

@@ -15,6 +15,7 @@ import { getAccount, setGlobalMailbox } from '../accounts/accounts.repository.js
 import * as repo from './mailboxes.repository.js';
 import type { MailboxRow, MailboxSettingsColumns } from './mailboxes.repository.js';
 import { keptSecrets, type KeptSecrets } from './secret-binding.js';
+import { pickSendingMailbox, type MailboxPrefs } from './mailbox-choice.js';
 
 export class MailboxesService {
   constructor(
@@ -46,6 +47,11 @@ export class MailboxesService {
       if (account?.global_mailbox_id !== id) throw notFound('mailbox');
     }
     return row;
+  }
+
+  /** The mailbox a send nobody typed goes from (mailbox-choice.ts); null when there is none. */
+  pickForSend(accountId: number, prefs: MailboxPrefs): Promise<MailboxRow | null> {
+    return pickSendingMailbox(this.db, accountId, prefs);
   }
 
   /** Only the owner or an admin may change or check a mailbox. */

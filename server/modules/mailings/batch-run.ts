@@ -15,6 +15,7 @@ import { candidatesOf, type Candidate } from './recipient-rules.js';
 import * as repo from './mailings.repository.js';
 import type { MailingRow, NewRecipient } from './mailings.repository.js';
 import { reminderFilter } from './reminder-filter.js';
+import { RESPONDED_REASON } from './reminder-guard.js';
 import type { ResolveDeps } from './resolve.job.js';
 
 export interface Content {
@@ -106,7 +107,7 @@ export class BatchRun {
         continue;
       }
       if (allowed && !allowed.has(c.email)) {
-        skip(b.entityId, 'responded to the first mailing', c);
+        skip(b.entityId, RESPONDED_REASON, c);
         continue;
       }
       planned.push(await this.compose(b, c));
@@ -196,6 +197,8 @@ export class BatchRun {
       attachmentIds: this.content.attachmentIds,
       points: this.content.points,
       earliest: this.m.start_at ?? undefined,
+      // A reminder's mail is checked again when the drain claims it (reminder-guard.ts).
+      sendCheck: this.m.reminder !== null,
     };
   }
 

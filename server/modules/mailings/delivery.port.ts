@@ -2,18 +2,22 @@
  * What the mailings module needs from delivery and tracking, wired in container.ts:
  * - MailingDelivery (emails/bulk-enqueue.ts): hand over a batch of rendered mails of one
  *   mailbox, take queued ones off the queue, put paused ones back, and choose the mailbox a
- *   recipient's mail goes from (emails/system-send.ts, the same choice automation makes);
+ *   recipient's mail goes from (MailboxesService.pickForSend, the same choice automation makes);
  * - MailingReads (emails/mail-reads.ts, tracking/hit-reads.ts): the state, pace and engagement
- *   of the mails a mailing created, asked by their ids (kept in mailing_recipients).
+ *   of the mails a mailing created, asked by their ids (kept in mailing_recipients);
+ *   ResponseReads, the part of it a reminder's send-time check asks on the drain's transaction.
+ * The other way round, this module implements the emails module's PreSendGuard
+ * (emails/send-conditions.ts) for its reminder mails (reminder-guard.ts).
  * Nothing else of the queue or the tracking tables is visible here.
  */
 import type { Queryable } from '../../infra/db/db.js';
 import type { BulkBatch, HoldCode } from '../emails/bulk-enqueue.js';
+import type { PreSendGuard } from '../emails/send-conditions.js';
 import type { MailState, MailStateRow } from '../emails/mail-reads.js';
 import type { Engagement, HitSeries, Response } from '../tracking/hit-reads.js';
 
 export type { BulkBatch, BulkMail } from '../emails/bulk-enqueue.js';
-export type { MailState, MailStateRow, Engagement, HitSeries, Response };
+export type { MailState, MailStateRow, Engagement, HitSeries, Response, HoldCode, PreSendGuard };
 
 /** The mailbox fields a mailing uses (a structural subset of the mailboxes module's row). */
 export interface SendingMailbox {
@@ -23,7 +27,8 @@ export interface SendingMailbox {
 
 export interface MailingDelivery {
   enqueueBatch(batch: BulkBatch, onInserted?: (tx: Queryable) => Promise<void>): Promise<void>;
-  hold(accountId: number, emailIds: string[], code: HoldCode): Promise<number>;
+  /** `onHeld` runs in the hold's transaction with the ids it took off the queue (not those already sending). */
+  hold(accountId: number, emailIds: string[], code: HoldCode, onHeld?: (tx: Queryable, heldIds: string[]) => Promise<void>): Promise<number>;
   release(accountId: number, emailIds: string[]): Promise<number>;
   /** The global mailbox if set; else the chosen one; else one of the responsible user's, else of the template owner's; null when none. */
   pickMailbox(accountId: number, prefs: { chosenId?: string | null; responsibleUserId?: number | null; templateOwnerId: number | null }): Promise<SendingMailbox | null>;
@@ -43,3 +48,6 @@ export interface MailingReads {
   hitsPerHour(ids: string[]): Promise<{ hour: Date; series: HitSeries; n: number }[]>;
   respondedAmong(ids: string[], response: Response): Promise<Set<string>>;
 }
+
+/** Whether the first mailing's mails left and were responded to, on a given connection (a claim's transaction). */
+export type ResponseReads = Pick<MailingReads, 'sentAmong' | 'respondedAmong'>;

@@ -67,6 +67,7 @@ export function HtmlEditor({ value, onChange, handle, onFiles, onFocus, tools, i
   const [error, setError] = useState<string | null>(null);
   const frame = useRef<HTMLIFrameElement>(null);
   const source = useRef<HTMLTextAreaElement>(null);
+  const linkInput = useRef<HTMLInputElement>(null);
   const shown = useRef<string | null>(null);
   const full = useRef(false);
   /** What the area sent up lately: an echo of one of these arriving late is not an outside change. */
@@ -155,6 +156,14 @@ export function HtmlEditor({ value, onChange, handle, onFiles, onFocus, tools, i
     insertHtml: (html) => (mode === 'html' ? insertSource(html) : exec('insertHTML', html)),
   };
   useEffect(() => () => void (handle.current = null), [handle]);
+  // The link bar opens with "https://" selected: a pasted address (a trigger link's variable
+  // among them) replaces it instead of landing after it. Before paint, so keys typed at once land there.
+  const linkOpen = linkUrl !== null;
+  useLayoutEffect(() => {
+    if (!linkOpen) return;
+    linkInput.current?.focus();
+    linkInput.current?.select();
+  }, [linkOpen]);
 
   const addImages = async (files: File[]) => {
     setError(null);
@@ -216,7 +225,7 @@ export function HtmlEditor({ value, onChange, handle, onFiles, onFocus, tools, i
           <input
             class="leadmail-input leadmail-editor__link-url"
             value={linkUrl}
-            ref={(el) => el?.focus()}
+            ref={linkInput}
             onInput={(e) => setLinkUrl(e.currentTarget.value)}
             onKeyDown={(e) => {
               if (e.key === 'Enter') {

@@ -15,7 +15,8 @@ const KIND: Record<Hit['kind'], I18nKey> = {
   web: key('card.hit_kind.web'),
 };
 
-const REASON: Record<Hit['reason'], I18nKey> = {
+/** Why a hit counts as a person or a machine, in words (the history page's events say it too). */
+export const REASON: Record<Hit['reason'], I18nKey> = {
   human: key('card.reason.human'),
   gmail_proxy_open: key('card.reason.gmail_proxy_open'),
   pending: key('card.reason.pending'),

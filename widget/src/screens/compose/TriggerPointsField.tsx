@@ -68,9 +68,17 @@ export function TriggerPointsField({ value, onChange, triggers, error }: { value
   // The period is kept while no trigger is chosen yet (the server needs at least one with it).
   const [draft, setDraft] = useState(86400);
   const seconds = value.notOpened?.afterSeconds ?? draft;
-  const period = split(seconds);
-  const setPeriod = (amount: number, unit: Unit) => {
-    const s = Math.max(1, Math.round(amount)) * UNITS[unit];
+  // What the inputs show is kept as typed: "24" "hours" stays so (not turned into 1 day under the
+  // cursor) and the number may be emptied while typing a new one. A period set from outside (a
+  // template loaded) shows in its largest unit.
+  const [shown, setShown] = useState<{ amount: string; unit: Unit }>(() => ({ ...split(seconds), amount: String(split(seconds).amount) }));
+  const fromOutside = shown.amount !== '' && Math.round(Number(shown.amount)) * UNITS[shown.unit] !== seconds;
+  const period = fromOutside ? { ...split(seconds), amount: String(split(seconds).amount) } : shown;
+  const setPeriod = (amount: string, unit: Unit) => {
+    setShown({ amount, unit });
+    const n = Math.round(Number(amount));
+    if (amount.trim() === '' || !(n >= 1)) return;
+    const s = n * UNITS[unit];
     setDraft(s);
     if (value.notOpened) onChange({ ...value, notOpened: { ...value.notOpened, afterSeconds: s } });
   };
@@ -93,7 +101,7 @@ export function TriggerPointsField({ value, onChange, triggers, error }: { value
             type="number"
             min={1}
             value={period.amount}
-            onInput={(e) => setPeriod(Number(e.currentTarget.value) || 1, period.unit)}
+            onInput={(e) => setPeriod(e.currentTarget.value, period.unit)}
           />{' '}
           <select class="leadmail-select leadmail-points__unit" value={period.unit} onChange={(e) => setPeriod(period.amount, e.currentTarget.value as Unit)}>
             <option value="minutes">{t('compose.unit.minutes')}</option>

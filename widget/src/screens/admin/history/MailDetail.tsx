@@ -5,11 +5,12 @@
  */
 import { useState } from 'preact/hooks';
 import { cancelEmail, emailById, type EmailView } from '../../../api/admin-history.js';
+import type { I18nKey } from '../../../host/i18n.js';
 import { useCtx } from '../../../ui/context.js';
 import { errorText } from '../../../ui/errors.js';
 import { formatTime } from '../../../ui/format.js';
 import { useLoad } from '../../../ui/use-load.js';
-import { EmailDetails } from '../../card/EmailDetails.js';
+import { EmailDetails, REASON } from '../../card/EmailDetails.js';
 import { Resend } from '../../card/Resend.js';
 import { EVENT } from './labels.js';
 import { RunCalls } from './RunCalls.js';
@@ -18,10 +19,13 @@ type Event = NonNullable<EmailView['events']>[number];
 
 /** What an event says in words (the server's reply, the error, the reason, the hint, the folder); ids and flags stay out. */
 const SAID = ['response', 'error', 'text', 'reason', 'hint', 'folder'];
-function eventFacts(e: Event): string {
-  return SAID.map((k) => e.data[k])
-    .filter((v): v is string => typeof v === 'string' && v !== '')
-    .join(' · ');
+function eventFacts(e: Event, t: (k: I18nKey) => string): string {
+  return SAID.flatMap((k) => {
+    const v = e.data[k];
+    if (typeof v !== 'string' || v === '') return [];
+    // An open's or a click's verdict in the card's words ("a person", "a security scanner").
+    return [k === 'reason' && v in REASON ? t(REASON[v as keyof typeof REASON]) : v];
+  }).join(' · ');
 }
 
 export function MailDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
@@ -100,7 +104,7 @@ export function MailDetail({ id, onChanged }: { id: string; onChanged: () => voi
             <li key={i} class={`leadmail-history-event leadmail-history-event--${ev.type}`} data-type={ev.type}>
               <span class="leadmail-history-event__time">{formatTime(lang, ev.at)}</span>{' '}
               <b class="leadmail-history-event__type">{EVENT[ev.type] ? t(EVENT[ev.type]!) : ev.type}</b>
-              {eventFacts(ev) && <div class="leadmail-history-event__facts leadmail-muted">{eventFacts(ev)}</div>}
+              {eventFacts(ev, t) && <div class="leadmail-history-event__facts leadmail-muted">{eventFacts(ev, t)}</div>}
             </li>
           ))}
         </ol>

@@ -34,6 +34,8 @@ export const EVENT: Record<string, I18nKey> = {
   partially_sent: key('admin_history.event.partially_sent'),
   recipients_refused: key('admin_history.event.recipients_refused'),
   late_outcome: key('admin_history.event.late_outcome'),
+  opened: key('admin_history.event.opened'),
+  clicked: key('admin_history.event.clicked'),
 };
 
 /** The first recipient, and how many more: a row stays one line. */

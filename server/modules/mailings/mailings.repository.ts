@@ -160,8 +160,3 @@ export async function insertRecipients(tx: Queryable, m: Pick<MailingRow, 'id' |
 export async function takenKeys(db: Queryable, mailingId: string): Promise<{ email: string; entity_id: string }[]> {
   return (await db.query<{ email: string; entity_id: string }>("SELECT email, entity_id FROM mailing_recipients WHERE mailing_id = $1 AND status = 'queued'", [mailingId])).rows;
 }
-
-export async function emailIdsOf(db: Queryable, mailingId: string): Promise<string[]> {
-  const r = await db.query<{ email_id: string }>('SELECT email_id FROM mailing_recipients WHERE mailing_id = $1 AND email_id IS NOT NULL', [mailingId]);
-  return r.rows.map((x) => x.email_id);
-}

@@ -142,6 +142,13 @@ export class MailingsService {
     return { ...view, status: 'paused', statusReason: held.map((h) => `mailbox "${h.name}" is paused: ${h.reason ?? 'paused'}`).join('; ') };
   }
 
+  /** A name for each of the account's mailings among `ids` (its subject, else its template's name) and when it was created: the statistics page's. */
+  async namesOf(accountId: number, ids: string[]): Promise<Map<string, { name: string | null; createdAt: Date }>> {
+    const heads = await repo.headsOf(this.db, accountId, ids);
+    const templates = await this.templates.namesOf(accountId, [...new Set(heads.flatMap((h) => (h.subject || !h.template_id ? [] : [h.template_id])))]);
+    return new Map(heads.map((h) => [h.id, { name: h.subject || (h.template_id ? (templates.get(h.template_id) ?? null) : null), createdAt: h.created_at }]));
+  }
+
   /** Takes back waiting reminder mails of recipients who responded since (runs every minute). */
   recheckReminders(): Promise<number> {
     return recheckReminders(this.db, this.delivery, this.reads);

@@ -60,3 +60,15 @@ export async function respondedAmong(db: Queryable, ids: string[], response: Res
   const r = await db.query<{ id: string }>(`SELECT e.id ${OF} WHERE ${cond}`, response.kind === 'clicked_link' ? [ids, response.linkId] : [ids]);
   return new Set(r.rows.map((x) => x.id));
 }
+
+/**
+ * The classified opens and clicks of an account in a period, as a relation another module's
+ * grouped query may select from (the emails module's statistics, emails/stats-reads.ts): this is
+ * all it reads of tracking_hits, columns (email_id, at, series). The parameters are the caller's
+ * placeholders for account, since and until; the range is tracking_hits_account_at's.
+ */
+export function classifiedHits(account: string, since: string, until: string): string {
+  return `(SELECT h.email_id, h.at, CASE WHEN h.kind = 'open' THEN CASE WHEN h.human THEN 'humanOpens' ELSE 'machineOpens' END
+      ELSE CASE WHEN h.human THEN 'humanClicks' ELSE 'machineClicks' END END AS series
+    FROM tracking_hits h WHERE h.account_id = ${account} AND h.at >= ${since} AND h.at < ${until} AND h.kind IN ('open', 'click') AND h.human IS NOT NULL)`;
+}

@@ -1,7 +1,9 @@
 /**
- * Opens and clicks of a set of mails another module created (a mailing's): totals, per hour,
- * and who responded. Exported for the mailings module's port (mailings/delivery.port.ts, wired
- * in container.ts), so it never queries the hits or the counters itself.
+ * Opens and clicks of the mails another module created (a mailing's): totals and per hour for a
+ * whole mailing (by emails.mailing_id), and who responded among a batch of mails (by their ids).
+ * Exported for the mailings module's port (mailings/delivery.port.ts, wired in container.ts), so
+ * it never queries the hits or the counters itself; `classifiedHits` is the relation the emails
+ * module's statistics read (emails/stats-reads.ts).
  */
 import type { Queryable } from '../../infra/db/db.js';
 import type { MailingKey } from '../emails/mail-reads.js';

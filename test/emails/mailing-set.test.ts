@@ -9,6 +9,7 @@ import type { SmtpSink } from '../support/smtp-sink.js';
 import { createMailbox, startWorldWithSink, stopWorldWithSink } from '../support/send-helpers.js';
 import { enqueueBatch, holdEmails, releaseEmails } from '../../server/modules/emails/bulk-enqueue.js';
 import { stateCounts, waitingOf } from '../../server/modules/emails/mail-reads.js';
+import { up } from '../../server/infra/db/migrations/20261130039000-email-mailing-id.js';
 
 let w: World;
 let sink: SmtpSink;
@@ -64,5 +65,30 @@ describe('a mailing asked by its id', () => {
     expect(await counts(b)).toEqual({ cancelled: 3 });
     expect(await counts(a)).toEqual({ queued: 5 });
     await holdEmails(db, ACCOUNT_ID, { mailingId: a }, 'MAILING_CANCELLED');
+  });
+});
+
+describe('migration 20261130039000', () => {
+  it('gives the mails of mailings made before it their mailing’s id, and single mails none', async () => {
+    const db = w.server.services.db;
+    const mb = await createMailbox(w, w.user, sink, { pacing: { messages: 10, seconds: 1 } });
+    const mailing = crypto.randomUUID();
+    const [inMailing, single] = await queue(mb, mailing, 2);
+    // As before the column: a mailing row, its recipient rows, and mails that do not carry its id.
+    await db.query(
+      `INSERT INTO mailings (id, account_id, user_id, entity_type, entity_ids, recipients, status, subject, resolved_count)
+       VALUES ($1, $2, $3, 'leads', '{710000}', '{"mode":"main","onePerEntity":false}', 'queued', 'Old', 1)`,
+      [mailing, ACCOUNT_ID, w.user.userId],
+    );
+    await db.query(
+      `INSERT INTO mailing_recipients (mailing_id, account_id, entity_type, entity_id, email, status, email_id) VALUES ($1, $2, 'leads', 710000, 'set-0@client.example', 'queued', $3)`,
+      [mailing, ACCOUNT_ID, inMailing],
+    );
+    await db.query('UPDATE emails SET mailing_id = NULL WHERE id = ANY($1::uuid[])', [[inMailing, single]]);
+    const backfill = up.split(';').map((x) => x.trim()).find((x) => x.startsWith('UPDATE'))!;
+    await db.query(backfill);
+    const r = await db.query<{ id: string; mailing_id: string | null }>('SELECT id, mailing_id FROM emails WHERE id = ANY($1::uuid[])', [[inMailing, single]]);
+    expect(Object.fromEntries(r.rows.map((x) => [x.id, x.mailing_id]))).toEqual({ [inMailing!]: mailing, [single!]: null });
+    await holdEmails(db, ACCOUNT_ID, [inMailing!, single!], 'MAILING_CANCELLED');
   });
 });

@@ -38,6 +38,7 @@ import { benchStats } from './stats.js';
 import { benchMailingScale } from './mailing-scale.js';
 import { wanted } from './only.js';
 import { benchWidget } from './widget.js';
+import { benchMailingDetail } from './mailing-detail.js';
 import { benchHistory } from './history.js';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
@@ -428,3 +429,4 @@ if (['queue', 'dp', 'mailings', 'tracking', 'stats', 'drain', 'crash'].some(want
 if (wanted('scale')) await benchMailingScale();
 if (wanted('widget')) await benchWidget();
 if (wanted('history')) await benchHistory();
+if (wanted('history') || wanted('mailing-detail')) await benchMailingDetail();

@@ -6,7 +6,7 @@
  * Also which indexes the plans use.
  */
 import type { RunningServer } from '../server/app/server.js';
-import { statsBreakdown, statsSeries, type StatsScope } from '../server/modules/tracking/stats-reads.js';
+import { statsBreakdown, statsSeries, type StatsScope } from '../server/modules/emails/stats-reads.js';
 
 const ACCOUNT = 2;
 const OTHER = 3;
@@ -49,6 +49,8 @@ async function seed(server: RunningServer, account: number, mails: number): Prom
      WHERE e.account_id = $1 AND e.entity_id % 10 < 4`,
     [account],
   );
+  // The mail's mailing, as the bulk-enqueue door stores it (emails.mailing_id).
+  await db.query('UPDATE emails e SET mailing_id = r.mailing_id FROM mailing_recipients r WHERE r.email_id = e.id AND e.account_id = $1 AND r.account_id = $1', [account]);
   // Per sent mail: a human open (60 %), a machine open (every one), a human click (20 %), a machine click (10 %).
   await db.query(
     `INSERT INTO tracking_hits (account_id, email_id, kind, at, human, reason, decided_at, outcome)

@@ -16,7 +16,7 @@ import { registerEmailRoutes } from '../modules/emails/emails.routes.js';
 import { registerTrackingRoutes } from '../modules/tracking/tracking.routes.js';
 import { registerStatsRoutes } from '../modules/stats/stats.routes.js';
 import { StatsService } from '../modules/stats/stats.service.js';
-import { statsBreakdown, statsSeries } from '../modules/tracking/stats-reads.js';
+import { statsBreakdown, statsSeries } from '../modules/emails/stats-reads.js';
 import { registerTriggerRoutes } from '../modules/triggers/triggers.routes.js';
 import { registerTriggerLinkRoutes } from '../modules/trigger-links/trigger-links.routes.js';
 import { registerPipelineActionRoutes } from '../modules/pipeline/pipeline.routes.js';
@@ -88,7 +88,13 @@ export function createApp(s: Services): { app: express.Express; api: Api } {
   registerDryRunRoutes(api, s.dryRun);
   registerMailingRoutes(api, s.mailings);
   registerCrmDataRoutes(api, s.crmFor);
-  registerStatsRoutes(api, new StatsService({ series: (q, b) => statsSeries(s.db, q, b), breakdown: (q, by) => statsBreakdown(s.db, q, by) }));
+  registerStatsRoutes(
+    api,
+    new StatsService(
+      { series: (q, b) => statsSeries(s.db, q, b), breakdown: (q, by) => statsBreakdown(s.db, q, by) },
+      { templates: (a, ids) => s.templates.namesOf(a, ids), mailboxes: (a, ids) => s.mailboxes.labelsOf(a, ids), mailings: (a, ids) => s.mailings.namesOf(a, ids) },
+    ),
+  );
 
   app.use('/api', (req, _res, next) => next(new AppError(ErrorCode.NOT_FOUND, `no route ${req.method} ${req.originalUrl}`)));
   app.use(errorHandler(s.log));

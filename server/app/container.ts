@@ -263,17 +263,16 @@ export async function buildServices(
   };
   // What a mailing reads of its mails: through the emails and tracking modules' read functions.
   const mailingReads: MailingReads = {
-    stateCounts: (ids) => mailReads.stateCounts(db, ids),
+    stateCounts: (m) => mailReads.stateCounts(db, m),
+    failureReasons: (m) => mailReads.failureReasons(db, m),
+    paceOf: (m, minutes) => mailReads.paceOf(db, m, minutes),
+    pausedMailboxesOf: (m) => mailReads.pausedMailboxesOf(db, m),
+    sendsPerHour: (m) => mailReads.sendsPerHour(db, m),
+    waitingOf: (m) => mailReads.waitingOf(db, m),
+    engagementOf: (m) => hitReads.engagementOf(db, m),
+    hitsPerHour: (m) => hitReads.hitsPerHour(db, m),
     statesOf: (ids) => mailReads.statesOf(db, ids),
-    inState: (ids, state) => mailReads.inState(db, ids, state),
-    failureReasons: (ids) => mailReads.failureReasons(db, ids),
-    paceOf: (ids, minutes) => mailReads.paceOf(db, ids, minutes),
-    pausedMailboxesOf: (ids) => mailReads.pausedMailboxesOf(db, ids),
-    sendsPerHour: (ids) => mailReads.sendsPerHour(db, ids),
     sentAmong: (ids) => mailReads.sentAmong(db, ids),
-    waitingAmong: (ids) => mailReads.waitingAmong(db, ids),
-    engagementOf: (ids) => hitReads.engagementOf(db, ids),
-    hitsPerHour: (ids) => hitReads.hitsPerHour(db, ids),
     respondedAmong: (ids, response) => hitReads.respondedAmong(db, ids, response),
   };
   const mailings = new MailingsService(db, queue, mailboxes, templates, delivery, mailingReads, triggerLinks, mailingSources);

@@ -43,7 +43,17 @@ export interface BulkBatch {
   sendCheck?: boolean;
   /** No slot before this time (a mailing's start time). */
   earliest?: Date;
+  /** Stored on each mail (emails.mailing_id), opaque here: the caller later asks about, holds or releases the whole set by it. */
+  mailingId?: string;
   mails: BulkMail[];
+}
+
+/** Which mails a hold or release acts on: these ids, or every mail of a mailing (one index range, no id array). */
+export type MailSet = string[] | { mailingId: string };
+
+/** The condition on `emails` (unqualified, param $1) and its parameter for a MailSet. */
+function setCondition(set: MailSet): { sql: string; param: unknown } {
+  return Array.isArray(set) ? { sql: 'id = ANY($1::uuid[])', param: set } : { sql: 'mailing_id = $1::uuid', param: set.mailingId };
 }
 
 /** Why a set of queued mails was taken off the queue; resume gives `MAILING_PAUSED` ones back. */
@@ -92,14 +102,14 @@ export async function enqueueBatch(
     }));
     await tx.query(
       `INSERT INTO emails (id, account_id, user_id, mailbox_id, entity_type, entity_id, template_id, status, message_id,
-         to_addresses, subject, body_html, link_attachments, not_before, source, contact_ids, not_opened_after_seconds, priority, send_check)
+         to_addresses, subject, body_html, link_attachments, not_before, source, contact_ids, not_opened_after_seconds, priority, send_check, mailing_id)
        SELECT r.id, $2, $3, $4, r.entity_type, r.entity_id, $5, 'queued', r.message_id,
          r.to_addresses, r.subject, r.body_html, $6, '-infinity', 'manual',
-         ARRAY(SELECT jsonb_array_elements_text(r.contact_ids))::bigint[], $7, 1, $8
+         ARRAY(SELECT jsonb_array_elements_text(r.contact_ids))::bigint[], $7, 1, $8, $9
        FROM jsonb_to_recordset($1) AS r(id uuid, entity_type text, entity_id bigint, message_id text, to_addresses jsonb,
          subject text, body_html text, contact_ids jsonb)`,
       [JSON.stringify(rows), batch.accountId, batch.userId, batch.mailboxId, batch.templateId, JSON.stringify(batch.linkAttachments),
-        batch.points.notOpened?.afterSeconds ?? null, batch.sendCheck ?? false],
+        batch.points.notOpened?.afterSeconds ?? null, batch.sendCheck ?? false, batch.mailingId ?? null],
     );
     const ids = batch.mails.map((m) => m.id);
     await insertTriggerPoints(tx, batch.accountId, ids, batch.points);
@@ -142,14 +152,15 @@ export async function enqueueBatch(
 export async function holdEmails(
   db: Db,
   accountId: number,
-  emailIds: string[],
+  emailIds: MailSet,
   code: HoldCode,
   onSent?: (emailId: string) => Promise<void>,
   onHeld?: (tx: Queryable, heldIds: string[]) => Promise<void>,
 ): Promise<number> {
-  if (emailIds.length === 0) return 0;
+  if (Array.isArray(emailIds) && emailIds.length === 0) return 0;
+  const set = setCondition(emailIds);
   const held = await withTransaction(db, async (tx) => {
-    const mailboxes = (await tx.query<{ mailbox_id: string }>('SELECT DISTINCT mailbox_id FROM emails WHERE id = ANY($1::uuid[]) ORDER BY mailbox_id', [emailIds])).rows;
+    const mailboxes = (await tx.query<{ mailbox_id: string }>(`SELECT DISTINCT mailbox_id FROM emails WHERE account_id = $2 AND ${set.sql} ORDER BY mailbox_id`, [set.param, accountId])).rows;
     // Lock order everywhere: mailbox, then email (send-email.job.ts).
     const locked: MailboxRow[] = [];
     for (const m of mailboxes) {
@@ -158,11 +169,11 @@ export async function holdEmails(
     }
     const text = HOLD_TEXT[code];
     const from = code === 'MAILING_PAUSED' ? `status = 'queued'` : `(status = 'queued' OR (status = 'cancelled' AND error_code = 'MAILING_PAUSED'))`;
-    const sent = await finishPartlyDelivered(tx, { sql: `account_id = $2 AND id = ANY($1::uuid[]) AND ${from}`, params: [emailIds, accountId] }, { code, why: HOLD_WHY[code] });
+    const sent = await finishPartlyDelivered(tx, { sql: `account_id = $2 AND ${set.sql} AND ${from}`, params: [set.param, accountId] }, { code, why: HOLD_WHY[code] });
     const r = await tx.query<{ id: string }>(
       `UPDATE emails SET status = 'cancelled', error_code = $3, error_text = $4, updated_at = now()
-       WHERE account_id = $2 AND id = ANY($1::uuid[]) AND ${from} RETURNING id`,
-      [emailIds, accountId, code, text],
+       WHERE account_id = $2 AND ${set.sql} AND ${from} RETURNING id`,
+      [set.param, accountId, code, text],
     );
     const held = r.rows.map((x) => x.id);
     if (held.length) {
@@ -180,13 +191,14 @@ export async function holdEmails(
 }
 
 /** Puts paused mails back on the queue with fresh slots (resume): one planning pass and one drain per mailbox. */
-export async function releaseEmails(db: Db, queue: JobQueue, accountId: number, emailIds: string[], earliest?: Date): Promise<number> {
-  if (emailIds.length === 0) return 0;
+export async function releaseEmails(db: Db, queue: JobQueue, accountId: number, emailIds: MailSet, earliest?: Date): Promise<number> {
+  if (Array.isArray(emailIds) && emailIds.length === 0) return 0;
+  const set = setCondition(emailIds);
   const planned = await withTransaction(db, async (tx) => {
     const held = (await tx.query<{ id: string; mailbox_id: string }>(
-      `SELECT id, mailbox_id FROM emails WHERE account_id = $2 AND id = ANY($1::uuid[]) AND status = 'cancelled' AND error_code = 'MAILING_PAUSED'
+      `SELECT id, mailbox_id FROM emails WHERE account_id = $2 AND ${set.sql} AND status = 'cancelled' AND error_code = 'MAILING_PAUSED'
        ORDER BY mailbox_id, not_before, created_at`,
-      [emailIds, accountId],
+      [set.param, accountId],
     )).rows;
     const byMailbox = new Map<string, string[]>();
     for (const e of held) byMailbox.set(e.mailbox_id, [...(byMailbox.get(e.mailbox_id) ?? []), e.id]);

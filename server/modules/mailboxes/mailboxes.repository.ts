@@ -122,3 +122,12 @@ export async function softDeleteMailbox(db: Queryable, accountId: number, id: st
   ]);
   return (r.rowCount ?? 0) > 0;
 }
+
+/** "Name <address>" of the account's mailboxes among `ids` (a statistics breakdown's handful). */
+export async function labelsOf(db: Queryable, accountId: number, ids: string[]): Promise<Map<string, string>> {
+  const r = await db.query<{ id: string; label: string }>(
+    `SELECT id, display_name || ' <' || from_address || '>' AS label FROM mailboxes WHERE account_id = $1 AND id = ANY($2::uuid[])`,
+    [accountId, ids],
+  );
+  return new Map(r.rows.map((x) => [x.id, x.label]));
+}

@@ -39,6 +39,11 @@ export class MailboxesService {
   }
 
   /** A mailbox the caller may use or see: their own, the global one, or any for an admin. */
+  /** "Name <address>" of the account's mailboxes among `ids`, for a listing that shows them (the statistics page). */
+  labelsOf(accountId: number, ids: string[]): Promise<Map<string, string>> {
+    return repo.labelsOf(this.db, accountId, ids);
+  }
+
   async getVisibleRow(auth: AuthContext, id: string): Promise<MailboxRow> {
     const row = await repo.findMailbox(this.db, auth.accountId, id);
     if (!row) throw notFound('mailbox');

@@ -197,6 +197,8 @@ export class BatchRun {
       attachmentIds: this.content.attachmentIds,
       points: this.content.points,
       earliest: this.m.start_at ?? undefined,
+      // Each mail carries the mailing's id: the whole mailing is then asked about, held and released by it.
+      mailingId: this.m.id,
       // A reminder's mail is checked again when the drain claims it (reminder-guard.ts).
       sendCheck: this.m.reminder !== null,
     };

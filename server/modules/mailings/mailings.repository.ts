@@ -161,7 +161,10 @@ export async function takenKeys(db: Queryable, mailingId: string): Promise<{ ema
   return (await db.query<{ email: string; entity_id: string }>("SELECT email, entity_id FROM mailing_recipients WHERE mailing_id = $1 AND status = 'queued'", [mailingId])).rows;
 }
 
-export async function emailIdsOf(db: Queryable, mailingId: string): Promise<string[]> {
-  const r = await db.query<{ email_id: string }>('SELECT email_id FROM mailing_recipients WHERE mailing_id = $1 AND email_id IS NOT NULL', [mailingId]);
-  return r.rows.map((x) => x.email_id);
+/** Subject, template and creation time of the account's mailings among `ids` (a statistics breakdown's handful). */
+export async function headsOf(db: Queryable, accountId: number, ids: string[]): Promise<{ id: string; subject: string | null; template_id: string | null; created_at: Date }[]> {
+  return (await db.query<{ id: string; subject: string | null; template_id: string | null; created_at: Date }>(
+    'SELECT id, subject, template_id, created_at FROM mailings WHERE account_id = $1 AND id = ANY($2::uuid[])',
+    [accountId, ids],
+  )).rows;
 }

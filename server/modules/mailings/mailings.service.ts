@@ -11,11 +11,11 @@ import type { CreateMailingRequest, CreateReminderRequest, MailingListItem, Mail
 import type { z } from 'zod';
 import type { MailboxesService } from '../mailboxes/mailboxes.service.js';
 import type { TemplatesService } from '../templates/templates.service.js';
-import type { MailingDelivery, MailingReads } from './delivery.port.js';
+import type { MailingDelivery, MailingKey, MailingReads } from './delivery.port.js';
 import type { MailingSources } from './sources.port.js';
 import * as repo from './mailings.repository.js';
 import type { MailingRow, NewMailing } from './mailings.repository.js';
-import { countsOf, mailIdsOf, paceOf, reasonsOf, recipientsPage } from './progress.js';
+import { countsOf, paceOf, reasonsOf, recipientsPage } from './progress.js';
 import { scheduleResolve } from './resolve.job.js';
 import { statsOf } from './stats.js';
 import { recheckReminders } from './reminder-recheck.js';
@@ -130,18 +130,23 @@ export class MailingsService {
 
   async get(auth: AuthContext, id: string): Promise<MailingView> {
     const m = await this.row(auth, id);
-    const ids = await mailIdsOf(this.db, m.id);
-    const [view, reasons, pace] = await Promise.all([this.viewOf(m, ids), reasonsOf(this.db, this.reads, m.id, ids), paceOf(this.reads, ids)]);
+    const [view, reasons, pace] = await Promise.all([this.viewOf(m), reasonsOf(this.db, this.reads, keyOf(m)), paceOf(this.reads, keyOf(m))]);
     return { ...view, ...pace, reasons };
   }
 
-  private async viewOf(m: MailingRow, known?: string[]): Promise<MailingListItem> {
-    const ids = known ?? (await mailIdsOf(this.db, m.id));
-    const [counts, held] = await Promise.all([countsOf(this.db, this.reads, m.id, ids), m.status === 'queued' ? this.reads.pausedMailboxesOf(ids) : []]);
+  private async viewOf(m: MailingRow): Promise<MailingListItem> {
+    const [counts, held] = await Promise.all([countsOf(this.db, this.reads, keyOf(m)), m.status === 'queued' ? this.reads.pausedMailboxesOf(keyOf(m)) : []]);
     const view = this.view(m, counts);
     if (held.length === 0) return view;
     // Delivery paused the mailbox (e.g. SMTP 535): the mailing waits for it, and says why.
     return { ...view, status: 'paused', statusReason: held.map((h) => `mailbox "${h.name}" is paused: ${h.reason ?? 'paused'}`).join('; ') };
+  }
+
+  /** A name for each of the account's mailings among `ids` (its subject, else its template's name) and when it was created: the statistics page's. */
+  async namesOf(accountId: number, ids: string[]): Promise<Map<string, { name: string | null; createdAt: Date }>> {
+    const heads = await repo.headsOf(this.db, accountId, ids);
+    const templates = await this.templates.namesOf(accountId, [...new Set(heads.flatMap((h) => (h.subject || !h.template_id ? [] : [h.template_id])))]);
+    return new Map(heads.map((h) => [h.id, { name: h.subject || (h.template_id ? (templates.get(h.template_id) ?? null) : null), createdAt: h.created_at }]));
   }
 
   /** Takes back waiting reminder mails of recipients who responded since (runs every minute). */
@@ -150,12 +155,12 @@ export class MailingsService {
   }
 
   async stats(auth: AuthContext, id: string): Promise<MailingStats> {
-    return statsOf(this.reads, await mailIdsOf(this.db, (await this.row(auth, id)).id));
+    return statsOf(this.reads, keyOf(await this.row(auth, id)));
   }
 
   async recipients(auth: AuthContext, id: string, q: Parameters<typeof recipientsPage>[3]): Promise<z.infer<typeof RecipientsPage>> {
     const m = await this.row(auth, id);
-    return { page: q.page, limit: q.limit, ...(await recipientsPage(this.db, this.reads, m.id, q)) };
+    return { page: q.page, limit: q.limit, ...(await recipientsPage(this.db, this.reads, keyOf(m), q)) };
   }
 
   /** Every recipient as CSV (RFC 4180), read page by page so 100,000 rows are not held twice. */
@@ -163,7 +168,7 @@ export class MailingsService {
     const m = await this.row(auth, id);
     yield 'entity_type,entity_id,contact_id,email,status,reason,email_id,sent_at\r\n';
     for (let page = 1; ; page++) {
-      const { items } = await recipientsPage(this.db, this.reads, m.id, { page, limit: 500 });
+      const { items } = await recipientsPage(this.db, this.reads, keyOf(m), { page, limit: 500 });
       for (const r of items) yield [r.entityType, r.entityId, r.contactId, r.email, r.status, r.reason, r.emailId, r.sentAt].map(csvCell).join(',') + '\r\n';
       if (items.length < 500) return;
     }
@@ -171,7 +176,7 @@ export class MailingsService {
 
   async pause(auth: AuthContext, id: string): Promise<MailingView> {
     const m = await this.transition(auth, id, ['resolving', 'queued'], 'paused');
-    await this.delivery.hold(auth.accountId, await repo.emailIdsOf(this.db, m.id), 'MAILING_PAUSED');
+    await this.delivery.hold(auth.accountId, { mailingId: m.id }, 'MAILING_PAUSED');
     return this.get(auth, id);
   }
 
@@ -179,14 +184,14 @@ export class MailingsService {
     const m = await this.row(auth, id);
     const next = m.resolved_count < m.selected ? 'resolving' : 'queued';
     await this.transition(auth, id, ['paused'], next);
-    await this.delivery.release(auth.accountId, await repo.emailIdsOf(this.db, m.id));
+    await this.delivery.release(auth.accountId, { mailingId: m.id });
     if (next === 'resolving') await scheduleResolve(this.queue, m.id);
     return this.get(auth, id);
   }
 
   async cancel(auth: AuthContext, id: string): Promise<MailingView> {
     const m = await this.transition(auth, id, ['resolving', 'queued', 'paused'], 'cancelled');
-    await this.delivery.hold(auth.accountId, await repo.emailIdsOf(this.db, m.id), 'MAILING_CANCELLED');
+    await this.delivery.hold(auth.accountId, { mailingId: m.id }, 'MAILING_CANCELLED');
     return this.get(auth, id);
   }
 
@@ -229,6 +234,11 @@ export class MailingsService {
       counts,
     };
   }
+}
+
+/** How the emails side knows a mailing's mails (the batch gave them its id). */
+function keyOf(m: MailingRow): MailingKey {
+  return { accountId: m.account_id, mailingId: m.id };
 }
 
 /** A non-admin sees and acts on the mailings they created (others answer 404, as if absent); an admin on the account's. */

@@ -25,7 +25,7 @@ export async function recheckReminders(db: Db, delivery: MailingDelivery, reads:
   );
   let taken = 0;
   for (const m of active.rows) {
-    const waiting = await reads.waitingAmong(m.email_ids);
+    const waiting = await reads.waitingOf({ accountId: m.account_id, mailingId: m.id });
     const emails = m.emails.filter((_, i) => waiting.has(m.email_ids[i]!));
     if (emails.length === 0) continue;
     const still = await reminderFilter(db, reads, m, emails);

@@ -1,15 +1,15 @@
 /**
  * Per-mailing statistics in a shape a chart draws directly: totals, and one row per hour with
  * every series present. Sends come from the emails module, opens and clicks from tracking, both
- * through the MailingReads port.
+ * through the MailingReads port, asked by the mailing's id.
  */
 import type { MailingStats } from '../../../shared/schemas/mailing.js';
-import type { MailingReads } from './delivery.port.js';
+import type { MailingKey, MailingReads } from './delivery.port.js';
 
 type Point = MailingStats['hourly'][number];
 
-export async function statsOf(reads: MailingReads, ids: string[]): Promise<MailingStats> {
-  const [sends, engagement, hits] = await Promise.all([reads.sendsPerHour(ids), reads.engagementOf(ids), reads.hitsPerHour(ids)]);
+export async function statsOf(reads: MailingReads, m: MailingKey): Promise<MailingStats> {
+  const [sends, engagement, hits] = await Promise.all([reads.sendsPerHour(m), reads.engagementOf(m), reads.hitsPerHour(m)]);
   const byHour = new Map<string, Point>();
   for (const row of [...sends.hourly, ...hits]) {
     const hour = row.hour.toISOString();

@@ -1,13 +1,14 @@
 /**
  * The statistics page's two questions: counts over time, and counts per template, mailbox or
  * mailing. Decides the scope (a user's own mails, or the account's for an administrator), the
- * period and the bucket; the counting is one grouped query each behind StatsReads.
+ * period and the bucket; the counting is one grouped query each behind StatsReads, and a
+ * breakdown's names come from the owning modules (StatsNames), for the few ids it has.
  */
-import type { StatsBreakdown, StatsBreakdownQuery, StatsBucket, StatsCounts, StatsSeries, StatsSeriesQuery } from '../../../shared/schemas/stats.js';
+import type { StatsBreakdown, StatsBreakdownQuery, StatsBreakdownRow, StatsBucket, StatsBy, StatsCounts, StatsSeries, StatsSeriesQuery } from '../../../shared/schemas/stats.js';
 import { STATS_SERIES } from '../../../shared/schemas/stats.js';
 import { invalid } from '../../errors.js';
 import type { AuthContext } from '../../http/auth.js';
-import type { StatsReads, StatsScope } from './stats.port.js';
+import type { StatsNames, StatsReads, StatsScope } from './stats.port.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -29,11 +30,20 @@ async function zoneKnown<T>(p: Promise<T>): Promise<T> {
   }
 }
 
+/** Nulls last. */
+function byName(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 type Period = Pick<StatsSeriesQuery, 'since' | 'until' | 'tz' | 'templateId' | 'mailboxId' | 'mailingId'>;
 
 export class StatsService {
   constructor(
     private readonly reads: StatsReads,
+    private readonly names: StatsNames,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -49,8 +59,23 @@ export class StatsService {
 
   async breakdown(auth: AuthContext, q: StatsBreakdownQuery): Promise<StatsBreakdown> {
     const scope = this.scope(auth, q);
-    const rows = await this.reads.breakdown(scope, q.by);
+    const counts = await this.reads.breakdown(scope, q.by);
+    const named = await this.named(scope.accountId, q.by, counts.flatMap((r) => (r.id === null ? [] : [r.id])));
+    const rows: StatsBreakdownRow[] = counts.map((r) => {
+      const n = r.id === null ? undefined : named.get(r.id);
+      return { ...r, name: n?.name ?? null, createdAt: n?.createdAt?.toISOString() ?? null };
+    });
+    // Busiest first; then by name (unnamed last), then id: a stable order for equal counts.
+    rows.sort((a, b) => b.sent - a.sent || b.failed - a.failed || byName(a.name, b.name) || byName(a.id, b.id));
     return { by: q.by, since: scope.since.toISOString(), until: scope.until.toISOString(), rows };
+  }
+
+  /** The names of a breakdown's ids, from the module that owns each (a handful of ids). */
+  private async named(accountId: number, by: StatsBy, ids: string[]): Promise<Map<string, { name: string | null; createdAt?: Date }>> {
+    if (ids.length === 0) return new Map();
+    if (by === 'mailing') return this.names.mailings(accountId, ids);
+    const names = by === 'template' ? await this.names.templates(accountId, ids) : await this.names.mailboxes(accountId, ids);
+    return new Map([...names].map(([id, name]) => [id, { name }]));
   }
 
   private scope(auth: AuthContext, q: Period): StatsScope {

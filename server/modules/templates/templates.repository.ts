@@ -92,3 +92,9 @@ export async function setSignature(db: Queryable, accountId: number, userId: num
     [accountId, userId, html],
   );
 }
+
+/** Names of the account's templates among `ids` (a statistics breakdown's handful). */
+export async function namesOf(db: Queryable, accountId: number, ids: string[]): Promise<Map<string, string>> {
+  const r = await db.query<{ id: string; name: string }>('SELECT id, name FROM templates WHERE account_id = $1 AND id = ANY($2::uuid[])', [accountId, ids]);
+  return new Map(r.rows.map((x) => [x.id, x.name]));
+}

@@ -61,6 +61,11 @@ export class TemplatesService {
   }
 
   /** A template the caller may use: own, public, or any for an admin. Others are "not found". */
+  /** Names of the account's templates among `ids`, for a listing that shows them (the statistics page). */
+  namesOf(accountId: number, ids: string[]): Promise<Map<string, string>> {
+    return repo.namesOf(this.db, accountId, ids);
+  }
+
   async getUsable(auth: AuthContext, id: string): Promise<TemplateRow> {
     const row = await repo.findTemplate(this.db, auth.accountId, id);
     if (!row || !(auth.isAdmin || row.is_public || row.owner_user_id === auth.userId)) throw notFound('template');

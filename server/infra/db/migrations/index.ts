@@ -21,6 +21,7 @@ import * as m20261130020000 from './20261130020000-resolve-lease-owner.js';
 import * as m20261130030000 from './20261130030000-email-search.js';
 import * as m20261130031000 from './20261130031000-stats-indexes.js';
 import * as m20261130033000 from './20261130033000-send-check.js';
+import * as m20261130039000 from './20261130039000-email-mailing-id.js';
 
 export const migrations: { name: string; up: string }[] = [
   { name: '20261122190000-initial', up: m20261122190000.up },
@@ -45,4 +46,5 @@ export const migrations: { name: string; up: string }[] = [
   { name: '20261130030000-email-search', up: m20261130030000.up },
   { name: '20261130031000-stats-indexes', up: m20261130031000.up },
   { name: '20261130033000-send-check', up: m20261130033000.up },
+  { name: '20261130039000-email-mailing-id', up: m20261130039000.up },
 ];

@@ -113,14 +113,16 @@ describe('a mailing through three power cuts of the server and its embedded data
       const delivered = sink.messages.length;
       booted = await boot();
       server = booted.server;
-      // Sending resumes by itself: a message reaches the SMTP server after the kill.
+      // Sending resumes by itself: a message reaches the SMTP server after the kill. The bound
+      // only proves it resumes unaided (a stuck lease would never let it); how fast is the printed
+      // figure (3.5–10 s here, most of it the embedded PostgreSQL's crash recovery on a busy machine).
       const first = await eventually(
         () => {
           const m = sink.messages.find((x) => x.receivedAt > killedAt);
           expect(m).toBeDefined();
           return m!;
         },
-        { timeoutMs: 30_000, intervalMs: 10 },
+        { timeoutMs: 60_000, intervalMs: 10 },
       ).catch((err: Error) => {
         // CI shows only the test's output: the server's last words say why it did not resume.
         throw new Error(`${err.message}\nlast lines of the server log:\n${logTail(40)}`);

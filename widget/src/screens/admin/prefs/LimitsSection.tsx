@@ -8,6 +8,7 @@ import { prefsApi, type AccountSettings } from '../../../api/admin-prefs.js';
 import { useCtx } from '../../../ui/context.js';
 import { Field, FormAlert, formError, type FormError } from '../../../ui/labelled-field.js';
 import { useLoad } from '../../../ui/use-load.js';
+import { RetryAlert } from '../../../ui/retry-alert.js';
 
 function LimitsForm({ initial }: { initial: AccountSettings }) {
   const { t, api } = useCtx();
@@ -71,12 +72,7 @@ export function LimitsSection() {
       <h2 class="leadmail-h2">{t('admin_prefs.limits_title')}</h2>
       <p class="leadmail-muted leadmail-prefs__intro">{t('admin_prefs.limits_intro')}</p>
       {settings.error !== null && !settings.value ? (
-        <div class="leadmail-alert leadmail-alert--error" role="alert">
-          {settings.error}{' '}
-          <button type="button" class="leadmail-btn leadmail-btn--small" onClick={() => void settings.reload()}>
-            {t('common.retry')}
-          </button>
-        </div>
+        <RetryAlert onRetry={settings.reload} button="small">{settings.error}</RetryAlert>
       ) : !settings.value ? (
         <p class="leadmail-muted">{t('common.loading')}</p>
       ) : (

@@ -9,6 +9,7 @@ import { useCtx } from '../../../ui/context.js';
 import { escapeAttr, HtmlEditor, type EditorHandle } from '../../../ui/html-editor.js';
 import { Field, FormAlert, formError, type FormError } from '../../../ui/labelled-field.js';
 import { useLoad } from '../../../ui/use-load.js';
+import { RetryAlert } from '../../../ui/retry-alert.js';
 
 const PREVIEW_STYLE = 'body{margin:10px 12px;font:14px/1.45 "PT Sans",Arial,sans-serif;color:#313942;overflow-wrap:anywhere}img{max-width:100%}.sample{color:#92989b}';
 
@@ -75,12 +76,7 @@ export function SignatureSection() {
       <h2 class="leadmail-h2">{t('admin_prefs.signature_title')}</h2>
       <p class="leadmail-muted leadmail-prefs__intro">{t('admin_prefs.signature_intro')}</p>
       {sig.error !== null && !sig.value ? (
-        <div class="leadmail-alert leadmail-alert--error" role="alert">
-          {sig.error}{' '}
-          <button type="button" class="leadmail-btn leadmail-btn--small" onClick={() => void sig.reload()}>
-            {t('common.retry')}
-          </button>
-        </div>
+        <RetryAlert onRetry={sig.reload} button="small">{sig.error}</RetryAlert>
       ) : !sig.value ? (
         <p class="leadmail-muted">{t('common.loading')}</p>
       ) : (

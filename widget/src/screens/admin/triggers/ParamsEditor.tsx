@@ -4,7 +4,8 @@ import type { CatalogField, CrmCatalog, MailboxView, TemplateView } from '../../
 import { key, type I18nKey, type T } from '../../../host/i18n.js';
 import { useCtx } from '../../../ui/context.js';
 import { Field, type FormError } from '../../../ui/labelled-field.js';
-import type { DeadlineUnit, Draft } from './draft.js';
+import { AmountUnit } from './AmountUnit.js';
+import type { Draft } from './draft.js';
 import { FieldValueInput } from './FieldValueInput.js';
 import { inputKind, RESET } from './field-kinds.js';
 import { StageFields, UserSelect } from './pickers.js';
@@ -57,12 +58,7 @@ function SetTask({ draft, set, pickers, error }: Props) {
           </select>
           {x.deadlineKind === 'relative' && (
             <>
-              <input type="number" min={0} class="leadmail-input leadmail-trg__short leadmail-trg__deadline-amount" value={x.amount} onInput={(e) => put({ amount: e.currentTarget.value })} />
-              <select class="leadmail-select leadmail-trg__deadline-unit" value={x.unit} onChange={(e) => put({ unit: e.currentTarget.value as DeadlineUnit })}>
-                <option value="minutes">{t('admin_triggers.unit.minutes')}</option>
-                <option value="hours">{t('admin_triggers.unit.hours')}</option>
-                <option value="days">{t('admin_triggers.unit.days')}</option>
-              </select>
+              <AmountUnit name="deadline" min={0} amount={x.amount} unit={x.unit} units={['minutes', 'hours', 'days']} onChange={put} />
             </>
           )}
         </div>

@@ -190,30 +190,23 @@ function ChangeTags({ draft, set, pickers, error }: Props) {
   const { t } = useCtx();
   const x = draft.tags;
   const names = pickers.catalog.tags.map((tag) => tag.name);
+  const tagsField = (which: 'add' | 'remove') => (
+    <Field name={`params.${which}`} label={t(which === 'add' ? 'admin_triggers.tags.add' : 'admin_triggers.tags.remove')} error={error}>
+      <TagsInput
+        class={`leadmail-trg__tags-${which}`}
+        listId={`leadmail-trg-tags-${which}`}
+        values={x[which]}
+        suggestions={names}
+        placeholder={t('admin_triggers.tags.placeholder')}
+        removeLabel={t('admin_triggers.tags.remove_chip')}
+        onChange={(v) => set({ ...draft, tags: { ...x, [which]: v } })}
+      />
+    </Field>
+  );
   return (
     <>
-      <Field name="params.add" label={t('admin_triggers.tags.add')} error={error}>
-        <TagsInput
-          class="leadmail-trg__tags-add"
-          listId="leadmail-trg-tags-add"
-          values={x.add}
-          suggestions={names}
-          placeholder={t('admin_triggers.tags.placeholder')}
-          removeLabel={t('admin_triggers.tags.remove_chip')}
-          onChange={(add) => set({ ...draft, tags: { ...x, add } })}
-        />
-      </Field>
-      <Field name="params.remove" label={t('admin_triggers.tags.remove')} error={error}>
-        <TagsInput
-          class="leadmail-trg__tags-remove"
-          listId="leadmail-trg-tags-remove"
-          values={x.remove}
-          suggestions={names}
-          placeholder={t('admin_triggers.tags.placeholder')}
-          removeLabel={t('admin_triggers.tags.remove_chip')}
-          onChange={(remove) => set({ ...draft, tags: { ...x, remove } })}
-        />
-      </Field>
+      {tagsField('add')}
+      {tagsField('remove')}
     </>
   );
 }

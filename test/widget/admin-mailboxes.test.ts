@@ -13,18 +13,14 @@ import { eventually } from '../support/eventually.js';
 import { emailIdOf, sendEmail } from '../support/send-helpers.js';
 import { IMAP_PASSWORD } from '../support/imap-client.js';
 import { mailboxPayload } from '../support/mailbox-payload.js';
-import { checkAndCloseAfterTests, tallShot, type WidgetWorld } from './harness.js';
-import { fillGeneric as fillGenericMailbox, startMailboxWorld } from './mailbox-form-helpers.js';
+import { tallShot, type WidgetWorld } from './harness.js';
+import { fillGeneric as fillGenericMailbox, withMailboxWorld } from './mailbox-form-helpers.js';
 
 let ww: WidgetWorld;
 let sink: SmtpSink;
 let address: string;
 
-beforeAll(async () => {
-  ({ ww, sink, address } = await startMailboxWorld());
-}, 60_000);
-
-checkAndCloseAfterTests(() => ({ ww, sink }));
+withMailboxWorld((world) => ({ ww, sink, address } = world));
 
 interface StoredMailbox {
   id: string;

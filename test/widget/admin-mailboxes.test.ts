@@ -8,25 +8,19 @@
  * and daily limit; the administrator sets and stops the global mailbox and a user sees it; a user
  * sees only their own mailboxes and no administrator control; es and pt render with every key.
  */
-import { startSmtpSink, SINK_FAILURES, type SmtpSink } from '../support/smtp-sink.js';
+import { SINK_FAILURES, type SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
 import { emailIdOf, sendEmail } from '../support/send-helpers.js';
-import { IMAP_PASSWORD, imapPort, imapUser } from '../support/imap-client.js';
+import { IMAP_PASSWORD } from '../support/imap-client.js';
 import { mailboxPayload } from '../support/mailbox-payload.js';
-import { checkAndCloseAfterTests, startWidgetWorld, type WidgetWorld } from './harness.js';
+import { tallShot, type WidgetWorld } from './harness.js';
+import { fillGeneric as fillGenericMailbox, withMailboxWorld } from './mailbox-form-helpers.js';
 
 let ww: WidgetWorld;
 let sink: SmtpSink;
 let address: string;
 
-beforeAll(async () => {
-  ww = await startWidgetWorld();
-  address = imapUser(0);
-  // The SMTP login is the Dovecot user's, so "same login and password as SMTP" works for IMAP too.
-  sink = await startSmtpSink({ auth: { user: address, pass: IMAP_PASSWORD } });
-}, 60_000);
-
-checkAndCloseAfterTests(() => ({ ww, sink }));
+withMailboxWorld((world) => ({ ww, sink, address } = world));
 
 interface StoredMailbox {
   id: string;
@@ -62,35 +56,9 @@ async function openPage(userId: number, lang: 'en' | 'es' | 'pt' = 'en'): Promis
   await ww.page.waitForSelector('.leadmail-admin-page[data-page="mailboxes"] .leadmail-mb__add');
 }
 
-/** The page in a window tall enough for the whole editor. */
-async function fullShot(name: string): Promise<void> {
-  await ww.page.setViewportSize({ width: 1280, height: 1400 });
-  try {
-    await ww.shot(name);
-  } finally {
-    await ww.page.setViewportSize({ width: 1280, height: 800 });
-  }
-}
+const fullShot = (name: string) => tallShot(ww, name, 1400);
 
-/** A hosting mailbox pointing at the test sink (and Dovecot when `imap`). */
-async function fillGeneric(opts: { displayName: string; password: string; imap: boolean }): Promise<void> {
-  const page = ww.page;
-  await page.selectOption(input('preset'), 'generic');
-  await page.fill(input('displayName'), opts.displayName);
-  await page.fill(input('name'), 'Maria Sales');
-  await page.fill(input('address'), address);
-  await page.fill(input('password'), opts.password);
-  await page.fill(input('smtpHost'), sink.host);
-  await page.fill(input('smtpPort'), String(sink.port));
-  await page.selectOption(input('smtpSecurity'), 'none');
-  await page.setChecked(input('imapOn'), opts.imap);
-  if (opts.imap) {
-    await page.fill(input('imapHost'), '127.0.0.1');
-    await page.fill(input('imapPort'), String(imapPort()));
-    await page.selectOption(input('imapSecurity'), 'none');
-    await page.setChecked(input('sameCredentials'), true);
-  }
-}
+const fillGeneric = (opts: { displayName?: string; password: string; imap: boolean }) => fillGenericMailbox(ww, input, { sink, address }, opts);
 
 it('adds a mailbox for a user and sees it green; an empty password on edit keeps it; a wrong one is red with the server’s words and the hint', async () => {
   const page = ww.page;

@@ -10,7 +10,7 @@ import type { StatsSeries } from '../../shared/schemas/stats.js';
 import { eventually } from '../support/eventually.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { seedStats, ZERO, type StatsFixture } from '../stats/stats-fixture.js';
-import { checkAndCloseAfterTests, startWidgetWorld, type WidgetWorld } from './harness.js';
+import { checkAndCloseAfterTests, startWidgetWorld, tallShot, type WidgetWorld } from './harness.js';
 
 let ww: WidgetWorld;
 let sink: SmtpSink;
@@ -62,12 +62,7 @@ const charts = () =>
   ww.page.$$eval('.leadmail-stats canvas', (cs) => cs.map((c) => ({ chart: (c.closest('[data-chart]') as HTMLElement).dataset.chart, live: '$chartjs' in c, width: (c as HTMLCanvasElement).width })));
 
 /** The whole page, not just the first screen: the viewport grows to the page's height for the shot. */
-async function shot(name: string): Promise<void> {
-  const height = await ww.page.evaluate(() => document.getElementById('page')!.scrollHeight + 53);
-  await ww.page.setViewportSize({ width: 1280, height: Math.min(height, 3000) });
-  await ww.shot(name);
-  await ww.page.setViewportSize({ width: 1280, height: 800 });
-}
+const shot = (name: string) => tallShot(ww, name);
 
 const noLabel = <T extends { label: string }>(r: T | undefined) => {
   if (!r) return r;

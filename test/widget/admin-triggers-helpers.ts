@@ -47,3 +47,10 @@ export async function fieldError(ww: WidgetWorld, field: string): Promise<string
   await ww.page.waitForSelector(sel);
   return (await ww.page.textContent(sel))!;
 }
+
+/** "After" `amount` `unit` (its label) typed and picked in an amount-and-unit input (`what`: delay or deadline). */
+export async function setAmount(ww: WidgetWorld, what: 'delay' | 'deadline', amount: string, unit: string): Promise<void> {
+  if (what === 'delay') await pick(ww, '.leadmail-trg__delay-mode', 'After');
+  await ww.page.fill(`.leadmail-trg__${what}-amount`, amount);
+  await pick(ww, `.leadmail-trg__${what}-unit`, unit);
+}

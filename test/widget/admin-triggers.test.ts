@@ -11,7 +11,7 @@ import { createMailbox, createTemplate, sendEmail, waitForStatus } from '../supp
 import { eventually } from '../support/eventually.js';
 import { ACCOUNT_ID, SUB } from '../support/world.js';
 import { checkAndCloseAfterTests, startWidgetWorld, type WidgetWorld } from './harness.js';
-import { fieldError, openTriggersPage, pick, saveAndRead, startNew, type SavedTrigger } from './admin-triggers-helpers.js';
+import { fieldError, openTriggersPage, pick, saveAndRead, setAmount, startNew, type SavedTrigger } from './admin-triggers-helpers.js';
 
 let ww: WidgetWorld;
 let sink: SmtpSink;
@@ -43,13 +43,10 @@ it('saves a trigger of each action kind through the pickers', async () => {
 
   await startNew(ww, 'Call the client', 'Set task');
   await pick(ww, '.leadmail-trg__task-type', 'Meeting');
-  await page.fill('.leadmail-trg__deadline-amount', '2');
-  await pick(ww, '.leadmail-trg__deadline-unit', 'hours');
+  await setAmount(ww, 'deadline', '2', 'hours');
   await pick(ww, '.leadmail-trg__task-responsible', 'Maria Sales');
   await page.fill('.leadmail-trg__task-text', 'Call about {subject}');
-  await pick(ww, '.leadmail-trg__delay-mode', 'After');
-  await page.fill('.leadmail-trg__delay-amount', '30');
-  await pick(ww, '.leadmail-trg__delay-unit', 'seconds');
+  await setAmount(ww, 'delay', '30', 'seconds');
   await ww.shot('admin-triggers-editor-task');
   saved.task = await saveAndRead(ww, 'Call the client');
   expect(saved.task).toMatchObject({
@@ -61,9 +58,7 @@ it('saves a trigger of each action kind through the pickers', async () => {
 
   await startNew(ww, 'Note on opening', 'Add note');
   await page.fill('.leadmail-trg__note-text', 'Opened: {subject}');
-  await pick(ww, '.leadmail-trg__delay-mode', 'After');
-  await page.fill('.leadmail-trg__delay-amount', '2');
-  await pick(ww, '.leadmail-trg__delay-unit', 'hours');
+  await setAmount(ww, 'delay', '2', 'hours');
   await page.uncheck('.leadmail-trg__active');
   saved.note = await saveAndRead(ww, 'Note on opening');
   expect(saved.note).toMatchObject({ action: 'add_note', params: { text: 'Opened: {subject}' }, delaySeconds: 7200, active: false });

@@ -125,3 +125,17 @@ export function checkAndCloseAfterTests(get: () => { ww: WidgetWorld | undefined
     await ww?.stop();
   });
 }
+
+/**
+ * A screenshot taller than the 800 px window (Kommo's right column and settings page scroll):
+ * `height`, or by default the whole page (#page scrolls under the fake Kommo's 53 px top bar).
+ */
+export async function tallShot(ww: WidgetWorld, name: string, height?: number): Promise<void> {
+  const h = height ?? (await ww.page.evaluate(() => document.getElementById('page')!.scrollHeight + 53));
+  await ww.page.setViewportSize({ width: 1280, height: Math.min(Math.max(h, 800), 3000) });
+  try {
+    await ww.shot(name);
+  } finally {
+    await ww.page.setViewportSize({ width: 1280, height: 800 });
+  }
+}

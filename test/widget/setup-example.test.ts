@@ -20,7 +20,7 @@ import { eventually } from '../support/eventually.js';
 import { IMAP_PASSWORD, imapPort, imapUser } from '../support/imap-client.js';
 import { clickPaths, deliveredMinuteAgo, hit, pixelPath, settledTracking, UA } from '../tracking/tracking-helpers.js';
 import { openTriggersPage, pick, saveAndRead, startNew } from './admin-triggers-helpers.js';
-import { checkAndCloseAfterTests, startWidgetWorld, type WidgetWorld } from './harness.js';
+import { checkAndCloseAfterTests, startWidgetWorld, tallShot, type WidgetWorld } from './harness.js';
 
 const OFFER_URL = 'https://acme.example/offer.pdf';
 const TASK_TEXT = 'Call the client that has opened the offer';
@@ -53,17 +53,8 @@ const w = () => ww.w;
 
 /** A screenshot of the whole page (the viewport grows to it), without the toasts of earlier steps. */
 async function shot(name: string): Promise<void> {
-  const height = await page().evaluate(() => {
-    document.querySelectorAll('#notifications > *').forEach((n) => n.remove());
-    // The page that plays Kommo scrolls in #page, under its 53 px top bar.
-    return document.getElementById('page')!.scrollHeight + 53;
-  });
-  await page().setViewportSize({ width: 1280, height: Math.min(Math.max(height, 800), 3000) });
-  try {
-    await ww.shot(`setup-example-${name}`);
-  } finally {
-    await page().setViewportSize({ width: 1280, height: 800 });
-  }
+  await page().evaluate(() => document.querySelectorAll('#notifications > *').forEach((n) => n.remove()));
+  await tallShot(ww, `setup-example-${name}`);
 }
 
 async function openTab(tab: string): Promise<void> {

@@ -6,25 +6,19 @@
  * panel offers "New email"; SMTP alone is grey; a server's reply stays text; a failed mail resent
  * from the panel arrives at the sink; es and pt render with every key.
  */
-import { startSmtpSink, SINK_FAILURES, type SmtpSink } from '../support/smtp-sink.js';
-import { IMAP_PASSWORD, imapPort, imapUser } from '../support/imap-client.js';
+import { SINK_FAILURES, type SmtpSink } from '../support/smtp-sink.js';
+import { IMAP_PASSWORD } from '../support/imap-client.js';
 import { emailIdOf, sendEmail, waitForStatus } from '../support/send-helpers.js';
 import { eventually } from '../support/eventually.js';
 import { mailboxPayload } from '../support/mailbox-payload.js';
-import { checkAndCloseAfterTests, startWidgetWorld, type WidgetWorld } from './harness.js';
+import { tallShot, type WidgetWorld } from './harness.js';
+import { fillGeneric as fillGenericMailbox, withMailboxWorld } from './mailbox-form-helpers.js';
 
 let ww: WidgetWorld;
 let sink: SmtpSink;
 let address: string;
 
-beforeAll(async () => {
-  ww = await startWidgetWorld();
-  address = imapUser(0);
-  // The SMTP login is the Dovecot user's, so "same login and password as SMTP" works for IMAP too.
-  sink = await startSmtpSink({ auth: { user: address, pass: IMAP_PASSWORD } });
-}, 60_000);
-
-checkAndCloseAfterTests(() => ({ ww, sink }));
+withMailboxWorld((world) => ({ ww, sink, address } = world));
 
 const field = (name: string) => `.leadmail-setup__field[data-field="${name}"]`;
 const input = (name: string) => `.leadmail-setup [name="${name}"]`;
@@ -52,34 +46,9 @@ async function failedMail(mailboxId: string): Promise<string> {
   return id;
 }
 
-/** A hosting mailbox pointing at the test sink (and Dovecot when `imap`). */
-async function fillGeneric(opts: { password: string; imap: boolean }): Promise<void> {
-  const page = ww.page;
-  await page.selectOption(input('preset'), 'generic');
-  await page.fill(input('name'), 'Maria Sales');
-  await page.fill(input('address'), address);
-  await page.fill(input('password'), opts.password);
-  await page.fill(input('smtpHost'), sink.host);
-  await page.fill(input('smtpPort'), String(sink.port));
-  await page.selectOption(input('smtpSecurity'), 'none');
-  await page.setChecked(input('imapOn'), opts.imap);
-  if (opts.imap) {
-    await page.fill(input('imapHost'), '127.0.0.1');
-    await page.fill(input('imapPort'), String(imapPort()));
-    await page.selectOption(input('imapSecurity'), 'none');
-    await page.setChecked(input('sameCredentials'), true);
-  }
-}
+const fillGeneric = (opts: { displayName?: string; password: string; imap: boolean }) => fillGenericMailbox(ww, input, { sink, address }, opts);
 
-/** The page in a window tall enough for the whole form (Kommo's right column scrolls). */
-async function fullShot(name: string): Promise<void> {
-  await ww.page.setViewportSize({ width: 1280, height: 1500 });
-  try {
-    await ww.shot(name);
-  } finally {
-    await ww.page.setViewportSize({ width: 1280, height: 800 });
-  }
-}
+const fullShot = (name: string) => tallShot(ww, name, 1500);
 
 async function storedCheck(): Promise<{ id: string; check: { status: string; smtp: { serverText: string; hint: string } } }> {
   const list = (await ww.w.api(ww.w.user).get('/api/mailboxes')).body;

@@ -2,7 +2,7 @@
  * The right panel of a lead, contact or company card: "New email" and the entity's recent mails.
  * Polls while a mail is still on its way so its status changes without a reload.
  */
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { EmailView } from '../../api/client.js';
 import { listMailboxes, type CheckResult } from '../../api/setup.js';
 import { CheckView } from '../setup/CheckView.js';
@@ -10,6 +10,9 @@ import { QuickSetup } from '../setup/QuickSetup.js';
 import { useCtx, type Entity } from '../../ui/context.js';
 import { errorText } from '../../ui/errors.js';
 import { EmailItem } from './EmailItem.js';
+import { RetryAlert } from '../../ui/retry-alert.js';
+import { useLoad } from '../../ui/use-load.js';
+import { usePollAgain } from '../../ui/use-poll.js';
 
 const POLL_MS = 3000;
 const MAX_POLL_MS = 60_000;
@@ -30,54 +33,28 @@ function nextPollMs(emails: EmailView[] | null, now: number): number | null {
 
 export function CardPanel({ entity }: { entity: Entity }) {
   const { t, api, openCompose } = useCtx();
-  const [emails, setEmails] = useState<EmailView[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-  const alive = useRef(true);
   // Nothing to send from (no own mailbox, no global one): the quick set-up replaces "New email".
   const [hasMailbox, setHasMailbox] = useState<boolean | null>(null);
   const [connected, setConnected] = useState<CheckResult | null>(null);
   const [mailboxError, setMailboxError] = useState<string | null>(null);
 
   useEffect(() => {
+    let alive = true;
     listMailboxes(api.request)
-      .then((list) => alive.current && setHasMailbox(list.length > 0))
+      .then((list) => alive && setHasMailbox(list.length > 0))
       .catch((err: unknown) => {
-        if (!alive.current) return;
+        if (!alive) return;
         // Unknown: offer "New email" (compose says what is missing) and show why.
         setHasMailbox(true);
         setMailboxError(errorText(t, err));
       });
+    return () => {
+      alive = false;
+    };
   }, [api, t]);
 
-  const load = useCallback(async () => {
-    setLoading(true);
-    try {
-      const list = await api.emailsOf(entity.entityType, entity.entityId);
-      if (!alive.current) return;
-      setEmails(list);
-      setError(null);
-    } catch (err) {
-      if (alive.current) setError(errorText(t, err));
-    } finally {
-      if (alive.current) setLoading(false);
-    }
-  }, [api, t, entity.entityType, entity.entityId]);
-
-  useEffect(() => {
-    alive.current = true;
-    void load();
-    return () => {
-      alive.current = false;
-    };
-  }, [load]);
-
-  useEffect(() => {
-    const delay = nextPollMs(emails, Date.now());
-    if (delay === null) return;
-    const timer = setTimeout(() => void load(), delay);
-    return () => clearTimeout(timer);
-  }, [emails, load]);
+  const { value: emails, error, loading, reload: load } = useLoad(() => api.emailsOf(entity.entityType, entity.entityId), [api, entity.entityType, entity.entityId]);
+  usePollAgain(() => nextPollMs(emails, Date.now()), load, [emails]);
 
   return (
     <div class="leadmail-card" data-entity-type={entity.entityType} data-entity-id={entity.entityId}>
@@ -107,12 +84,7 @@ export function CardPanel({ entity }: { entity: Entity }) {
         </div>
       )}
       {error && (
-        <div class="leadmail-alert leadmail-alert--error" role="alert">
-          {error}{' '}
-          <button type="button" class="leadmail-btn leadmail-btn--link" onClick={() => void load()}>
-            {t('common.retry')}
-          </button>
-        </div>
+        <RetryAlert onRetry={load}>{error}</RetryAlert>
       )}
       {emails === null && !error && <div class="leadmail-muted">{t('common.loading')}</div>}
       {emails && emails.length === 0 && (

@@ -1,21 +1,12 @@
 /** One mail in the card panel. Every server text and User-Agent is rendered as text (Preact escapes). */
 import { useState } from 'preact/hooks';
 import type { EmailView } from '../../api/client.js';
-import { key, type I18nKey } from '../../host/i18n.js';
 import { useCtx } from '../../ui/context.js';
 import { errorText } from '../../ui/errors.js';
 import { formatTime } from '../../ui/format.js';
 import { EmailDetails } from './EmailDetails.js';
 import { Resend } from './Resend.js';
-
-const STATUS: Record<EmailView['status'], I18nKey> = {
-  queued: key('card.status.queued'),
-  sending: key('card.status.sending'),
-  sent: key('card.status.sent'),
-  failed: key('card.status.failed'),
-  cancelled: key('card.status.cancelled'),
-  unknown: key('card.status.unknown'),
-};
+import { MAIL_STATUS } from './status.js';
 
 /** The plain-language hint the sender recorded with the failure, if any. */
 function failureHint(e: EmailView): string | null {
@@ -47,7 +38,7 @@ export function EmailItem({ email: e, onChanged }: { email: EmailView; onChanged
   return (
     <li class={`leadmail-email leadmail-email--${e.status}`} data-email-id={e.id}>
       <div class="leadmail-email__head">
-        <span class={`leadmail-status leadmail-status--${e.status}`}>{t(STATUS[e.status])}</span>
+        <span class={`leadmail-status leadmail-status--${e.status}`}>{t(MAIL_STATUS[e.status])}</span>
         <span class="leadmail-email__time">{formatTime(lang, when)}</span>
       </div>
       <div class="leadmail-email__subject">{e.subject || t('card.no_subject')}</div>

@@ -9,9 +9,9 @@ import { ApiError } from '../../host/transport.js';
 import type { Entity } from '../../ui/context.js';
 import { useCtx } from '../../ui/context.js';
 import { errorText } from '../../ui/errors.js';
-import { HtmlEditor, escapeAttr, type EditorHandle } from '../../ui/html-editor.js';
-import { Dropdown } from '../../ui/dropdown.js';
+import { HtmlEditor, type EditorHandle } from '../../ui/html-editor.js';
 import { EyeIcon } from '../../ui/icons.js';
+import { TriggerLinkTool } from '../../ui/trigger-link-tool.js';
 import { VariablePicker } from '../../ui/variable-picker.js';
 import { Attachments, useAddFiles, type Attached } from './Attachments.js';
 import { FromField } from './FromField.js';
@@ -30,7 +30,6 @@ export interface ComposeProps {
 type Section = 'from' | 'to' | 'cc' | 'bcc' | 'subject' | 'body' | 'files' | 'triggers' | 'template';
 const SECTION: Record<string, Section> = { mailboxId: 'from', to: 'to', contactIds: 'to', cc: 'cc', bcc: 'bcc', subject: 'subject', html: 'body', files: 'files', triggers: 'triggers', templateId: 'template' };
 const NO_TRIGGERS: TriggerPoints = { sent: [], opened: [], notOpened: null, failed: [] };
-const BUTTON_STYLE = 'display:inline-block;padding:10px 20px;background:#4c8bf7;color:#ffffff;border-radius:4px;text-decoration:none';
 
 /** Which part of the form an API error belongs to (null: the form as a whole). */
 function sectionOf(err: unknown): Section | null {
@@ -171,26 +170,7 @@ export function Compose({ entity, onSent, close }: ComposeProps) {
   const tools = (
     <>
       <VariablePicker variables={data.variables} onPick={insertVariable} />
-      {data.links.length > 0 && (
-        <Dropdown label={`⚡ ${t('compose.trigger_link')}`} title={t('compose.trigger_link_hint')} class="leadmail-triggerlinks">
-          {(done) =>
-            data.links.map((l) => (
-              <button
-                type="button"
-                key={l.id}
-                class="leadmail-variables__item leadmail-triggerlinks__item"
-                data-link-id={l.id}
-                onClick={() => {
-                  editor.current?.insertHtml(`<a href="${escapeAttr(l.variable)}" style="${BUTTON_STYLE}">${escapeAttr(l.name)}</a>&nbsp;`);
-                  done();
-                }}
-              >
-                <span>{l.name}</span> <code>{l.variable}</code>
-              </button>
-            ))
-          }
-        </Dropdown>
-      )}
+      <TriggerLinkTool links={data.links} editor={editor} />
     </>
   );
 

@@ -10,6 +10,7 @@ import type { MailingAction, MailingView } from '../../api/mailings.js';
 import { key, type I18nKey } from '../../host/i18n.js';
 import { useCtx } from '../../ui/context.js';
 import { errorText } from '../../ui/errors.js';
+import { usePollAgain } from '../../ui/use-poll.js';
 import { ACTIVE } from './progress-math.js';
 
 const POLL_MS = 1000;
@@ -90,14 +91,7 @@ export function useMailing(id: string, onView?: (m: MailingView) => void): LiveM
     };
   }, [load]);
 
-  useEffect(() => {
-    let wait: number;
-    if (failures > 0) wait = backoff(failures);
-    else if (m && (ACTIVE.includes(m.status) || m.status === 'paused')) wait = m.status === 'paused' ? PAUSED_POLL_MS : POLL_MS;
-    else return;
-    const timer = setTimeout(() => void load(), wait);
-    return () => clearTimeout(timer);
-  }, [m, failures, load]);
+  usePollAgain(() => (failures > 0 ? backoff(failures) : m?.status === 'paused' ? PAUSED_POLL_MS : m && ACTIVE.includes(m.status) ? POLL_MS : null), load, [m, failures]);
 
   const act = useCallback(
     async (action: MailingAction) => {

@@ -9,20 +9,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { checkMailbox, createMailbox, mailboxPresets, updateMailbox, type CheckResult, type MailboxPresetData } from '../../api/setup.js';
 import { ApiError } from '../../host/transport.js';
-import { key, type I18nKey } from '../../host/i18n.js';
 import { useCtx } from '../../ui/context.js';
 import { errorText } from '../../ui/errors.js';
 import { CheckView } from './CheckView.js';
 import { applyPreset, emptyForm, inputOf, problemOf, SERVER_FIELDS, toRequest, type FieldKey, type SetupForm } from './form.js';
 import { Field } from './Field.js';
-
-export const NOTES: Record<string, I18nKey> = {
-  gmail: key('setup.note.gmail'),
-  google_workspace: key('setup.note.google_workspace'),
-  microsoft365: key('setup.note.microsoft365'),
-  yandex: key('setup.note.yandex'),
-  generic: key('setup.note.generic'),
-};
+import { ProviderField } from './ProviderField.js';
+import { RetryAlert } from '../../ui/retry-alert.js';
 
 export function QuickSetup({ onReady }: { onReady: (result: CheckResult) => void }) {
   const { t, api } = useCtx();
@@ -80,7 +73,6 @@ export function QuickSetup({ onReady }: { onReady: (result: CheckResult) => void
 
   const showServers = servers || form.preset === 'generic';
   const f = (k: FieldKey) => ({ name: k, error: fieldError?.input === k ? fieldError.text : null });
-  const note = NOTES[form.preset];
 
   return (
     <form class="leadmail-setup" onSubmit={(e) => void submit(e)} noValidate>
@@ -89,16 +81,7 @@ export function QuickSetup({ onReady }: { onReady: (result: CheckResult) => void
       {presets === null && !error && <div class="leadmail-muted">{t('common.loading')}</div>}
       {presets && (
         <>
-          <Field label={t('setup.provider')} {...f('preset')}>
-            <select class="leadmail-setup__input" name="preset" value={form.preset} onChange={(e) => setForm((x) => applyPreset(x, e.currentTarget.value, presets[e.currentTarget.value]))}>
-              {Object.entries(presets).map(([name, p]) => (
-                <option key={name} value={name}>
-                  {p.label}
-                </option>
-              ))}
-            </select>
-          </Field>
-          {note && <div class="leadmail-setup__note">{t(note)}</div>}
+          <ProviderField presets={presets} value={form.preset} error={f('preset').error} onPick={(name) => setForm((x) => applyPreset(x, name, presets[name]))} />
           <Field label={t('setup.name')} {...f('name')}>
             <input class="leadmail-setup__input" name="name" value={form.name} autoComplete="name" onInput={(e) => set('name', e.currentTarget.value)} />
           </Field>
@@ -129,12 +112,7 @@ export function QuickSetup({ onReady }: { onReady: (result: CheckResult) => void
         </>
       )}
       {presets === null && error && (
-        <div class="leadmail-alert leadmail-alert--error leadmail-setup__error" role="alert">
-          {error}{' '}
-          <button type="button" class="leadmail-btn leadmail-btn--link" onClick={loadPresets}>
-            {t('common.retry')}
-          </button>
-        </div>
+        <RetryAlert class="leadmail-setup__error" onRetry={loadPresets}>{error}</RetryAlert>
       )}
     </form>
   );

@@ -14,6 +14,7 @@ import { EmailDetails, REASON } from '../../card/EmailDetails.js';
 import { Resend } from '../../card/Resend.js';
 import { EVENT } from './labels.js';
 import { RunCalls } from './RunCalls.js';
+import { RetryAlert } from '../../../ui/retry-alert.js';
 
 type Event = NonNullable<EmailView['events']>[number];
 
@@ -57,12 +58,7 @@ export function MailDetail({ id, onChanged }: { id: string; onChanged: () => voi
     return (
       <div class="leadmail-history-detail">
         {mail.error ? (
-          <div class="leadmail-alert leadmail-alert--error" role="alert">
-            {mail.error}{' '}
-            <button type="button" class="leadmail-btn leadmail-btn--small" onClick={() => void mail.reload()}>
-              {t('common.retry')}
-            </button>
-          </div>
+          <RetryAlert onRetry={mail.reload} button="small">{mail.error}</RetryAlert>
         ) : (
           <span class="leadmail-muted">{t('common.loading')}</span>
         )}

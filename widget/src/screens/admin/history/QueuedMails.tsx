@@ -12,6 +12,7 @@ import { formatTime } from '../../../ui/format.js';
 import { Pager } from '../../../ui/pager.js';
 import { useLoad } from '../../../ui/use-load.js';
 import { recipientOf } from './labels.js';
+import { RetryAlert } from '../../../ui/retry-alert.js';
 
 const LIMIT = 10;
 
@@ -57,12 +58,7 @@ export function QueuedMails({ hideWhenEmpty = false, onChanged, refreshKey = 0 }
         <span class="leadmail-muted leadmail-queued__note">{t('admin_history.queued.note')}</span>
       </div>
       {list.error && (
-        <div class="leadmail-alert leadmail-alert--error" role="alert">
-          {list.error}{' '}
-          <button type="button" class="leadmail-btn leadmail-btn--small" onClick={() => void list.reload()}>
-            {t('common.retry')}
-          </button>
-        </div>
+        <RetryAlert onRetry={list.reload} button="small">{list.error}</RetryAlert>
       )}
       {!v && !list.error && <p class="leadmail-muted">{t('common.loading')}</p>}
       {v && v.total === 0 && <p class="leadmail-muted leadmail-queued__empty">{t('admin_history.queued.empty')}</p>}

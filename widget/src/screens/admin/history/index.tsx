@@ -15,6 +15,7 @@ import { useMe } from '../me.js';
 import { Filters, NO_FILTERS, toQuery, type FilterState } from './Filters.js';
 import { MailTable } from './MailTable.js';
 import { QueuedMails } from './QueuedMails.js';
+import { RetryAlert } from '../../../ui/retry-alert.js';
 
 const LIMIT = 25;
 const FILTER_FIELDS = ['status', 'mailboxId', 'templateId', 'since', 'until'];
@@ -58,12 +59,7 @@ export function HistoryPage() {
       <Filters value={filters} onChange={changeFilters} mailboxes={choices.value?.[0] ?? []} templates={choices.value?.[1] ?? []} error={fieldError?.field ? fieldError : null} />
       {choices.error && <div class="leadmail-alert leadmail-alert--warn">{t('admin_history.choices_failed', { text: choices.error })}</div>}
       {list.error && !fieldError?.field && (
-        <div class="leadmail-alert leadmail-alert--error leadmail-history__error" role="alert">
-          {list.error}{' '}
-          <button type="button" class="leadmail-btn leadmail-btn--small" onClick={() => void list.reload()}>
-            {t('common.retry')}
-          </button>
-        </div>
+        <RetryAlert class="leadmail-history__error" onRetry={list.reload} button="small">{list.error}</RetryAlert>
       )}
       {list.loading && <div class="leadmail-muted leadmail-history__loading">{t('common.loading')}</div>}
       {v && !list.error && (

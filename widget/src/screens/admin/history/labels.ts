@@ -1,15 +1,9 @@
 /** Words of the history page shared by its parts: a mail's status (the card's words) and its events. */
 import type { EmailListItem } from '../../../api/admin-history.js';
 import { key, type I18nKey } from '../../../host/i18n.js';
+import { MAIL_STATUS } from '../../card/status.js';
 
-export const STATUS: Record<EmailListItem['status'], I18nKey> = {
-  queued: key('card.status.queued'),
-  sending: key('card.status.sending'),
-  sent: key('card.status.sent'),
-  failed: key('card.status.failed'),
-  cancelled: key('card.status.cancelled'),
-  unknown: key('card.status.unknown'),
-};
+export const STATUS: Record<EmailListItem['status'], I18nKey> = MAIL_STATUS;
 
 export const STATUSES = Object.keys(STATUS) as EmailListItem['status'][];
 

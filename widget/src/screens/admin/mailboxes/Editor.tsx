@@ -14,7 +14,8 @@ import { errorText } from '../../../ui/errors.js';
 import { CheckView } from '../../setup/CheckView.js';
 import { Field } from '../../setup/Field.js';
 import { problemOf } from '../../setup/form.js';
-import { NOTES, Servers, type SetFn } from '../../setup/QuickSetup.js';
+import { ProviderField } from '../../setup/ProviderField.js';
+import { Servers, type SetFn } from '../../setup/QuickSetup.js';
 import { formOf, inputOf, newForm, toBody, withPreset, type FormKey, type MailboxForm } from './form.js';
 import { Pace } from './Pace.js';
 
@@ -83,7 +84,6 @@ export function Editor({ editing, presets, owners, me, onSaved, onDone, onCancel
     }
   };
 
-  const note = NOTES[form.preset];
   const keepsPassword = !!mailbox?.smtp.hasPassword;
   return (
     <form ref={formRef} class="leadmail-setup leadmail-mb-editor" onSubmit={(e) => void submit(e)} noValidate data-mailbox-id={mailbox?.id ?? ''}>
@@ -101,16 +101,7 @@ export function Editor({ editing, presets, owners, me, onSaved, onDone, onCancel
               </select>
             </Field>
           )}
-          <Field label={t('setup.provider')} {...f('preset')}>
-            <select class="leadmail-setup__input" name="preset" value={form.preset} onChange={(e) => setForm((x) => withPreset(x, e.currentTarget.value, presets[e.currentTarget.value]))}>
-              {Object.entries(presets).map(([name, p]) => (
-                <option key={name} value={name}>
-                  {p.label}
-                </option>
-              ))}
-            </select>
-          </Field>
-          {note && <div class="leadmail-setup__note">{t(note)}</div>}
+          <ProviderField presets={presets} value={form.preset} error={f('preset').error} onPick={(name) => setForm((x) => withPreset(x, name, presets[name]))} />
           <Field label={t('admin_mailboxes.editor.display_name')} {...f('displayName')}>
             <input class="leadmail-setup__input" name="displayName" value={form.displayName} onInput={(e) => set('displayName', e.currentTarget.value)} />
           </Field>

@@ -12,6 +12,7 @@ import { useMe } from '../me.js';
 import { Editor, type Owner } from './Editor.js';
 import { GlobalBanner } from './GlobalBanner.js';
 import { Row } from './Row.js';
+import { RetryAlert } from '../../../ui/retry-alert.js';
 
 type Editing = { mailbox: MailboxView | null } | null;
 
@@ -41,12 +42,7 @@ export function MailboxesPage() {
       </div>
       {global && <GlobalBanner mailbox={global} owner={nameOf(global.ownerUserId)} isAdmin={me.isAdmin} onChanged={list.reload} />}
       {list.error !== null && (
-        <div class="leadmail-alert leadmail-alert--error leadmail-mb__error" role="alert">
-          {list.error}{' '}
-          <button type="button" class="leadmail-btn leadmail-btn--link" onClick={() => void list.reload()}>
-            {t('common.retry')}
-          </button>
-        </div>
+        <RetryAlert class="leadmail-mb__error" onRetry={list.reload}>{list.error}</RetryAlert>
       )}
       {list.value === null && list.error === null && <p class="leadmail-muted leadmail-mb__loading">{t('common.loading')}</p>}
       {editing && presets && (

@@ -6,6 +6,7 @@ import { Pager } from '../../../ui/pager.js';
 import { useLoad } from '../../../ui/use-load.js';
 import { useMe } from '../me.js';
 import { MailingRow } from './MailingRow.js';
+import { RetryAlert } from '../../../ui/retry-alert.js';
 
 export const PAGE_SIZE = 20;
 
@@ -30,12 +31,7 @@ export function MailingList({ page, onPage, onOpen }: { page: number; onPage(pag
         </button>
       </div>
       {list.error !== null && (
-        <div class="leadmail-alert leadmail-alert--error leadmail-admin-mailings__error" role="alert">
-          {list.error}{' '}
-          <button type="button" class="leadmail-btn leadmail-btn--link" onClick={() => void list.reload()}>
-            {t('common.retry')}
-          </button>
-        </div>
+        <RetryAlert class="leadmail-admin-mailings__error" onRetry={list.reload}>{list.error}</RetryAlert>
       )}
       {!v && list.error === null && <p class="leadmail-muted">{t('common.loading')}</p>}
       {v && v.items.length === 0 && <p class="leadmail-muted leadmail-admin-mailings__empty">{t('admin_mailings.empty')}</p>}

@@ -11,6 +11,7 @@ import { formatTime } from '../../../ui/format.js';
 import { Pager } from '../../../ui/pager.js';
 import { useLoad } from '../../../ui/use-load.js';
 import { CsvExport } from './CsvExport.js';
+import { RetryAlert } from '../../../ui/retry-alert.js';
 
 const LIMIT = 50;
 
@@ -65,12 +66,7 @@ export function Recipients({ id, version, counts }: { id: string; version: strin
         <CsvExport id={id} />
       </div>
       {list.error !== null && (
-        <div class="leadmail-alert leadmail-alert--error leadmail-admin-mailings__error" role="alert">
-          {list.error}{' '}
-          <button type="button" class="leadmail-btn leadmail-btn--link" onClick={() => void list.reload()}>
-            {t('common.retry')}
-          </button>
-        </div>
+        <RetryAlert class="leadmail-admin-mailings__error" onRetry={list.reload}>{list.error}</RetryAlert>
       )}
       {!v && list.error === null && <p class="leadmail-muted">{t('common.loading')}</p>}
       {v && v.items.length === 0 && <p class="leadmail-muted leadmail-admin-mailings__empty">{t(status ? 'admin_mailings.no_recipients_status' : 'admin_mailings.no_recipients')}</p>}

@@ -8,6 +8,7 @@ import { prefsApi, type AccountSettings } from '../../../api/admin-prefs.js';
 import { useCtx } from '../../../ui/context.js';
 import { Field, FormAlert, formError, type FormError } from '../../../ui/labelled-field.js';
 import { useLoad } from '../../../ui/use-load.js';
+import { PrefsSection, SaveBar } from './Section.js';
 
 function LimitsForm({ initial }: { initial: AccountSettings }) {
   const { t, api } = useCtx();
@@ -50,38 +51,18 @@ function LimitsForm({ initial }: { initial: AccountSettings }) {
       {/* After the field, not inside it: the server's words belong right under the number. */}
       <p class="leadmail-muted leadmail-prefs-limits__hint">{t('admin_prefs.same_template_hint')}</p>
       <FormAlert error={error} />
-      <div class="leadmail-prefs__actions">
-        <button type="submit" class="leadmail-btn leadmail-btn--primary leadmail-prefs-limits__save" disabled={saving}>
-          {saving ? t('admin_prefs.saving') : t('admin_prefs.save_limits')}
-        </button>
-        <span class="leadmail-prefs__state leadmail-prefs-limits__state" role="status" data-state={saving ? 'saving' : dirty ? 'dirty' : 'saved'}>
-          {saving ? '' : dirty ? t('admin_prefs.unsaved') : t('admin_prefs.saved')}
-        </span>
-      </div>
+      <SaveBar name="limits" label="admin_prefs.save_limits" saving={saving} dirty={dirty} />
     </form>
   );
 }
 
 export function LimitsSection() {
-  const { t, api } = useCtx();
+  const { api } = useCtx();
   const prefs = useMemo(() => prefsApi(api.request), [api]);
   const settings = useLoad(() => prefs.settings(), [prefs]);
   return (
-    <section class="leadmail-prefs__section leadmail-prefs-limits">
-      <h2 class="leadmail-h2">{t('admin_prefs.limits_title')}</h2>
-      <p class="leadmail-muted leadmail-prefs__intro">{t('admin_prefs.limits_intro')}</p>
-      {settings.error !== null && !settings.value ? (
-        <div class="leadmail-alert leadmail-alert--error" role="alert">
-          {settings.error}{' '}
-          <button type="button" class="leadmail-btn leadmail-btn--small" onClick={() => void settings.reload()}>
-            {t('common.retry')}
-          </button>
-        </div>
-      ) : !settings.value ? (
-        <p class="leadmail-muted">{t('common.loading')}</p>
-      ) : (
-        <LimitsForm initial={settings.value} />
-      )}
-    </section>
+    <PrefsSection name="limits" title="admin_prefs.limits_title" intro="admin_prefs.limits_intro" loaded={settings}>
+      {(v) => <LimitsForm initial={v} />}
+    </PrefsSection>
   );
 }

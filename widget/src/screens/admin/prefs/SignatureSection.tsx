@@ -9,6 +9,7 @@ import { useCtx } from '../../../ui/context.js';
 import { escapeAttr, HtmlEditor, type EditorHandle } from '../../../ui/html-editor.js';
 import { Field, FormAlert, formError, type FormError } from '../../../ui/labelled-field.js';
 import { useLoad } from '../../../ui/use-load.js';
+import { PrefsSection, SaveBar } from './Section.js';
 
 const PREVIEW_STYLE = 'body{margin:10px 12px;font:14px/1.45 "PT Sans",Arial,sans-serif;color:#313942;overflow-wrap:anywhere}img{max-width:100%}.sample{color:#92989b}';
 
@@ -54,38 +55,18 @@ function SignatureForm({ initial }: { initial: string }) {
         )}
       </div>
       <FormAlert error={error} />
-      <div class="leadmail-prefs__actions">
-        <button type="button" class="leadmail-btn leadmail-btn--primary leadmail-prefs-signature__save" disabled={saving} onClick={() => void save()}>
-          {saving ? t('admin_prefs.saving') : t('admin_prefs.save_signature')}
-        </button>
-        <span class="leadmail-prefs__state leadmail-prefs-signature__state" role="status" data-state={saving ? 'saving' : dirty ? 'dirty' : 'saved'}>
-          {saving ? '' : dirty ? t('admin_prefs.unsaved') : t('admin_prefs.saved')}
-        </span>
-      </div>
+      <SaveBar name="signature" label="admin_prefs.save_signature" saving={saving} dirty={dirty} onSave={() => void save()} />
     </div>
   );
 }
 
 export function SignatureSection() {
-  const { t, api } = useCtx();
+  const { api } = useCtx();
   const prefs = useMemo(() => prefsApi(api.request), [api]);
   const sig = useLoad(() => prefs.signature(), [prefs]);
   return (
-    <section class="leadmail-prefs__section leadmail-prefs-signature">
-      <h2 class="leadmail-h2">{t('admin_prefs.signature_title')}</h2>
-      <p class="leadmail-muted leadmail-prefs__intro">{t('admin_prefs.signature_intro')}</p>
-      {sig.error !== null && !sig.value ? (
-        <div class="leadmail-alert leadmail-alert--error" role="alert">
-          {sig.error}{' '}
-          <button type="button" class="leadmail-btn leadmail-btn--small" onClick={() => void sig.reload()}>
-            {t('common.retry')}
-          </button>
-        </div>
-      ) : !sig.value ? (
-        <p class="leadmail-muted">{t('common.loading')}</p>
-      ) : (
-        <SignatureForm initial={sig.value.html} />
-      )}
-    </section>
+    <PrefsSection name="signature" title="admin_prefs.signature_title" intro="admin_prefs.signature_intro" loaded={sig}>
+      {(v) => <SignatureForm initial={v.html} />}
+    </PrefsSection>
   );
 }

@@ -18,8 +18,9 @@ import { bodyOf, draftOf, FIELDS, type Draft } from './draft.js';
 import { FilesField, LinksField, MAX_TEMPLATE_BYTES, type ShownFile } from './Files.js';
 import { Check } from './Check.js';
 import { SettingsFields } from './Settings.js';
-import { TriggerLinkTool } from './TriggerLinks.js';
+import { TriggerLinkTool } from '../../../ui/trigger-link-tool.js';
 import { useEditorData } from './useEditorData.js';
+import { RetryAlert } from '../../../ui/retry-alert.js';
 
 let nextKey = 1;
 
@@ -50,12 +51,7 @@ export function TemplateEditor({ id, onSaved, onClose }: { id: string | null; on
     return (
       <div class="leadmail-tpl-editor">
         <Back onClose={onClose} />
-        <div class="leadmail-alert leadmail-alert--error" role="alert">
-          {loaded.error}{' '}
-          <button type="button" class="leadmail-btn leadmail-btn--link" onClick={() => void loaded.reload()}>
-            {t('common.retry')}
-          </button>
-        </div>
+        <RetryAlert onRetry={loaded.reload}>{loaded.error}</RetryAlert>
       </div>
     );
   }

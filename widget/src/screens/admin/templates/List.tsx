@@ -5,6 +5,7 @@ import { useCtx } from '../../../ui/context.js';
 import { formatTime } from '../../../ui/format.js';
 import { Pager } from '../../../ui/pager.js';
 import { useLoad } from '../../../ui/use-load.js';
+import { RetryAlert } from '../../../ui/retry-alert.js';
 
 const LIMIT = 20;
 /** Typing pauses this long before the server is asked. */
@@ -41,12 +42,7 @@ export function TemplateList({ state, onState, onOpen }: { state: { q: string; p
         </button>
       </div>
       {list.error && (
-        <div class="leadmail-alert leadmail-alert--error" role="alert">
-          {list.error}{' '}
-          <button type="button" class="leadmail-btn leadmail-btn--link" onClick={() => void list.reload()}>
-            {t('common.retry')}
-          </button>
-        </div>
+        <RetryAlert onRetry={list.reload}>{list.error}</RetryAlert>
       )}
       {!value && !list.error && <p class="leadmail-muted">{t('common.loading')}</p>}
       {value && value.items.length === 0 && (

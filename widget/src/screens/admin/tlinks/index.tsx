@@ -11,6 +11,7 @@ import { useLoad } from '../../../ui/use-load.js';
 import { useMe } from '../me.js';
 import { LinkEditor } from './LinkEditor.js';
 import { LinkList } from './LinkList.js';
+import { RetryAlert } from '../../../ui/retry-alert.js';
 
 export function TriggerLinksPage() {
   const { t, api } = useCtx();
@@ -38,12 +39,7 @@ export function TriggerLinksPage() {
   const body = () => {
     if (links.error !== null && !links.value) {
       return (
-        <div class="leadmail-alert leadmail-alert--error leadmail-tlinks__error" role="alert">
-          {links.error}{' '}
-          <button type="button" class="leadmail-btn leadmail-btn--small" onClick={() => void links.reload()}>
-            {t('common.retry')}
-          </button>
-        </div>
+        <RetryAlert class="leadmail-tlinks__error" onRetry={links.reload} button="small">{links.error}</RetryAlert>
       );
     }
     if (!links.value) return <p class="leadmail-muted leadmail-tlinks__loading">{t('common.loading')}</p>;

@@ -4,7 +4,8 @@ import type { CatalogField, CrmCatalog, MailboxView, TemplateView } from '../../
 import { key, type I18nKey, type T } from '../../../host/i18n.js';
 import { useCtx } from '../../../ui/context.js';
 import { Field, type FormError } from '../../../ui/labelled-field.js';
-import type { DeadlineUnit, Draft } from './draft.js';
+import { AmountUnit } from './AmountUnit.js';
+import type { Draft } from './draft.js';
 import { FieldValueInput } from './FieldValueInput.js';
 import { inputKind, RESET } from './field-kinds.js';
 import { StageFields, UserSelect } from './pickers.js';
@@ -57,12 +58,7 @@ function SetTask({ draft, set, pickers, error }: Props) {
           </select>
           {x.deadlineKind === 'relative' && (
             <>
-              <input type="number" min={0} class="leadmail-input leadmail-trg__short leadmail-trg__deadline-amount" value={x.amount} onInput={(e) => put({ amount: e.currentTarget.value })} />
-              <select class="leadmail-select leadmail-trg__deadline-unit" value={x.unit} onChange={(e) => put({ unit: e.currentTarget.value as DeadlineUnit })}>
-                <option value="minutes">{t('admin_triggers.unit.minutes')}</option>
-                <option value="hours">{t('admin_triggers.unit.hours')}</option>
-                <option value="days">{t('admin_triggers.unit.days')}</option>
-              </select>
+              <AmountUnit name="deadline" min={0} amount={x.amount} unit={x.unit} units={['minutes', 'hours', 'days']} onChange={put} />
             </>
           )}
         </div>
@@ -194,30 +190,23 @@ function ChangeTags({ draft, set, pickers, error }: Props) {
   const { t } = useCtx();
   const x = draft.tags;
   const names = pickers.catalog.tags.map((tag) => tag.name);
+  const tagsField = (which: 'add' | 'remove') => (
+    <Field name={`params.${which}`} label={t(which === 'add' ? 'admin_triggers.tags.add' : 'admin_triggers.tags.remove')} error={error}>
+      <TagsInput
+        class={`leadmail-trg__tags-${which}`}
+        listId={`leadmail-trg-tags-${which}`}
+        values={x[which]}
+        suggestions={names}
+        placeholder={t('admin_triggers.tags.placeholder')}
+        removeLabel={t('admin_triggers.tags.remove_chip')}
+        onChange={(v) => set({ ...draft, tags: { ...x, [which]: v } })}
+      />
+    </Field>
+  );
   return (
     <>
-      <Field name="params.add" label={t('admin_triggers.tags.add')} error={error}>
-        <TagsInput
-          class="leadmail-trg__tags-add"
-          listId="leadmail-trg-tags-add"
-          values={x.add}
-          suggestions={names}
-          placeholder={t('admin_triggers.tags.placeholder')}
-          removeLabel={t('admin_triggers.tags.remove_chip')}
-          onChange={(add) => set({ ...draft, tags: { ...x, add } })}
-        />
-      </Field>
-      <Field name="params.remove" label={t('admin_triggers.tags.remove')} error={error}>
-        <TagsInput
-          class="leadmail-trg__tags-remove"
-          listId="leadmail-trg-tags-remove"
-          values={x.remove}
-          suggestions={names}
-          placeholder={t('admin_triggers.tags.placeholder')}
-          removeLabel={t('admin_triggers.tags.remove_chip')}
-          onChange={(remove) => set({ ...draft, tags: { ...x, remove } })}
-        />
-      </Field>
+      {tagsField('add')}
+      {tagsField('remove')}
     </>
   );
 }

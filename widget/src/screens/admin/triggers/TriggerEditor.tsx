@@ -9,7 +9,8 @@ import { ApiError } from '../../../host/transport.js';
 import type { T } from '../../../host/i18n.js';
 import { useCtx } from '../../../ui/context.js';
 import { Field, FormAlert, formError, type FormError } from '../../../ui/labelled-field.js';
-import { bodyOf, draftOf, emptyDraft, type DelayUnit, type Draft } from './draft.js';
+import { AmountUnit } from './AmountUnit.js';
+import { bodyOf, draftOf, emptyDraft, type Draft } from './draft.js';
 import { ACTION_LABEL, ACTIONS } from './labels.js';
 import { ParamsEditor, type Pickers } from './ParamsEditor.js';
 
@@ -87,13 +88,7 @@ export function TriggerEditor({ trigger, pickers, onSaved, onCancel }: { trigger
           </select>
           {d.mode === 'after' && (
             <>
-              <input type="number" min={1} class="leadmail-input leadmail-trg__short leadmail-trg__delay-amount" value={d.amount} onInput={(e) => setDelay({ amount: e.currentTarget.value })} />
-              <select class="leadmail-select leadmail-trg__delay-unit" value={d.unit} onChange={(e) => setDelay({ unit: e.currentTarget.value as DelayUnit })}>
-                <option value="seconds">{t('admin_triggers.unit.seconds')}</option>
-                <option value="minutes">{t('admin_triggers.unit.minutes')}</option>
-                <option value="hours">{t('admin_triggers.unit.hours')}</option>
-                <option value="days">{t('admin_triggers.unit.days')}</option>
-              </select>
+              <AmountUnit name="delay" min={1} amount={d.amount} unit={d.unit} units={['seconds', 'minutes', 'hours', 'days']} onChange={setDelay} />
             </>
           )}
         </div>

@@ -10,6 +10,7 @@ import { useLoad } from '../../../ui/use-load.js';
 import type { Pickers } from './ParamsEditor.js';
 import { TriggerEditor } from './TriggerEditor.js';
 import { TriggerList } from './TriggerList.js';
+import { RetryAlert } from '../../../ui/retry-alert.js';
 
 type View = { kind: 'list' } | { kind: 'edit'; trigger: TriggerView | null };
 
@@ -29,12 +30,7 @@ export function TriggersPage() {
 
   const failed = [catalog, ours].find((x) => x.error !== null);
   const pickersAlert = failed && (
-    <div class="leadmail-alert leadmail-alert--error leadmail-trg__pickers-error" role="alert">
-      {t('admin_triggers.pickers_failed', { text: failed.error! })}{' '}
-      <button type="button" class="leadmail-btn leadmail-btn--small" onClick={() => void failed.reload()}>
-        {t('common.retry')}
-      </button>
-    </div>
+    <RetryAlert class="leadmail-trg__pickers-error" onRetry={failed.reload} button="small">{t('admin_triggers.pickers_failed', { text: failed.error! })}</RetryAlert>
   );
 
   if (view.kind === 'edit' && pickers) {
@@ -79,12 +75,7 @@ export function TriggersPage() {
         </div>
       )}
       {triggers.error !== null ? (
-        <div class="leadmail-alert leadmail-alert--error" role="alert">
-          {triggers.error}{' '}
-          <button type="button" class="leadmail-btn leadmail-btn--small" onClick={() => void triggers.reload()}>
-            {t('common.retry')}
-          </button>
-        </div>
+        <RetryAlert onRetry={triggers.reload} button="small">{triggers.error}</RetryAlert>
       ) : triggers.value === null ? (
         <p class="leadmail-muted">{t('common.loading')}</p>
       ) : (

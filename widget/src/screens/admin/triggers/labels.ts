@@ -17,7 +17,7 @@ export const ACTION_LABEL: Record<TriggerAction, I18nKey> = {
   change_tags: key('admin_triggers.action.change_tags'),
 };
 
-const UNIT: Record<string, I18nKey> = {
+export const UNIT: Record<string, I18nKey> = {
   seconds: key('admin_triggers.unit.seconds'),
   minutes: key('admin_triggers.unit.minutes'),
   hours: key('admin_triggers.unit.hours'),

@@ -1,12 +1,20 @@
-/** Trigger links (seed 004) offered in the editor's toolbar: a pick inserts a button whose href is the link's variable. */
-import type { TriggerLinkView } from '../../../api/admin-templates.js';
-import { useCtx } from '../../../ui/context.js';
-import { Dropdown } from '../../../ui/dropdown.js';
-import { escapeAttr, type EditorHandle } from '../../../ui/html-editor.js';
+/**
+ * Trigger links (seed 004) offered in an editor's toolbar (compose and the template editor): a pick
+ * inserts a button whose href is the link's variable.
+ */
+import { useCtx } from './context.js';
+import { Dropdown } from './dropdown.js';
+import { escapeAttr, type EditorHandle } from './html-editor.js';
 
 const BUTTON_STYLE = 'display:inline-block;padding:10px 20px;background:#4c8bf7;color:#ffffff;border-radius:4px;text-decoration:none';
 
-export function TriggerLinkTool({ links, editor }: { links: TriggerLinkView[]; editor: { current: EditorHandle | null } }) {
+export interface TriggerLinkItem {
+  id: number;
+  name: string;
+  variable: string;
+}
+
+export function TriggerLinkTool({ links, editor }: { links: TriggerLinkItem[]; editor: { current: EditorHandle | null } }) {
   const { t } = useCtx();
   if (links.length === 0) return null;
   return (

@@ -21,22 +21,10 @@ import { startServer } from '../server/app/server.js';
 import { startKommoSimulator } from '../server/sandbox/kommo-sim/index.js';
 import { startWidgetHost } from '../server/sandbox/widget-host.js';
 import { chromium, type Page } from 'playwright-core';
+import { median, timed } from './timing.js';
 
 const RUNS = 15;
 const TARGET_MS = 300;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  await fn(); // warm-up: plan cache, connection
-  const xs: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t = process.hrtime.bigint();
-    await fn();
-    xs.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  return median(xs);
-}
-
 export async function benchHistory(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadmail-bench-history-'));
   fs.chmodSync(dir, 0o755);
@@ -124,8 +112,8 @@ export async function benchHistory(): Promise<void> {
       ];
       console.log(`history: ${n.toLocaleString('en')} mails in the account (count capped at 10,000), median of ${RUNS}; GET /api/emails/search over HTTP vs raw SQL (page + exact count) on the same data:`);
       for (const [name, viaApi, viaSql] of cases) {
-        const a = await timed(viaApi);
-        const r = await timed(viaSql);
+        const a = await timed(viaApi, RUNS);
+        const r = await timed(viaSql, RUNS);
         console.log(`  ${name.padEnd(34)} API ${a.toFixed(1).padStart(6)} ms   raw SQL ${r.toFixed(1).padStart(6)} ms   (target < ${TARGET_MS} ms: ${a < TARGET_MS ? 'met' : 'MISSED'})`);
       }
       const shown = await tabToRows(page, adminUserId!);

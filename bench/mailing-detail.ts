@@ -18,23 +18,11 @@ import { createLogger } from '../server/infra/log/logger.js';
 import { startEmbeddedPostgres } from '../server/infra/db/embedded-postgres.js';
 import { startServer } from '../server/app/server.js';
 import { startKommoSimulator } from '../server/sandbox/kommo-sim/index.js';
+import { timed } from './timing.js';
 
 const RUNS = 15;
 const TARGET_MS = 300;
 const N = 10_000;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  await fn(); // warm-up: plan cache, connection
-  const xs: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t = process.hrtime.bigint();
-    await fn();
-    xs.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  return median(xs);
-}
-
 export async function benchMailingDetail(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadmail-bench-mailing-'));
   fs.chmodSync(dir, 0o755);
@@ -155,8 +143,8 @@ export async function benchMailingDetail(): Promise<void> {
     ];
     console.log(`mailing detail: a ${N.toLocaleString('en')}-recipient mailing (another of ${N.toLocaleString('en')} and ${N.toLocaleString('en')} single mails in the account; ${grouped ? 'asked by emails.mailing_id' : 'mail ids shipped as arrays'}), median of ${RUNS}; HTTP vs raw SQL (one join of recipients, mails and hits):`);
     for (const [name, viaApi, viaSql] of cases) {
-      const a = await timed(viaApi);
-      const r = await timed(viaSql);
+      const a = await timed(viaApi, RUNS);
+      const r = await timed(viaSql, RUNS);
       console.log(`  ${name.padEnd(30)} API ${a.toFixed(1).padStart(6)} ms   raw SQL ${r.toFixed(1).padStart(6)} ms   (target < ${TARGET_MS} ms: ${a < TARGET_MS ? 'met' : 'MISSED'})`);
     }
   } finally {

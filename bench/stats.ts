@@ -7,6 +7,7 @@
  */
 import type { RunningServer } from '../server/app/server.js';
 import { statsBreakdown, statsSeries, type StatsScope } from '../server/modules/emails/stats-reads.js';
+import { timed } from './timing.js';
 
 const ACCOUNT = 2;
 const OTHER = 3;
@@ -65,19 +66,6 @@ async function seed(server: RunningServer, account: number, mails: number): Prom
   await db.query('ANALYZE emails; ANALYZE tracking_hits; ANALYZE mailing_recipients');
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  await fn(); // warm (plan cache, connection)
-  const ts: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t = process.hrtime.bigint();
-    await fn();
-    ts.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  return median(ts);
-}
-
 export async function benchStats(server: RunningServer, sign: Sign): Promise<void> {
   const db = server.services.db;
   const t0 = Date.now();
@@ -121,15 +109,15 @@ export async function benchStats(server: RunningServer, sign: Sign): Promise<voi
 
   const rows: [string, number, number, number | null][] = [];
   for (const days of [30, 90]) {
-    rows.push([`series per day, ${days} days, admin`, await timed(() => get(admin, '/api/stats/series', iso(days))), await timed(() => statsSeries(db, scope(days, null), 'day')), await timed(() => rawSeries(days))]);
+    rows.push([`series per day, ${days} days, admin`, await timed(() => get(admin, '/api/stats/series', iso(days)), RUNS), await timed(() => statsSeries(db, scope(days, null), 'day'), RUNS), await timed(() => rawSeries(days), RUNS)]);
   }
-  rows.push(['series per day, 90 days, user', await timed(() => get(user, '/api/stats/series', iso(90))), await timed(() => statsSeries(db, scope(90, 1), 'day')), null]);
-  rows.push(['series per hour, 1 day, admin', await timed(() => get(admin, '/api/stats/series', iso(1))), await timed(() => statsSeries(db, scope(1, null), 'hour')), null]);
+  rows.push(['series per day, 90 days, user', await timed(() => get(user, '/api/stats/series', iso(90)), RUNS), await timed(() => statsSeries(db, scope(90, 1), 'day'), RUNS), null]);
+  rows.push(['series per hour, 1 day, admin', await timed(() => get(admin, '/api/stats/series', iso(1)), RUNS), await timed(() => statsSeries(db, scope(1, null), 'hour'), RUNS), null]);
   for (const by of ['template', 'mailbox', 'mailing'] as const) {
-    rows.push([`breakdown by ${by}, 90 days, admin`, await timed(() => get(admin, '/api/stats/breakdown', { ...iso(90), by })), await timed(() => statsBreakdown(db, scope(90, null), by)), by === 'template' ? await timed(() => rawBreakdown(90)) : null]);
+    rows.push([`breakdown by ${by}, 90 days, admin`, await timed(() => get(admin, '/api/stats/breakdown', { ...iso(90), by }), RUNS), await timed(() => statsBreakdown(db, scope(90, null), by), RUNS), by === 'template' ? await timed(() => rawBreakdown(90), RUNS) : null]);
   }
   // What the page asks when it opens: the series and three breakdowns at once.
-  const page = await timed(() => Promise.all([get(admin, '/api/stats/series', iso(30)), ...['template', 'mailbox', 'mailing'].map((by) => get(admin, '/api/stats/breakdown', { ...iso(30), by }))]));
+  const page = await timed(() => Promise.all([get(admin, '/api/stats/series', iso(30)), ...['template', 'mailbox', 'mailing'].map((by) => get(admin, '/api/stats/breakdown', { ...iso(30), by }))]), RUNS);
   for (const [what, http, query, raw] of rows) {
     console.log(`stats: ${what.padEnd(36)} HTTP ${http.toFixed(1).padStart(6)} ms   read model ${query.toFixed(1).padStart(6)} ms${raw === null ? '' : `   raw SQL ${raw.toFixed(1).padStart(6)} ms`}`);
   }

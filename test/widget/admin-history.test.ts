@@ -162,6 +162,8 @@ it('opens a mail: its events, the trigger run with Kommo’s answer, and its ope
   expect(await page().textContent(`${detail} .leadmail-history-call__what`)).toBe(`${call.method} ${call.path}`);
   expect(await page().textContent(`${detail} .leadmail-history-call__answer`)).toContain('Kommo answered: ');
   expect(await page().textContent(`${detail} .leadmail-history-detail__opens`)).toContain('Opens: 0 by people, 0 by machines');
+  // The mail's lead opens as Kommo's card.
+  expect(await page().getAttribute(`${detail} .leadmail-history-detail__entity`, 'href')).toBe(`/${view.entityType}/detail/${view.entityId}`);
   await shot('detail');
 
   // A failed mail: its error, and Resend sends it again as a new mail.

@@ -70,7 +70,12 @@ export function MailDetail({ id, onChanged }: { id: string; onChanged: () => voi
       <div class="leadmail-history-detail__facts">
         <div>{t('card.to', { list: [...e.to, ...e.cc].join(', ') })}</div>
         {e.bcc.length > 0 && <div class="leadmail-muted">{t('admin_history.detail.bcc', { list: e.bcc.join(', ') })}</div>}
-        <div class="leadmail-muted">{t(`admin_history.detail.entity.${e.entityType}`, { id: e.entityId })}</div>
+        <div>
+          {/* Kommo's own card of the lead, contact or company (a relative path: the page is Kommo's). */}
+          <a class="leadmail-history-detail__entity" href={`/${e.entityType}/detail/${e.entityId}`} target="_blank" rel="noopener noreferrer">
+            {t(`admin_history.detail.entity.${e.entityType}`, { id: e.entityId })}
+          </a>
+        </div>
         {e.status === 'queued' && <div class="leadmail-history-detail__planned">{t('card.scheduled_for', { time: formatTime(lang, e.scheduledAt) })}</div>}
         {e.status === 'sent' && (
           <div class="leadmail-history-detail__opens">

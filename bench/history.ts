@@ -8,49 +8,25 @@
  * Then the page itself in Chromium (the fake Kommo page, the widget built from source): from the
  * click on the History tab to its 25 rows on screen, every request of the page included.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import jwt from 'jsonwebtoken';
-import pg from 'pg';
-import { startBenchSink } from './sink.js';
-import { loadConfig } from '../server/infra/config/config.js';
-import { createLogger } from '../server/infra/log/logger.js';
-import { startEmbeddedPostgres } from '../server/infra/db/embedded-postgres.js';
-import { startServer } from '../server/app/server.js';
-import { startKommoSimulator } from '../server/sandbox/kommo-sim/index.js';
 import { startWidgetHost } from '../server/sandbox/widget-host.js';
 import { chromium, type Page } from 'playwright-core';
 import { median, timed } from './timing.js';
+import { startBenchServer } from './bench-server.js';
 
 const RUNS = 15;
 const TARGET_MS = 300;
+
 export async function benchHistory(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadmail-bench-history-'));
-  fs.chmodSync(dir, 0o755);
-  const db = await startEmbeddedPostgres({ dataDir: dir, port: 20000 + Math.floor(Math.random() * 20000) });
-  const kommo = await startKommoSimulator();
-  const sub = 'benchh';
-  const { adminUserId } = kommo.sim.addAccount({ subdomain: sub, id: 9 });
-  const user = kommo.sim.addUser(sub, { name: 'Maria', email: 'maria@acme.example' });
-  const smtp = await startBenchSink(() => {});
   const host = await startWidgetHost();
-  const secret = 'bench-history-secret';
-  const audience = 'http://localhost';
-  const config = loadConfig({ PORT: '0', DATABASE_URL: db.url, ENCRYPTION_KEY: 'd'.repeat(64), KOMMO_CLIENT_SECRET: secret, KOMMO_REDIRECT_URI: `${audience}/cb`, KOMMO_API_URL: `${kommo.url}/{subdomain}`, LOG_LEVEL: 'silent', QUEUE_POLL_MS: '200', MAILBOX_PRIVATE_HOSTS: '127.0.0.1', CORS_EXTRA_ORIGINS: host.url });
-  const server = await startServer(config, createLogger('silent'));
-  const raw = new pg.Client({ connectionString: db.url });
-  await raw.connect();
+  const { server, kommo, smtp, raw, adminUserId, secret, audience, tokenOf, stop } = await startBenchServer('history', 'benchh', { CORS_EXTRA_ORIGINS: host.url });
+  const sub = 'benchh';
+  const user = kommo.sim.addUser(sub, { name: 'Maria', email: 'maria@acme.example' });
   const browser = await chromium.launch({
     executablePath: process.env.TEST_CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   try {
-    const sdb = server.services.db;
-    await sdb.query('INSERT INTO accounts (id, subdomain) VALUES (9, $1)', [sub]);
-    await server.services.tokens.store(9, 'long_lived', { accessToken: kommo.sim.addAccessToken(sub), refreshToken: null, expiresAt: null });
-    const tokenOf = (userId: number, isAdmin: boolean) => jwt.sign({ account_id: 9, subdomain: sub, user_id: userId, is_admin: isAdmin }, secret, { algorithm: 'HS256', audience, expiresIn: '1h' });
-    const admin = tokenOf(adminUserId!, true);
+    const admin = tokenOf(adminUserId, true);
     const maria = tokenOf(user.id, false);
     const post = async (token: string, p: string, body: unknown) => {
       const res = await fetch(`${server.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': token }, body: JSON.stringify(body) });
@@ -122,12 +98,7 @@ export async function benchHistory(): Promise<void> {
   } finally {
     await browser.close();
     await host.close();
-    await raw.end();
-    await server.stop();
-    await kommo.close();
-    await smtp.close();
-    await db.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }
 

@@ -6,42 +6,18 @@
  * join of mailing_recipients to emails and tracking_hits: the floor, which the module rule
  * forbids). Median of RUNS calls each. `BENCH_ONLY=mailing-detail npm run bench` runs it alone.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import crypto from 'node:crypto';
-import jwt from 'jsonwebtoken';
-import pg from 'pg';
-import { startBenchSink } from './sink.js';
-import { loadConfig } from '../server/infra/config/config.js';
-import { createLogger } from '../server/infra/log/logger.js';
-import { startEmbeddedPostgres } from '../server/infra/db/embedded-postgres.js';
-import { startServer } from '../server/app/server.js';
-import { startKommoSimulator } from '../server/sandbox/kommo-sim/index.js';
 import { timed } from './timing.js';
+import { startBenchServer } from './bench-server.js';
 
 const RUNS = 15;
 const TARGET_MS = 300;
 const N = 10_000;
+
 export async function benchMailingDetail(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadmail-bench-mailing-'));
-  fs.chmodSync(dir, 0o755);
-  const db = await startEmbeddedPostgres({ dataDir: dir, port: 20000 + Math.floor(Math.random() * 20000) });
-  const kommo = await startKommoSimulator();
-  const sub = 'benchm';
-  const { adminUserId } = kommo.sim.addAccount({ subdomain: sub, id: 9 });
-  const smtp = await startBenchSink(() => {});
-  const secret = 'bench-mailing-secret';
-  const audience = 'http://localhost';
-  const config = loadConfig({ PORT: '0', DATABASE_URL: db.url, ENCRYPTION_KEY: 'd'.repeat(64), KOMMO_CLIENT_SECRET: secret, KOMMO_REDIRECT_URI: `${audience}/cb`, KOMMO_API_URL: `${kommo.url}/{subdomain}`, LOG_LEVEL: 'silent', QUEUE_POLL_MS: '200', MAILBOX_PRIVATE_HOSTS: '127.0.0.1' });
-  const server = await startServer(config, createLogger('silent'));
-  const raw = new pg.Client({ connectionString: db.url });
-  await raw.connect();
+  const { server, smtp, raw, adminUserId, tokenOf, stop } = await startBenchServer('mailing', 'benchm');
   try {
-    const sdb = server.services.db;
-    await sdb.query('INSERT INTO accounts (id, subdomain) VALUES (9, $1)', [sub]);
-    await server.services.tokens.store(9, 'long_lived', { accessToken: kommo.sim.addAccessToken(sub), refreshToken: null, expiresAt: null });
-    const admin = jwt.sign({ account_id: 9, subdomain: sub, user_id: adminUserId, is_admin: true }, secret, { algorithm: 'HS256', audience, expiresIn: '1h' });
+    const admin = tokenOf(adminUserId, true);
     const res = await fetch(`${server.url}/api/mailboxes`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-auth-token': admin },
@@ -148,11 +124,6 @@ export async function benchMailingDetail(): Promise<void> {
       console.log(`  ${name.padEnd(30)} API ${a.toFixed(1).padStart(6)} ms   raw SQL ${r.toFixed(1).padStart(6)} ms   (target < ${TARGET_MS} ms: ${a < TARGET_MS ? 'met' : 'MISSED'})`);
     }
   } finally {
-    await raw.end();
-    await server.stop();
-    await kommo.close();
-    await smtp.close();
-    await db.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }

@@ -6,8 +6,8 @@
 import crypto from 'node:crypto';
 import { ACCOUNT_ID, type World } from '../support/world.js';
 import type { SmtpSink } from '../support/smtp-sink.js';
-import { createMailbox, startWorldWithSink, stopWorldWithSink } from '../support/send-helpers.js';
-import { enqueueBatch, holdEmails, releaseEmails } from '../../server/modules/emails/bulk-enqueue.js';
+import { createMailbox, queueBulk, startWorldWithSink, stopWorldWithSink } from '../support/send-helpers.js';
+import { holdEmails, releaseEmails } from '../../server/modules/emails/bulk-enqueue.js';
 import { stateCounts, waitingOf } from '../../server/modules/emails/mail-reads.js';
 import { up } from '../../server/infra/db/migrations/20261130039000-email-mailing-id.js';
 
@@ -16,31 +16,9 @@ let sink: SmtpSink;
 beforeAll(async () => ({ w, sink } = await startWorldWithSink()));
 afterAll(() => stopWorldWithSink(w, sink));
 
-async function queue(mailboxId: string, mailingId: string, n: number): Promise<string[]> {
-  const mails = Array.from({ length: n }, (_, i) => ({
-    id: crypto.randomUUID(),
-    entityType: 'leads' as const,
-    entityId: 710_000 + i,
-    to: [`set-${i}@client.example`],
-    contactIds: [],
-    subject: `set ${i}`,
-    html: `<p>${i}</p>`,
-  }));
-  await enqueueBatch(w.server.services.db, w.server.services.queue, 'test.example', {
-    accountId: ACCOUNT_ID,
-    userId: w.user.userId,
-    mailboxId,
-    templateId: null,
-    linkAttachments: [],
-    attachmentIds: [],
-    points: { sent: [], opened: [], notOpened: null, failed: [] },
-    // Not before an hour from now: every mail stays queued while the test looks.
-    earliest: new Date(Date.now() + 3_600_000),
-    mailingId,
-    mails,
-  });
-  return mails.map((m) => m.id);
-}
+// Not before an hour from now: every mail stays queued while the test looks.
+const queue = (mailboxId: string, mailingId: string, n: number): Promise<string[]> =>
+  queueBulk(w, mailboxId, n, { tag: 'set', entityBase: 710_000, batch: { earliest: new Date(Date.now() + 3_600_000), mailingId } });
 
 describe('a mailing asked by its id', () => {
   it('hold, release and the reads act on that mailing’s mails only', async () => {

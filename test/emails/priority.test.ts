@@ -3,12 +3,11 @@
  * drains the same mailbox leaves before the mailing's remaining mails, within the mailbox's
  * spacing; and the mailing's mails do not each get a scheduler job.
  */
-import crypto from 'node:crypto';
 import { ACCOUNT_ID, type World } from '../support/world.js';
 import type { SmtpSink } from '../support/smtp-sink.js';
 import { eventually } from '../support/eventually.js';
-import { createMailbox, sendEmail, emailIdOf, startWorldWithSink, stopWorldWithSink } from '../support/send-helpers.js';
-import { enqueueBatch, holdEmails } from '../../server/modules/emails/bulk-enqueue.js';
+import { createMailbox, sendEmail, emailIdOf, queueBulk, startWorldWithSink, stopWorldWithSink } from '../support/send-helpers.js';
+import { holdEmails } from '../../server/modules/emails/bulk-enqueue.js';
 import { DRAIN_JOB } from '../../server/modules/emails/send-email.job.js';
 
 let w: World;
@@ -18,28 +17,8 @@ afterAll(() => stopWorldWithSink(w, sink));
 const idOf = emailIdOf;
 
 /** `n` mailing mails through the door a mailing hands its batches to. */
-async function queueMailing(mailboxId: string, n: number, tag: string, from = 0, onInserted?: () => Promise<void>): Promise<string[]> {
-  const mails = Array.from({ length: n }, (_, k) => from + k).map((i) => ({
-    id: crypto.randomUUID(),
-    entityType: 'leads' as const,
-    entityId: 700_000 + i,
-    to: [`${tag}-${i}@client.example`],
-    contactIds: [],
-    subject: `${tag} ${i}`,
-    html: `<p>${tag} ${i}</p>`,
-  }));
-  await enqueueBatch(w.server.services.db, w.server.services.queue, 'bench.example', {
-    accountId: ACCOUNT_ID,
-    userId: w.user.userId,
-    mailboxId,
-    templateId: null,
-    linkAttachments: [],
-    attachmentIds: [],
-    points: { sent: [], opened: [], notOpened: null, failed: [] },
-    mails,
-  }, onInserted);
-  return mails.map((m) => m.id);
-}
+const queueMailing = (mailboxId: string, n: number, tag: string, from = 0, onInserted?: () => Promise<void>): Promise<string[]> =>
+  queueBulk(w, mailboxId, n, { tag, from, onInserted });
 
 describe('the mailbox drain', () => {
   it('a card send overtakes a draining mailing on a 1-per-second mailbox, and the spacing holds', async () => {

@@ -1,8 +1,10 @@
 /** Shared steps of the sending tests: a mailbox, a template, an email, and waiting for its status. */
-import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
+import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from './smtp-sink.js';
 import { eventually } from './eventually.js';
 import { mailboxPayload } from './mailbox-payload.js';
-import { startWorld, type World } from './world.js';
+import crypto from 'node:crypto';
+import { ACCOUNT_ID, startWorld, type World } from './world.js';
+import { enqueueBatch, type BulkBatch } from '../../server/modules/emails/bulk-enqueue.js';
 import type { TokenClaims } from './widget-token.js';
 import type { EmailView } from '../../shared/schemas/email.js';
 
@@ -35,10 +37,13 @@ export async function waitForStatus(w: World, who: TokenClaims, id: string, stat
   );
 }
 
-/** The world most sending tests share: the app and an SMTP sink that wants Maria's login. */
-export async function startWorldWithSink(env: Record<string, string> = {}): Promise<{ w: World; sink: SmtpSink }> {
+/** The SMTP login most tests give Maria's mailbox. */
+export const MARIA_SMTP = { user: 'maria', pass: 'smtp-secret' };
+
+/** The world most sending tests share: the app and an SMTP sink (by default one that wants Maria's login). */
+export async function startWorldWithSink(env: Record<string, string> = {}, sinkOptions: SmtpSinkOptions = { auth: MARIA_SMTP }): Promise<{ w: World; sink: SmtpSink }> {
   const w = await startWorld(env);
-  return { w, sink: await startSmtpSink({ auth: { user: 'maria', pass: 'smtp-secret' } }) };
+  return { w, sink: await startSmtpSink(sinkOptions) };
 }
 
 export async function stopWorldWithSink(w: World, sink: SmtpSink): Promise<void> {
@@ -48,3 +53,44 @@ export async function stopWorldWithSink(w: World, sink: SmtpSink): Promise<void>
 
 /** Our email id, from the header every mail carries. */
 export const emailIdOf = (m: SmtpSink['messages'][number]): string => m.parsed.headers.get('x-leadmail-email-id') as string;
+
+/**
+ * `n` mails queued through the door a mailing hands its batches to (bulk-enqueue), each to its own
+ * address `<tag>-<i>@client.example` for lead `entityBase + i`; `batch` adds to the batch (a start
+ * time, a mailing id).
+ */
+export async function queueBulk(
+  w: World,
+  mailboxId: string,
+  n: number,
+  opts: { tag: string; from?: number; entityBase?: number; batch?: Partial<BulkBatch>; onInserted?: () => Promise<void> },
+): Promise<string[]> {
+  const from = opts.from ?? 0;
+  const mails = Array.from({ length: n }, (_, k) => from + k).map((i) => ({
+    id: crypto.randomUUID(),
+    entityType: 'leads' as const,
+    entityId: (opts.entityBase ?? 700_000) + i,
+    to: [`${opts.tag}-${i}@client.example`],
+    contactIds: [],
+    subject: `${opts.tag} ${i}`,
+    html: `<p>${opts.tag} ${i}</p>`,
+  }));
+  await enqueueBatch(
+    w.server.services.db,
+    w.server.services.queue,
+    'test.example',
+    {
+      accountId: ACCOUNT_ID,
+      userId: w.user.userId,
+      mailboxId,
+      templateId: null,
+      linkAttachments: [],
+      attachmentIds: [],
+      points: { sent: [], opened: [], notOpened: null, failed: [] },
+      ...opts.batch,
+      mails,
+    },
+    opts.onInserted,
+  );
+  return mails.map((m) => m.id);
+}

@@ -1,27 +1,26 @@
 /**
- * The set-up most API test files share: one world (PostgreSQL schema, server, Kommo simulator)
- * and one SMTP sink for the whole file, both closed after it. The caller keeps its own `w` and
- * `sink` variables and receives them through `set`:
+ * startWorldWithSink/stopWorldWithSink (send-helpers.ts) registered as the file's beforeAll and
+ * afterAll. The caller keeps its own `w` and `sink` variables and receives them through `set`:
  *
  *   let w: World;
  *   let sink: SmtpSink;
  *   useWorldAndSink({ sink: { auth: MARIA_SMTP } }, (x) => ({ w, sink } = x));
+ *
+ * With no `sink` options the sink wants no login (not startWorldWithSink's default).
  */
-import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from './smtp-sink.js';
-import { startWorld, type World } from './world.js';
+import type { SmtpSink, SmtpSinkOptions } from './smtp-sink.js';
+import type { World } from './world.js';
+import { startWorldWithSink, stopWorldWithSink } from './send-helpers.js';
 
-/** The SMTP login most tests give Maria's mailbox. */
-export const MARIA_SMTP = { user: 'maria', pass: 'smtp-secret' };
+export { MARIA_SMTP } from './send-helpers.js';
 
 export function useWorldAndSink(opts: { env?: Record<string, string>; sink?: SmtpSinkOptions }, set: (x: { w: World; sink: SmtpSink }) => void): void {
   let x: { w: World; sink: SmtpSink } | undefined;
   beforeAll(async () => {
-    const w = await startWorld(opts.env);
-    x = { w, sink: await startSmtpSink(opts.sink) };
+    x = await startWorldWithSink(opts.env, opts.sink ?? {});
     set(x);
   });
   afterAll(async () => {
-    await x?.sink.close();
-    await x?.w.stop();
+    if (x) await stopWorldWithSink(x.w, x.sink);
   });
 }

@@ -30,7 +30,7 @@ import { EmailsService } from '../modules/emails/emails.service.js';
 import { RECOVER_JOB, recoverQueue, rescheduleMailbox } from '../modules/emails/email-queue.js';
 import { NOT_OPENED_JOB, refireMissedPoints, runNotOpenedJob } from '../modules/emails/email-automation.js';
 import { runDrainJob, DRAIN_JOB, type SendDeps, type DrainJobData } from '../modules/emails/send-email.job.js';
-import { settleInterruptedSendsOnHeartbeat } from '../modules/emails/interrupted-sends.js';
+import { settleInterruptedSendsOnHeartbeat, wakeQueuedMailboxes } from '../modules/emails/interrupted-sends.js';
 import { afterOutcome } from '../modules/emails/send-outcome.js';
 import { openPixelUrl } from '../modules/tracking/open-pixel.js';
 import { clickToken, clickUrl, HONEYPOT_LINK_ID } from '../modules/tracking/click-token.js';
@@ -220,6 +220,8 @@ export async function buildServices(
   // stop timers, tracking and pipeline jobs. One drain per mailbox claims at a time (send-email.job.ts).
   queue.define<DrainJobData>(DRAIN_JOB, (data) => runDrainJob(sendDeps, data), { concurrency: config.sendConcurrency });
   settleInterruptedSendsOnHeartbeat(sendDeps, log.child({ component: 'recovery' }));
+  const woken = await wakeQueuedMailboxes(db, queue);
+  if (woken) log.info({ mailboxes: woken }, 'mailboxes with queued mail woken at start');
   // A cancel that ends a partly delivered mail `sent` fires its "sent" trigger points (emails.service.ts).
   emails.afterSent = (id) => afterOutcome(sendDeps, id, 'sent');
   queue.define<{ emailId: string }>(NOT_OPENED_JOB, (data) => runNotOpenedJob(db, triggers, data));

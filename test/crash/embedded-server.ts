@@ -49,6 +49,7 @@ export async function startEmbeddedServer(p: { dataDir: string; pgPort: number; 
   const child = await spawnLeadmail(env, { detached: true });
   // Every run's log, kept beside its data for when the test fails.
   const log = fs.createWriteStream(path.join(p.dataDir, 'server.log'), { flags: 'a' });
+  log.write(`--- server pid ${child.proc.pid} started ---\n${child.startupLog}`);
   child.proc.stdout!.on('data', (c: Buffer) => log.write(c));
   child.proc.once('exit', () => log.end());
   const postmaster = postmasterPid(p.dataDir);

@@ -72,7 +72,9 @@ function api(who: TokenClaims) {
 
 const logTail = (n: number): string => {
   const file = path.join(dataDir, 'server.log');
-  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n') : '(no server log)';
+  if (!fs.existsSync(file)) return '(no server log)';
+  // Thousands of "email sent" lines would hide the restarts and the recovery's words.
+  return fs.readFileSync(file, 'utf8').trimEnd().split('\n').filter((l) => !l.includes('"msg":"email sent"')).slice(-n).join('\n');
 };
 
 const emailIdOf = (m: SmtpSink['messages'][number]): string => String(m.parsed.headers.get('x-leadmail-email-id'));

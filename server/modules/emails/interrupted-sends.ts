@@ -201,6 +201,24 @@ export async function wakeStalledMailboxes(db: Db, queue: JobQueue, overdueMs: n
   return r.rows.map((o) => o.mailbox_id);
 }
 
+/**
+ * At start: every mailbox with queued mail gets a drain (a pending one is reused), as every
+ * mailing left resolving gets its job again (mailings/resolve.job.ts). A process killed between
+ * two claims of a drain leaves due mail and no job: Agenda clears a one-off job's next run when
+ * it starts it, the drain's own "next" was never written, and with nothing `sending` neither the
+ * takeover above nor the overdue sweep (which waits `deadAfterMs`, a minute for the periodic one)
+ * would notice it soon. A mailbox whose drain is in fact alive elsewhere is unharmed: a second
+ * drain finds it busy and leaves.
+ */
+export async function wakeQueuedMailboxes(db: Db, queue: JobQueue): Promise<number> {
+  const r = await db.query<{ id: string }>(
+    `SELECT m.id FROM mailboxes m WHERE NOT m.paused
+       AND EXISTS (SELECT 1 FROM emails e WHERE e.mailbox_id = m.id AND e.status = 'queued')`,
+  );
+  for (const m of r.rows) await wakeMailbox(db, queue, m.id);
+  return r.rows.length;
+}
+
 /** Registers both sweeps on this process's heartbeat. */
 export function settleInterruptedSendsOnHeartbeat(deps: RecoveryDeps, log: Logger): void {
   deps.queue.instance.onTick(async () => {

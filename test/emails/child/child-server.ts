@@ -13,6 +13,8 @@ const root = path.resolve(here, '../../..');
 export interface ChildServer {
   url: string;
   proc: ChildProcess;
+  /** What it printed on stdout until it was ready (later output flows on `proc.stdout`). */
+  startupLog: string;
   /** SIGKILL: no drain, no cleanup, like a power cut of the process. Resolves once it is gone. */
   kill(): Promise<void>;
   /** SIGTERM: the graceful stop. */
@@ -43,8 +45,8 @@ export async function spawnLeadmail(env: Record<string, string>, opts: { detache
   proc.stderr!.on('data', (c: Buffer) => {
     stderr += c.toString();
   });
+  let buf = '';
   const port = await new Promise<number>((resolve, reject) => {
-    let buf = '';
     const onData = (c: Buffer): void => {
       buf += c.toString();
       const m = /"msg":"leadmail is running"/.test(buf) && /"port":(\d+)/.exec(buf);
@@ -60,6 +62,7 @@ export async function spawnLeadmail(env: Record<string, string>, opts: { detache
   return {
     url: `http://127.0.0.1:${port}`,
     proc,
+    startupLog: buf,
     async kill() {
       proc.kill('SIGKILL');
       await exited;

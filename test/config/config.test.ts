@@ -41,7 +41,7 @@ describe('configuration', () => {
   });
 
   it('reads the messages in flight of a mailbox without a pace limit, and refuses a bad count by name', () => {
-    expect(loadConfig({}).sending.unpacedParallel).toBe(20);
+    expect(loadConfig({}).sending.unpacedParallel).toBe(40);
     expect(loadConfig({ SMTP_UNPACED_PARALLEL: '8' }).sending.unpacedParallel).toBe(8);
     expect(() => loadConfig({ SMTP_UNPACED_PARALLEL: '0' })).toThrow(/SMTP_UNPACED_PARALLEL: /);
     expect(() => loadConfig({ SMTP_UNPACED_PARALLEL: 'many' })).toThrow(/SMTP_UNPACED_PARALLEL: /);

@@ -23,6 +23,7 @@ import crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { startBenchSink } from './sink.js';
 import { loadConfig } from '../server/infra/config/config.js';
+import { setHeapGrowingPercent } from '../server/infra/runtime/heap.js';
 import { createLogger } from '../server/infra/log/logger.js';
 import { startEmbeddedPostgres } from '../server/infra/db/embedded-postgres.js';
 import { startServer } from '../server/app/server.js';
@@ -105,6 +106,8 @@ async function benchQueue(): Promise<void> {
   const smtpPort = smtp.port;
   const secret = 'bench-secret';
   const config = loadConfig({ PORT: '0', DATABASE_URL: pg.url, ENCRYPTION_KEY: 'b'.repeat(64), KOMMO_CLIENT_SECRET: secret, KOMMO_REDIRECT_URI: 'http://localhost/cb', KOMMO_API_URL: `${kommo.url}/{subdomain}`, LOG_LEVEL: 'silent', QUEUE_POLL_MS: '200', MAILBOX_PRIVATE_HOSTS: '127.0.0.1', RATE_LIMIT_TRACKING_PER_ADDRESS: '100000000', ...(process.env.SMTP_UNPACED_PARALLEL ? { SMTP_UNPACED_PARALLEL: process.env.SMTP_UNPACED_PARALLEL } : {}) });
+  // As main.ts does for `npm start`: the product's drain below runs with the heap setting it has in production.
+  setHeapGrowingPercent(config.heapGrowingPercent);
   const server = await startServer(config, createLogger('silent'));
   const db = server.services.db;
   await db.query("INSERT INTO accounts (id, subdomain) VALUES (1, 'bench')");

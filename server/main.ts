@@ -5,6 +5,7 @@
 import { loadConfig, ConfigError } from './infra/config/config.js';
 import { createLogger } from './infra/log/logger.js';
 import { startServer } from './app/server.js';
+import { setHeapGrowingPercent } from './infra/runtime/heap.js';
 
 async function main(): Promise<void> {
   let config;
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // A process-wide setting, so the entry point's, not startServer's (tests run many servers in one process).
+  setHeapGrowingPercent(config.heapGrowingPercent);
   const log = createLogger(config.logLevel);
   const server = await startServer(config, log, {
     // Staying up without a database would answer 503 forever: exit so a supervisor restarts us.

@@ -46,4 +46,11 @@ describe('configuration', () => {
     expect(() => loadConfig({ SMTP_UNPACED_PARALLEL: '0' })).toThrow(/SMTP_UNPACED_PARALLEL: /);
     expect(() => loadConfig({ SMTP_UNPACED_PARALLEL: 'many' })).toThrow(/SMTP_UNPACED_PARALLEL: /);
   });
+
+  it('reads the heap growing percent, 50 by default, and refuses a bad one by name', () => {
+    expect(loadConfig({}).heapGrowingPercent).toBe(50);
+    expect(loadConfig({ HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent).toBe(0);
+    expect(() => loadConfig({ HEAP_GROWING_PERCENT: '-5' })).toThrow(/HEAP_GROWING_PERCENT: /);
+    expect(() => loadConfig({ HEAP_GROWING_PERCENT: 'half' })).toThrow(/HEAP_GROWING_PERCENT: /);
+  });
 });

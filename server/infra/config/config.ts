@@ -68,6 +68,8 @@ const EnvSchema = z.object({
   SEND_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(8),
   INSTANCE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   INSTANCE_DEAD_AFTER_MS: z.coerce.number().int().min(300).max(600_000).default(10_000),
+  // How far the heap may grow past the live data between full collections, in % (infra/runtime/heap.ts); 0: V8's own.
+  HEAP_GROWING_PERCENT: z.coerce.number().int().min(0).max(300).default(50),
   // How often waiting reminder mails of recipients who responded are taken back early (0 = never;
   // the drain checks each one when it is claimed either way).
   MAILING_REMINDER_SWEEP_MS: z.coerce.number().int().max(24 * 3_600_000).default(60_000)
@@ -145,6 +147,8 @@ export interface AppConfig {
   tracking: { commitWindowMs: number; sweepMs: number };
   /** The reminder sweep's period (reminder-recheck.ts); 0 = off. */
   mailings: { reminderSweepMs: number };
+  /** The process's heap growth between full collections, in % (infra/runtime/heap.ts); 0 = V8's own. */
+  heapGrowingPercent: number;
 }
 
 export class ConfigError extends Error {}
@@ -214,6 +218,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     deadlines: { smtpSendMs: e.SMTP_SEND_DEADLINE_MS, imapAppendMs: e.IMAP_APPEND_DEADLINE_MS },
     tracking: { commitWindowMs: e.TRACKING_COMMIT_WINDOW_MS, sweepMs: e.TRACKING_SWEEP_MS },
     mailings: { reminderSweepMs: e.MAILING_REMINDER_SWEEP_MS },
+    heapGrowingPercent: e.HEAP_GROWING_PERCENT,
   };
 }
 

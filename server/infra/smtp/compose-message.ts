@@ -1,17 +1,21 @@
 /**
- * Builds the exact RFC 5322 bytes of an OutgoingMessage once, so the same bytes go over SMTP
- * DATA and into the IMAP Sent folder (an APPEND of a re-built message would differ in Date and
- * MIME boundaries). Bcc recipients go into the SMTP envelope only: MailComposer leaves the Bcc
- * header out unless told to keep it (RFC 5322 §3.6.3 lets the sender drop it).
+ * Checks an OutgoingMessage and turns it into the options nodemailer's MailComposer builds the
+ * RFC 5322 message from, plus its SMTP envelope. The message is built once, by the transport as it
+ * streams it into DATA (nodemailer.transport.ts keeps those very bytes for the IMAP Sent folder: an
+ * APPEND of a re-built message would differ in Date and MIME boundaries); building it into a buffer
+ * first and handing that over as `raw` cost a second pass and ≈ 50 kB per mail (issue 7's drain).
+ * Bcc recipients go into the SMTP envelope only: MailComposer leaves the Bcc header out unless told
+ * to keep it (RFC 5322 §3.6.3 lets the sender drop it).
  */
 import crypto from 'node:crypto';
+import type Mail from 'nodemailer/lib/mailer';
 import { replaceDataUris } from '../text/data-uri-scan.js';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import { invalid } from '../../errors.js';
 import type { AddressInput, OutgoingMessage } from './mail-transport.js';
 
-export interface ComposedMessage {
-  raw: Buffer;
+export interface PreparedMessage {
+  /** What MailComposer builds the message from (no envelope: that is below). */
+  options: Mail.Options;
   /** SMTP envelope (RFC 5321 MAIL FROM / RCPT TO): To + Cc + Bcc, de-duplicated. */
   envelope: { from: string; to: string[] };
 }
@@ -55,7 +59,7 @@ function inlineDataImages(html: string): { html: string; parts: { cid: string; c
   return { html: out, parts: [...parts.values()] };
 }
 
-export async function composeMessage(msg: OutgoingMessage): Promise<ComposedMessage> {
+export function prepareMessage(msg: OutgoingMessage): PreparedMessage {
   const from = checkAddress('from', msg.from);
   const to = (msg.to ?? []).map((a, i) => checkAddress(`to.${i}`, a));
   const cc = (msg.cc ?? []).map((a, i) => checkAddress(`cc.${i}`, a));
@@ -67,7 +71,7 @@ export async function composeMessage(msg: OutgoingMessage): Promise<ComposedMess
   }
 
   const inline = inlineDataImages(msg.html);
-  const composer = new MailComposer({
+  const options: Mail.Options = {
     from,
     to,
     cc,
@@ -89,12 +93,7 @@ export async function composeMessage(msg: OutgoingMessage): Promise<ComposedMess
     // Content comes from templates and CRM data: never let it pull in local files or URLs.
     disableFileAccess: true,
     disableUrlAccess: true,
-  });
-  const node = composer.compile();
-  let raw = await node.build();
-  // SMTP DATA ends every message with CRLF before the final dot (RFC 5321 §4.1.1.4); make the
-  // bytes we return already end that way so they equal what the server stored.
-  if (!raw.subarray(-2).equals(Buffer.from('\r\n'))) raw = Buffer.concat([raw, Buffer.from('\r\n')]);
+  };
 
   const rcpt: string[] = [];
   const seen = new Set<string>();
@@ -107,7 +106,7 @@ export async function composeMessage(msg: OutgoingMessage): Promise<ComposedMess
       rcpt.push(a.address);
     }
   }
-  return { raw, envelope: { from: from.address, to: rcpt } };
+  return { options, envelope: { from: from.address, to: rcpt } };
 }
 
 function checkAddress(field: string, input: AddressInput): { name: string; address: string } {

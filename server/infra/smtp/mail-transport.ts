@@ -41,6 +41,11 @@ export interface OutgoingMessage {
    * unfolded: RFC 8058 senders must not fold List-Unsubscribe. CR/LF in a name or value throws.
    */
   headers?: Record<string, string>;
+  /**
+   * Whether the caller wants the message's bytes back (SendResult.raw) to file in the Sent folder;
+   * default true. A mailbox without IMAP does not: a mailing's mails then leave without a copy kept.
+   */
+  keepRaw?: boolean;
 }
 
 /** One envelope recipient the server refused at RCPT TO while the message went to others. */
@@ -62,8 +67,8 @@ export interface SendResult {
   rejected: string[];
   /** Why each of `rejected` was refused. */
   refused: RecipientRefusal[];
-  /** The exact RFC 5322 bytes that went over DATA (before dot-stuffing): APPEND these to Sent. */
-  raw: Buffer;
+  /** The exact RFC 5322 bytes that went over DATA (before dot-stuffing): APPEND these to Sent. null unless kept (keepRaw). */
+  raw: Buffer | null;
 }
 
 export interface MailTransport {

@@ -1,7 +1,8 @@
 /**
- * The MailTransport adapter over nodemailer. The message is composed once (compose-message.ts)
- * and handed to nodemailer as `raw` with an explicit envelope, so the bytes we return are the
- * bytes the server received.
+ * The MailTransport adapter over nodemailer. The message is checked and prepared once
+ * (compose-message.ts), built by nodemailer as the connection streams it into DATA, with an
+ * explicit envelope; the bytes returned for the Sent folder are taken from that very stream, so
+ * they are the bytes the server received.
  */
 import net from 'node:net';
 import { Transform, type Readable } from 'node:stream';
@@ -10,7 +11,7 @@ import type Mail from 'nodemailer/lib/mailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { SMTPTransportOptions } from 'nodemailer/lib/smtp-transport';
 import { AFTER_DATA, recipientRefusals, SEND_DEADLINE_CODE } from './classify-send-error.js';
-import { composeMessage } from './compose-message.js';
+import { prepareMessage } from './compose-message.js';
 import type { MailTransport, OutgoingMessage, SendResult } from './mail-transport.js';
 import type { SmtpAuth, SmtpSettings } from './smtp-settings.js';
 
@@ -77,7 +78,8 @@ export function createSmtpTransport(settings: SmtpSettings, opts: SmtpTransportO
   // Notes when the connection has read the whole message (it starts only after the server's 354
   // to DATA; the final dot follows the last byte): a failure without a reply after that point may
   // hide a delivery (classify-send-error.ts, AFTER_DATA). A process function's stream is the one
-  // the connection reads, so its end is the reader's, not some buffer's upstream.
+  // the connection reads, so its end is the reader's, not some buffer's upstream — and its bytes
+  // are the message as sent (before SMTP's dot-stuffing), kept when the caller wants them.
   transporter.use('stream', (mail, done) => {
     const progress = (mail.data as { progress?: SendProgress }).progress;
     if (progress) mail.message.processFunc((input) => readToTheEnd(input, progress));
@@ -86,14 +88,14 @@ export function createSmtpTransport(settings: SmtpSettings, opts: SmtpTransportO
 
   return {
     async send(message: OutgoingMessage): Promise<SendResult> {
-      const { raw, envelope } = await composeMessage(message);
+      const { options, envelope } = prepareMessage(message);
       const limit = opts.sendDeadlineMs ?? DEFAULT_SEND_DEADLINE_MS;
       // nodemailer 10.6 fails the send on abort and closes the connection carrying it, so a
       // stalled pooled connection is never handed to the next message (@types/nodemailer 8
       // does not know the `signal` option yet).
       const signal = AbortSignal.timeout(limit);
-      const progress: SendProgress = { handedOver: false };
-      const mail: Mail.Options & { signal: AbortSignal; progress: SendProgress } = { envelope, raw, signal, progress };
+      const progress: SendProgress = { handedOver: false, ...(message.keepRaw === false ? {} : { chunks: [] }) };
+      const mail: Mail.Options & { signal: AbortSignal; progress: SendProgress } = { ...options, envelope, signal, progress };
       let info: SMTPTransport.SentMessageInfo;
       try {
         info = await transporter.sendMail(mail);
@@ -102,8 +104,9 @@ export function createSmtpTransport(settings: SmtpSettings, opts: SmtpTransportO
         if (progress.handedOver && e && typeof e === 'object') Object.assign(e, { [AFTER_DATA]: true });
         throw e;
       }
+      const raw = progress.chunks ? Buffer.concat(progress.chunks) : null;
       opts.logger?.debug(
-        { smtpHost: settings.host, recipients: envelope.to.length, domains: domainsOf(envelope.to), bytes: raw.length },
+        { smtpHost: settings.host, recipients: envelope.to.length, domains: domainsOf(envelope.to), ...(raw ? { bytes: raw.length } : {}) },
         'smtp message accepted',
       );
       return {
@@ -192,6 +195,8 @@ function toNodemailerAuth(auth: SmtpAuth): NonNullable<SMTPTransportOptions['aut
 /** Whether the connection has read the whole message into DATA (it reads none before the server's 354). */
 interface SendProgress {
   handedOver: boolean;
+  /** The message's bytes as the connection read them, when the caller keeps them (keepRaw). */
+  chunks?: Buffer[];
 }
 
 /**
@@ -203,6 +208,7 @@ interface SendProgress {
 function readToTheEnd(input: Readable, progress: SendProgress): Readable {
   const out = new Transform({
     transform(chunk: Buffer, _encoding, next) {
+      progress.chunks?.push(chunk);
       for (let i = 0; i < chunk.length; i += PIECE_BYTES) this.push(chunk.subarray(i, i + PIECE_BYTES));
       next();
     },

@@ -47,7 +47,7 @@ import type { TriggerRunner } from '../automation/automation.port.js';
 import { htmlToText } from '../templates/render/html-to-text.js';
 import { envelopeFor, recordPartialDelivery, settleFailure } from './recipient-outcome.js';
 import { maskEmail } from '../../infra/log/logger.js';
-import { afterOutcome, fileInSent, lockMailbox, pauseForAuth, recordFailed, recordSent, retryLater, type Claimed } from './send-outcome.js';
+import { afterOutcome, fileInSent, filesInSent, lockMailbox, pauseForAuth, recordFailed, recordSent, retryLater, type Claimed } from './send-outcome.js';
 import { scheduleDrain, type DrainJobData } from './send-schedule.js';
 import { createSentLog, type SentLog } from './sent-log.js';
 import { DEFAULT_SMTP_UNPACED_PARALLEL } from '../../infra/config/config.js';
@@ -335,5 +335,6 @@ async function buildMessage(deps: SendDeps, email: Claimed['email'], mailbox: Ma
     attachments: [...stored, ...linked].map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
     messageId: email.message_id,
     headers: { 'X-Leadmail-Email-Id': email.id },
+    keepRaw: filesInSent(mailbox),
   };
 }

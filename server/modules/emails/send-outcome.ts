@@ -221,9 +221,14 @@ export async function afterOutcome(
   }
 }
 
-export async function fileInSent(deps: SendDeps, c: Claimed, raw: Buffer): Promise<void> {
+/** Whether a copy of what the mailbox sends goes into its IMAP Sent folder (the send keeps the bytes for it). */
+export function filesInSent(mailbox: MailboxRow): boolean {
+  return mailbox.save_to_sent && mailbox.imap_enabled;
+}
+
+export async function fileInSent(deps: SendDeps, c: Claimed, raw: Buffer | null): Promise<void> {
   const { email, mailbox } = c;
-  if (!mailbox.save_to_sent || !mailbox.imap_enabled) return;
+  if (!raw || !filesInSent(mailbox)) return;
   try {
     const r = await deps.saveToSent(mailbox, raw, email.message_id);
     if (!r) return;

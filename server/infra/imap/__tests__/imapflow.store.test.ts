@@ -185,10 +185,10 @@ describe('imapflow MailboxStore against Dovecot', () => {
         messageId: id,
         headers: { 'Auto-Submitted': 'auto-generated' },
       });
-      const result = await store(imapSettingsFor(user)).appendToSent(sent.raw, id);
+      const result = await store(imapSettingsFor(user)).appendToSent(sent.raw!, id);
       const [received] = await sink.waitForMessages(1);
       const filed = await fetchRaw(user, 'Sent', result.uid!);
-      expect(filed.equals(sent.raw)).toBe(true);
+      expect(filed.equals(sent.raw!)).toBe(true);
       expect(filed.equals(received!.raw)).toBe(true);
     } finally {
       await sink.close();

@@ -57,7 +57,7 @@ describe('nodemailer SMTP transport against smtp-server', () => {
     transport.close();
 
     const [got] = await s.waitForMessages(1);
-    expect(got!.raw.equals(result.raw)).toBe(true);
+    expect(got!.raw.equals(result.raw!)).toBe(true);
     expect(result.response).toBe('250 2.0.0 OK queued as sink-1');
     expect(result.accepted).toEqual(['bob@client.test']);
     expect(result.rejected).toEqual([]);
@@ -70,6 +70,20 @@ describe('nodemailer SMTP transport against smtp-server', () => {
     expect(got!.parsed.attachments.map((a) => [a.filename, a.content.toString()])).toEqual([['offer.pdf', '%PDF-1.4 fake']]);
   });
 
+  it('keeps no copy of the message when the caller does not want one (keepRaw: false)', async () => {
+    const s = await sink({ tls: 'plain-only' });
+    const transport = createSmtpTransport(s.settings(null), { pool: { maxConnections: 1 } });
+    const kept = await transport.send(message({ subject: 'kept' }));
+    const notKept = await transport.send(message({ subject: 'not kept', keepRaw: false }));
+    transport.close();
+    const got = await s.waitForMessages(2);
+    expect(kept.raw!.equals(got[0]!.raw)).toBe(true);
+    expect(notKept.raw).toBeNull();
+    expect(notKept.response).toBe('250 2.0.0 OK queued as sink-2');
+    expect(got[1]!.parsed.subject).toBe('not kept');
+    expect(got[1]!.parsed.html).toContain('<b>Bob</b>');
+  });
+
   it('logs in with a password and sends over STARTTLS', async () => {
     const s = await sink({ auth: { user: 'ana', pass: 'pw' }, allowInsecureAuth: false });
     const transport = createSmtpTransport(s.settings({ user: 'ana', pass: 'pw' }));
@@ -79,7 +93,7 @@ describe('nodemailer SMTP transport against smtp-server', () => {
     const [got] = await s.waitForMessages(1);
     expect(got!.user).toBe('ana');
     expect(got!.secure).toBe(true);
-    expect(got!.raw.equals(result.raw)).toBe(true);
+    expect(got!.raw.equals(result.raw!)).toBe(true);
   });
 
   it('sends over implicit TLS (port-465 style)', async () => {

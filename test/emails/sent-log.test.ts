@@ -56,3 +56,56 @@ it('records the outcomes that arrive together in one statement, and only claims 
   const event = await db.query<{ data: { response: string; accepted: string[] } }>("SELECT data FROM email_events WHERE email_id = $1 AND type = 'sent'", [ids[1]]);
   expect(event.rows[0]!.data).toMatchObject({ response: '250 OK 1', accepted: ['r1@client.example'] });
 });
+
+it('with a refill, records the outcomes and claims their successors in one transaction, started only once it committed', async () => {
+  const db = w.server.services.db;
+  const instanceId = w.server.services.queue.instance.id;
+  const mailboxId = await createMailbox(w, w.user, sink, { pacing: { messages: 1000, seconds: 1 } });
+  const [a, b, c, d] = await queueMails(w, mailboxId, 4, 300_000);
+  await db.query("UPDATE emails SET status = 'sending', owner_instance = $2, attempts = 1 WHERE id = ANY($1::uuid[])", [[a, b], instanceId]);
+
+  const seen: string[] = [];
+  const statusOf = async (id: string) => (await db.query<{ status: string }>('SELECT status FROM emails WHERE id = $1', [id])).rows[0]!.status;
+  let started: string[] = [];
+  let failNext = false;
+  let watch = a!;
+  const log = createSentLog<string[]>(db, instanceId, {
+    active: () => true,
+    lock: async (tx) => {
+      seen.push('lock');
+      await tx.query('SELECT id FROM mailboxes WHERE id = $1 FOR UPDATE', [mailboxId]);
+    },
+    claim: async (tx) => {
+      // The outcomes are written in this transaction already, not yet committed for anyone else.
+      const inside = (await tx.query<{ status: string }>('SELECT status FROM emails WHERE id = $1', [watch])).rows[0]!.status;
+      seen.push(`claim: ${inside} here, ${await statusOf(watch)} outside`);
+      if (failNext) throw new Error('claim failed');
+      const r = await tx.query<{ id: string }>(
+        "UPDATE emails SET status = 'sending', owner_instance = $2, attempts = attempts + 1 WHERE id = ANY($1::uuid[]) AND status = 'queued' RETURNING id",
+        [[c, d], instanceId],
+      );
+      return r.rows.map((x) => x.id).sort();
+    },
+    committed: (ids) => {
+      started = ids;
+      seen.push('committed');
+    },
+    rolledBack: () => seen.push('rolled back'),
+  });
+
+  const [ra, rb] = await Promise.all([a!, b!].map((id) => log.add({ id, attempt: 1, response: '250 OK', data: '{}' })));
+  expect([ra, rb].every((r) => r !== null && !(r instanceof Error))).toBe(true);
+  expect(seen).toEqual(['lock', 'claim: sent here, sending outside', 'committed']);
+  expect(started).toEqual([c, d].sort());
+  expect(await Promise.all([a!, b!, c!, d!].map(statusOf))).toEqual(['sent', 'sent', 'sending', 'sending']);
+
+  // A claim that fails rolls its transaction back: the outcomes are then written alone, and nothing is claimed.
+  failNext = true;
+  watch = c!;
+  seen.length = 0;
+  const rc = await log.add({ id: c!, attempt: 1, response: '250 OK', data: '{}' });
+  expect(rc).not.toBeNull();
+  expect(rc).not.toBeInstanceOf(Error);
+  expect(seen).toEqual(['lock', 'claim: sent here, sending outside', 'rolled back']);
+  expect(await statusOf(c!)).toBe('sent');
+});

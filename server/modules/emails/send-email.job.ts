@@ -19,8 +19,10 @@
  * more than there are free places — and never more than the daily cap's room — and a claimed
  * mail is handed to its own pooled connection at once. Its `sent` outcome is group-committed
  * with the others of the drain (sent-log.ts); the place it held is free again only once that
- * write has committed. A crash therefore leaves `unknown` only mails that were on a connection
- * or delivered and waiting for their commit — what was in flight — never a claimed batch.
+ * write has committed, and that same transaction claims the mails that fill the freed places
+ * (a refill), which start when it commits. A crash therefore leaves `unknown` only mails that
+ * were on a connection or delivered and waiting for their commit — what was in flight — never a
+ * claimed batch.
  *
  * Why a burst of sends once froze a mailbox (issue 6 §3; test/emails/burst.test.ts): a send's
  * "sent" transaction locked the email and then the mailbox while a claim held the mailbox and
@@ -49,7 +51,7 @@ import { envelopeFor, recordPartialDelivery, settleFailure } from './recipient-o
 import { maskEmail } from '../../infra/log/logger.js';
 import { afterOutcome, fileInSent, filesInSent, lockMailbox, pauseForAuth, recordFailed, recordSent, retryLater, type Claimed } from './send-outcome.js';
 import { scheduleDrain, type DrainJobData } from './send-schedule.js';
-import { createSentLog, type SentLog } from './sent-log.js';
+import { createSentLog, type Refill, type SentLog } from './sent-log.js';
 import { DEFAULT_SMTP_UNPACED_PARALLEL } from '../../infra/config/config.js';
 import { settleLostReply, wakeMailbox } from './interrupted-sends.js';
 import { applySendChecks, type PreSendGuard } from './send-conditions.js';
@@ -125,9 +127,10 @@ async function claimBatch(deps: SendDeps, mailboxId: string): Promise<Claim> {
   });
 }
 
-async function claimIn(deps: SendDeps, tx: Queryable, mailboxId: string, added: string[]): Promise<Claim> {
+/** `locked`: the mailbox row, when the caller's transaction has locked it already (a refill, sent-log.ts). */
+async function claimIn(deps: SendDeps, tx: Queryable, mailboxId: string, added: string[], locked?: MailboxRow | null): Promise<Claim> {
   {
-    const mailbox = await lockMailbox(tx, mailboxId);
+    const mailbox = locked !== undefined ? locked : await lockMailbox(tx, mailboxId);
     if (!mailbox) return { kind: 'nothing' };
     if (mailbox.deleted_at) {
       // Nothing leaves a deleted mailbox, also mail that was back in the queue for a retry.
@@ -212,26 +215,46 @@ async function claimIn(deps: SendDeps, tx: Queryable, mailboxId: string, added: 
  * then schedule itself for the next due mail or pacing slot.
  */
 export async function runDrainJob(base: SendDeps, data: DrainJobData): Promise<void> {
-  // The drain's `sent` outcomes of a mailbox without a pace limit share their writes (sent-log.ts).
-  const deps: DrainDeps = { ...base, sentLog: createSentLog(base.db, base.instanceId) };
   const running = new Set<Promise<void>>();
+  let claiming = true;
+  const start = (c: Claim): void => {
+    if (c.kind !== 'send') return;
+    for (const email of c.emails) {
+      const p: Promise<void> = sendOne(deps, email, c.mailbox).finally(() => running.delete(p));
+      running.add(p);
+    }
+  };
+  // The places of recorded mails are claimed again in the transaction that records them (sent-log.ts).
+  let refilled: { added: string[]; mailbox: MailboxRow | null } = { added: [], mailbox: null };
+  const refill: Refill<Claim> = {
+    active: () => claiming && !base.queue.stopping,
+    lock: async (tx) => {
+      refilled = { added: [], mailbox: (await lockMailbox(tx, data.mailboxId)) ?? null };
+    },
+    claim: (tx) => claimIn(base, tx, data.mailboxId, refilled.added, refilled.mailbox),
+    committed: start,
+    rolledBack: () => {
+      for (const id of refilled.added) base.inFlight.delete(id);
+    },
+  };
+  // The drain's `sent` outcomes of a mailbox without a pace limit share their writes (sent-log.ts).
+  const deps: DrainDeps = { ...base, sentLog: createSentLog(base.db, base.instanceId, refill) };
   try {
     for (;;) {
       if (deps.queue.stopping) {
         // Shutting down: finish what is in flight only, and leave the rest of the mailbox to a
         // drain that another process (or this one's restart) picks up.
+        claiming = false;
         await Promise.all(running);
         await wakeMailbox(deps.db, deps.queue, data.mailboxId);
         return;
       }
       const c = await claimBatch(deps, data.mailboxId);
       if (c.kind === 'send') {
-        for (const email of c.emails) {
-          const p: Promise<void> = sendOne(deps, email, c.mailbox).finally(() => running.delete(p));
-          running.add(p);
-        }
+        start(c);
         if (!isUnpaced(c.mailbox)) await Promise.all(running);
-        else if (running.size >= deps.unpacedParallel) await Promise.race(running);
+        // The refills keep the places taken while there is due mail; claim here when they did not.
+        else while (running.size >= deps.unpacedParallel) await Promise.race(running);
         continue;
       }
       // Own sends still in flight: claim again when one of them ends.
@@ -243,7 +266,9 @@ export async function runDrainJob(base: SendDeps, data: DrainJobData): Promise<v
       return;
     }
   } finally {
-    await Promise.all(running);
+    claiming = false;
+    // A refill committing meanwhile adds to `running`: wait until nothing is left.
+    while (running.size) await Promise.all(running);
   }
 }
 

@@ -58,10 +58,16 @@ describe('the mailbox drain', () => {
       for (let b = 0; b < 4; b++) fastIds.push(...(await queueMailing(fast, 100, 'two-fast', b * 100)));
       const pacedIds = await queueMailing(paced, 6, 'two-paced');
       const all = [...fastIds, ...pacedIds];
+      // In flight across both processes, as the database counts it, never more than the places.
+      let mostInFlight = 0;
       await eventually(async () => {
+        const f = await w.server.services.db.query<{ n: number }>("SELECT count(*)::int AS n FROM emails WHERE mailbox_id = $1 AND status = 'sending'", [fast]);
+        mostInFlight = Math.max(mostInFlight, f.rows[0]!.n);
         const r = await w.server.services.db.query("SELECT 1 FROM emails WHERE id = ANY($1::uuid[]) AND status <> 'sent'", [all]);
         expect(r.rowCount).toBe(0);
-      }, { timeoutMs: 60_000, intervalMs: 100 });
+      }, { timeoutMs: 60_000, intervalMs: 20 });
+      expect(mostInFlight).toBeGreaterThan(0);
+      expect(mostInFlight).toBeLessThanOrEqual(w.server.services.config.sending.unpacedParallel);
       const got = sink.messages.filter((m) => all.includes(idOf(m))).map(idOf);
       expect(got.sort()).toEqual([...all].sort());
       const times = sink.messages.filter((m) => pacedIds.includes(idOf(m))).map((m) => m.receivedAt).sort((a, b) => a - b);

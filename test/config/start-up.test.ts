@@ -2,15 +2,15 @@
  * The real product process (`node dist/server/main.js`, as `npm start` runs it) with its embedded
  * PostgreSQL: a taken port, a killed database, a database that cannot come back.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { eventually } from '../support/eventually.js';
+import { buildDist, ROOT } from '../support/build-dist.js';
 import { TEST_CLIENT_SECRET, TEST_REDIRECT_URI, widgetToken } from '../support/widget-token.js';
 
-const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
 interface Product {
   child: ChildProcess;
@@ -69,11 +69,7 @@ const apiStatus = (p: Product): Promise<number> =>
 
 const postmasterPid = (p: Product): number => Number(fs.readFileSync(path.join(p.dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
 
-beforeAll(() => {
-  // What `npm start` runs first: an incremental build, quick when dist is up to date.
-  const build = spawnSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
-}, 180_000);
+beforeAll(buildDist, 180_000);
 
 afterAll(async () => {
   for (const p of running) {

@@ -1,6 +1,6 @@
 /**
  * The MailTransport adapter over nodemailer. The message is checked and prepared once
- * (compose-message.ts), built by nodemailer as the connection streams it into DATA, with an
+ * (prepare-message.ts), built by nodemailer as the connection streams it into DATA, with an
  * explicit envelope; the bytes returned for the Sent folder are taken from that very stream, so
  * they are the bytes the server received.
  */
@@ -11,7 +11,7 @@ import type Mail from 'nodemailer/lib/mailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { SMTPTransportOptions } from 'nodemailer/lib/smtp-transport';
 import { AFTER_DATA, recipientRefusals, SEND_DEADLINE_CODE } from './classify-send-error.js';
-import { prepareMessage } from './compose-message.js';
+import { prepareMessage } from './prepare-message.js';
 import type { MailTransport, OutgoingMessage, SendResult } from './mail-transport.js';
 import type { SmtpAuth, SmtpSettings } from './smtp-settings.js';
 

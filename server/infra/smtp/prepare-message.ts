@@ -3,7 +3,7 @@
  * RFC 5322 message from, plus its SMTP envelope. The message is built once, by the transport as it
  * streams it into DATA (nodemailer.transport.ts keeps those very bytes for the IMAP Sent folder: an
  * APPEND of a re-built message would differ in Date and MIME boundaries); building it into a buffer
- * first and handing that over as `raw` cost a second pass and ≈ 50 kB per mail (issue 7's drain).
+ * first and handing that over as `raw` cost a second pass and ≈ 50 kB per mail (issue 7’s drain).
  * Bcc recipients go into the SMTP envelope only: MailComposer leaves the Bcc header out unless told
  * to keep it (RFC 5322 §3.6.3 lets the sender drop it).
  */

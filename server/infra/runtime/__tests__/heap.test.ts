@@ -5,14 +5,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { buildDist, ROOT } from '../../../../test/support/build-dist.js';
 
-const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../..');
-
-beforeAll(() => {
-  // The child imports the built module, as the product process does (`npm start` builds first).
-  const build = spawnSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
-}, 180_000);
+// The child imports the built module, as the product process does (`npm start` builds first).
+beforeAll(buildDist, 180_000);
 
 /** The largest heapTotal (MB) a child process reached while churning, after setHeapGrowingPercent(percent). */
 function peakHeapMb(percent: number): number {
